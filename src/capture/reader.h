@@ -1,0 +1,52 @@
+// Capture-file readers (pcap in both byte orders with micro/nanosecond stamps, pcapng).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "capture/frame.h"
+
+namespace ps {
+
+// Thrown by open_capture when the file cannot be used at all (missing, unreadable, not a capture).
+// what() is one line, names the file, and is ready to print after "portscope: ".
+class CaptureOpenError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+// Damage found while reading: every whole frame before it has been delivered.
+struct CaptureError {
+  std::string message; // one line naming the file and the byte offset
+  uint64_t offset = 0; // byte offset of the damage in the file
+};
+
+class CaptureReader {
+public:
+  virtual ~CaptureReader() = default;
+  // Fills `frame` with the next frame and returns true; returns false at the end of the file or at
+  // damage (then error() is set). frame.data stays valid until the next call.
+  virtual bool next(Frame& frame) = 0;
+  const std::optional<CaptureError>& error() const { return error_; }
+  // "pcap" or "pcapng".
+  virtual const char* format_name() const = 0;
+  // Link type of the first interface (pcap: the file's link type).
+  virtual uint32_t link_type() const = 0;
+  // Snapshot length of the file (pcapng: of the first interface); 0 when unknown or unlimited.
+  virtual uint32_t snaplen() const { return 0; }
+
+protected:
+  std::optional<CaptureError> error_;
+};
+
+// Opens `path` ("-" reads standard input) and detects the format from its magic number.
+std::unique_ptr<CaptureReader> open_capture(const std::string& path);
+
+// Same as open_capture on an already open descriptor (a pipe, a socket, a file), which it does not
+// close; `display_name` is the name used in messages ("-" shows as "standard input").
+std::unique_ptr<CaptureReader> open_capture_fd(int fd, const std::string& display_name);
+
+} // namespace ps

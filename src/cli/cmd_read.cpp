@@ -1,0 +1,148 @@
+// `portscope read FILE`: every frame as a summary line, a protocol tree (-V), fields (-T fields) or JSON.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "capture/reader.h"
+#include "cli/commands.h"
+#include "output/packet_sink.h"
+#include "pipeline/packet_loop.h"
+
+namespace ps::cli {
+
+namespace {
+
+struct ReadArgs {
+  std::string file;
+  std::string read_file;
+  bool verbose = false;
+  std::string format = "text";
+  std::vector<std::string> fields;
+  std::vector<std::string> eopts;
+  uint64_t count = 0;
+  bool no_resolve = false;
+  bool absolute_seq = false;
+  bool no_checksums = false;
+};
+
+void fail(const std::string& msg) { std::fprintf(stderr, "portscope: %s\n", msg.c_str()); }
+
+// Parses -E options; returns false (after printing why) on a bad one.
+bool parse_eopts(const std::vector<std::string>& eopts, FieldsOptions& fo) {
+  for (const std::string& e : eopts) {
+    auto eq = e.find('=');
+    if (eq == std::string::npos) {
+      fail("bad -E option '" + e + "': expected key=value");
+      return false;
+    }
+    std::string k = e.substr(0, eq), v = e.substr(eq + 1);
+    if (k == "header" && (v == "y" || v == "n")) fo.header = v == "y";
+    else if (k == "separator" && !v.empty()) {
+      if (v == "/t") fo.separator = '\t';
+      else if (v == "/s") fo.separator = ' ';
+      else fo.separator = v[0];
+    } else if (k == "occurrence" && (v == "f" || v == "l" || v == "a")) fo.occurrence = v[0];
+    else if (k == "aggregator" && !v.empty()) {
+      if (v == "/s") fo.aggregator = ' ';
+      else fo.aggregator = v[0];
+    } else if (k == "quote" && (v == "d" || v == "s" || v == "n")) fo.quote = v[0];
+    else {
+      fail("bad -E option '" + e + "' (header=y|n, separator=C|/t|/s, occurrence=f|l|a, aggregator=C, quote=d|s|n)");
+      return false;
+    }
+  }
+  return true;
+}
+
+int run_read(const ReadArgs& a) {
+  std::string path = !a.read_file.empty() ? a.read_file : a.file;
+  if (path.empty()) {
+    fail("read: no capture file given (portscope read FILE, or -r FILE; '-' reads standard input)");
+    return 2;
+  }
+  OutBuffer out;
+  std::unique_ptr<PacketSink> sink;
+  if (a.format == "fields") {
+    FieldsOptions fo;
+    if (a.fields.empty()) {
+      fail("-T fields needs at least one -e FIELD");
+      return 2;
+    }
+    for (const std::string& name : a.fields) {
+      auto f = find_field(name);
+      if (!f) {
+        fail("unknown field '" + name + "' in -e (see 'portscope fields' for the list)");
+        return 2;
+      }
+      fo.fields.push_back(*f);
+    }
+    if (!parse_eopts(a.eopts, fo)) return 2;
+    sink = make_fields_sink(out, std::move(fo));
+  } else if (a.format == "json" || a.format == "ndjson") {
+    sink = make_json_sink(out, a.format == "ndjson");
+  } else if (a.format == "text") {
+    sink = a.verbose ? make_tree_sink(out) : make_summary_sink(out);
+  } else {
+    fail("unknown output format '" + a.format + "' for -T (text, fields, json, ndjson)");
+    return 2;
+  }
+  std::unique_ptr<CaptureReader> reader;
+  try {
+    reader = open_capture(path);
+  } catch (const CaptureOpenError& e) {
+    fail(e.what());
+    return 1;
+  }
+  ReadOptions ro;
+  ro.max_frames = a.count;
+  ro.describe.resolve_ports = !a.no_resolve;
+  ro.describe.absolute_seq = a.absolute_seq;
+  ro.describe.check_checksums = !a.no_checksums;
+  ReadResult res = run_packet_loop(*reader, *sink, out, ro);
+  if (res.output_failed) {
+    // A closed pipe (| head) is a normal way to stop reading; anything else is an error.
+    if (out.error() == EPIPE) return 0;
+    fail(std::string("cannot write output: ") + std::strerror(out.error()));
+    return 1;
+  }
+  if (reader->error()) {
+    fail(reader->error()->message);
+    return 1;
+  }
+  return 0;
+}
+
+} // namespace
+
+void add_read_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ReadArgs>();
+  CLI::App* cmd = app.add_subcommand("read", "Print every frame: summary lines, protocol trees, fields or JSON");
+  cmd->footer(
+      "Examples:\n"
+      "  portscope read capture.pcap                  one line per frame\n"
+      "  portscope read capture.pcap -V               full protocol trees\n"
+      "  portscope read capture.pcap -V --absolute-seq  raw TCP sequence numbers\n"
+      "  portscope read capture.pcap -T fields -e ip.src -e tcp.srcport -E header=y\n"
+      "  portscope read capture.pcap -T json -c 10\n"
+      "  tcpdump -w - | portscope read -r -");
+  cmd->add_option("file", args->file, "Capture file (pcap or pcapng; '-' reads standard input)");
+  cmd->add_option("-r,--read-file", args->read_file, "Capture file, as tshark -r");
+  cmd->add_flag("-V,--verbose", args->verbose, "Print the full protocol tree of every frame");
+  cmd->add_option("-T,--format", args->format, "Output format: text (default), fields, json, ndjson")
+      ->check(CLI::IsMember({"text", "fields", "json", "ndjson"}));
+  cmd->add_option("-e,--field", args->fields, "Field to print with -T fields (repeat; tshark names)")
+      ->allow_extra_args(false);
+  cmd->add_option("-E", args->eopts,
+                  "Fields output option: header=y|n, separator=C|/t|/s, occurrence=f|l|a, aggregator=C, quote=d|s|n")
+      ->allow_extra_args(false);
+  cmd->add_option("-c,--count", args->count, "Stop after N frames");
+  cmd->add_flag("-n,--no-resolve", args->no_resolve, "Show port numbers without service names");
+  cmd->add_flag("-S,--absolute-seq", args->absolute_seq,
+                "Show TCP sequence and acknowledgment numbers as on the wire, not relative to the ISN");
+  cmd->add_flag("--no-checksums", args->no_checksums, "Do not verify IP/TCP/UDP/ICMP checksums");
+  cmd->callback([args, &exit_code] { exit_code = run_read(*args); });
+}
+
+} // namespace ps::cli

@@ -1,0 +1,12 @@
+// Each subcommand lives in its own file and registers itself on the top-level app. The callback runs
+// the command and stores its exit status in `exit_code` (0 ok, 1 bad input/data, 2 usage).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace ps::cli {
+
+void add_read_command(CLI::App& app, int& exit_code);
+void add_ports_command(CLI::App& app, int& exit_code);
+
+} // namespace ps::cli

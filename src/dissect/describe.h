@@ -1,0 +1,26 @@
+// Turns a decoded packet (+ what the tracker knows) into the field record all outputs read.
+#pragma once
+
+#include "capture/frame.h"
+#include "dissect/packet.h"
+#include "dissect/record.h"
+#include "flow/meta.h"
+
+namespace ps {
+
+struct DescribeOptions {
+  bool resolve_ports = true;   // "80 (http)"; -n turns it off
+  bool absolute_seq = false;   // --absolute-seq: raw TCP sequence numbers as tcp.seq / tcp.ack
+  bool check_checksums = true; // verify IPv4/TCP/UDP/ICMP checksums
+};
+
+// Times the frame layer needs besides the frame itself.
+struct FrameTimes {
+  Timestamp first;     // first frame of the capture
+  Timestamp previous;  // previous captured frame
+};
+
+void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions& opt, const FrameTimes& times,
+              Record& rec);
+
+} // namespace ps

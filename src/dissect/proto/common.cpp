@@ -1,0 +1,96 @@
+#include <arpa/inet.h>
+
+#include "dissect/proto/context.h"
+#include "services/port_registry.h"
+
+namespace ps::proto {
+
+std::string_view bit_pattern(Record& rec, uint64_t value, unsigned bits, uint64_t mask) {
+  char buf[128];
+  size_t n = 0;
+  for (unsigned i = 0; i < bits; ++i) {
+    unsigned bit = bits - 1 - i;
+    if (i && i % 4 == 0) buf[n++] = ' ';
+    buf[n++] = (mask >> bit) & 1 ? ((value >> bit) & 1 ? '1' : '0') : '.';
+  }
+  return rec.save({buf, n});
+}
+
+std::string_view ether_str(Record& rec, const uint8_t* m) {
+  return rec.format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+std::string_view ipv4_str(Record& rec, const uint8_t* a) {
+  return rec.format("{}.{}.{}.{}", a[0], a[1], a[2], a[3]);
+}
+
+std::string_view ipv6_str(Record& rec, const uint8_t* a) {
+  char buf[INET6_ADDRSTRLEN];
+  inet_ntop(AF_INET6, a, buf, sizeof buf);
+  return rec.save(buf);
+}
+
+std::string_view port_str(Ctx& c, uint16_t port, bool tcp) {
+  if (c.opt.resolve_ports) {
+    std::string_view name = port_service_name(tcp ? Transport::Tcp : Transport::Udp, port);
+    if (!name.empty()) return c.rec.format("{} ({})", port, name);
+  }
+  return c.rec.format("{}", port);
+}
+
+} // namespace ps::proto
+
+namespace ps::proto {
+
+std::string_view ip_proto_name(uint8_t p) {
+  switch (p) {
+  case 0: return "IPv6 Hop-by-Hop Option";
+  case 1: return "ICMP";
+  case 2: return "IGMP";
+  case 4: return "IPIP";
+  case 6: return "TCP";
+  case 17: return "UDP";
+  case 41: return "IPv6";
+  case 43: return "Routing Header for IPv6";
+  case 44: return "Fragment Header for IPv6";
+  case 47: return "Generic Routing Encapsulation";
+  case 50: return "Encap Security Payload";
+  case 51: return "Authentication Header";
+  case 58: return "ICMPv6";
+  case 59: return "IPv6 No Next Header";
+  case 60: return "Destination Options for IPv6";
+  case 89: return "OSPF IGP";
+  case 103: return "PIM";
+  case 112: return "Virtual Router Redundancy Protocol";
+  case 132: return "SCTP";
+  case 136: return "UDPLite";
+  default: return "Unknown";
+  }
+}
+
+void checksum_items(Ctx& c, F field, F status_field, F calc_field, uint32_t off, uint16_t stored,
+                    uint16_t computed, uint8_t status, std::string_view status_name) {
+  Record& r = c.rec;
+  if (r.want(field)) {
+    Item& it = r.add(field, off, 2, stored);
+    if (r.tree()) {
+      std::string_view name = field_info(field).name;
+      if (status == 1) it.text = r.format("{}: 0x{:04x} [correct]", name, stored);
+      else if (status == 0) it.text = r.format("{}: 0x{:04x} incorrect, should be 0x{:04x}", name, stored, computed);
+      else it.text = r.format("{}: 0x{:04x} [unverified]", name, stored);
+    }
+  }
+  if (r.want(status_field)) {
+    Item& it = r.add(status_field, off, 0, status);
+    it.generated = true;
+    if (r.tree())
+      it.text = r.format("{}: {}", status_name, status == 1 ? "Good" : status == 0 ? "Bad" : "Unverified");
+  }
+  if (status != 2 && r.want(calc_field)) {
+    Item& it = r.add(calc_field, off, 2, computed);
+    it.generated = true;
+    if (r.tree()) it.text = r.format("Calculated Checksum: 0x{:04x}", computed);
+  }
+}
+
+} // namespace ps::proto

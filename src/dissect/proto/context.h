@@ -1,0 +1,60 @@
+// Shared by the per-protocol describers in this folder.
+#pragma once
+
+#include <string_view>
+
+#include "dissect/describe.h"
+#include "wire/bytes.h"
+
+namespace ps::proto {
+
+struct Ctx {
+  const Decoded& pkt;
+  const PacketMeta& meta;
+  const DescribeOptions& opt;
+  Record& rec;
+  const Frame& frame() const { return *pkt.frame; }
+  wire::Bytes bytes(const LayerSpan& l) const { return frame().data.subspan(l.offset, l.length); }
+};
+
+// "0100 .... " style bit pattern of `mask` within a `bits`-wide value, as tshark prints bitfields.
+std::string_view bit_pattern(Record& rec, uint64_t value, unsigned bits, uint64_t mask);
+// "Set" / "Not set"
+inline std::string_view set_str(bool b) { return b ? "Set" : "Not set"; }
+// Ethernet address as lowercase colon hex.
+std::string_view ether_str(Record& rec, const uint8_t* mac);
+// IPv4 / IPv6 address text.
+std::string_view ipv4_str(Record& rec, const uint8_t* a);
+std::string_view ipv6_str(Record& rec, const uint8_t* a);
+// "80 (http)" or "80" when names are off or the port has none.
+std::string_view port_str(Ctx& c, uint16_t port, bool tcp);
+
+// The per-protocol describers; each emits its layer's items (and columns) into ctx.rec.
+void describe_frame(Ctx& c, const FrameTimes& t);
+void describe_eth(Ctx& c, const LayerSpan& l);
+void describe_eth8023(Ctx& c, const LayerSpan& l);
+void describe_vlan(Ctx& c, const LayerSpan& l);
+void describe_sll(Ctx& c, const LayerSpan& l);
+void describe_sll2(Ctx& c, const LayerSpan& l);
+void describe_null(Ctx& c, const LayerSpan& l);
+void describe_arp(Ctx& c, const LayerSpan& l);
+void describe_ipv4(Ctx& c, const LayerSpan& l);
+void describe_ipv6(Ctx& c, const LayerSpan& l);
+void describe_icmp(Ctx& c, const LayerSpan& l);
+void describe_icmpv6(Ctx& c, const LayerSpan& l);
+void describe_tcp(Ctx& c, const LayerSpan& l);
+void describe_udp(Ctx& c, const LayerSpan& l);
+void describe_data(Ctx& c, const LayerSpan& l);
+// Application payload of a TCP/UDP packet (HTTP lines for now); returns true when claimed.
+bool describe_app(Ctx& c);
+
+} // namespace ps::proto
+
+namespace ps::proto {
+// "TCP", "UDP", "ICMP", ... for IP protocol numbers (tshark's names).
+std::string_view ip_proto_name(uint8_t p);
+// Checksum tree lines shared by IPv4/TCP/UDP/ICMP: "<Name>: 0x1234 [correct]" plus status lines.
+// status: 1 good, 0 bad, 2 unverified.
+void checksum_items(Ctx& c, F field, F status_field, F calc_field, uint32_t off, uint16_t stored,
+                    uint16_t computed, uint8_t status, std::string_view status_name);
+} // namespace ps::proto

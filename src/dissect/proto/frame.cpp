@@ -1,0 +1,74 @@
+#include <ctime>
+
+#include "dissect/proto/context.h"
+
+namespace ps::proto {
+
+namespace {
+int64_t ns_of(Timestamp t) { return t.sec * 1'000'000'000 + t.nsec; }
+
+std::string_view abs_time_text(Record& rec, Timestamp t) {
+  std::time_t secs = static_cast<std::time_t>(t.sec);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  return rec.format("{} {:2}, {} {:02}:{:02}:{:02}.{:09} UTC", kMonths[tm.tm_mon % 12], tm.tm_mday,
+                    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, t.nsec);
+}
+
+std::string_view encap_name(uint32_t link) {
+  switch (link) {
+  case kLinkEthernet: return "Ethernet (1)";
+  case kLinkNull: return "NULL/Loopback (15)";
+  case kLinkLoop: return "OpenBSD loopback (108)";
+  case kLinkRaw: return "Raw IP (7)";
+  case kLinkIpv4: return "Raw IPv4 (129)";
+  case kLinkIpv6: return "Raw IPv6 (130)";
+  case kLinkLinuxSll: return "Linux cooked-mode capture v1 (25)";
+  case kLinkLinuxSll2: return "Linux cooked-mode capture v2 (210)";
+  default: return "Unknown";
+  }
+}
+} // namespace
+
+void describe_frame(Ctx& c, const FrameTimes& t) {
+  Record& r = c.rec;
+  const Frame& f = c.frame();
+  uint32_t cap = static_cast<uint32_t>(f.data.size());
+  int64_t now = ns_of(f.ts);
+  if (r.tree()) {
+    r.push(F::FRAME, 0, cap).text =
+        r.format("Frame {}: {} bytes on wire ({} bits), {} bytes captured ({} bits)", f.number, f.wire_len,
+                 uint64_t{f.wire_len} * 8, cap, uint64_t{cap} * 8);
+    r.add(F::FRAME_INTERFACE_ID, 0, 0, f.interface_id).text = r.format("Interface id: {}", f.interface_id);
+    r.add(F::FRAME_ENCAP_TYPE, 0, 0, f.link_type).text = r.format("Encapsulation type: {}", encap_name(f.link_type));
+  } else if (r.want(F::FRAME)) {
+    r.add(F::FRAME, 0, cap);
+  }
+  if (r.want(F::FRAME_TIME)) {
+    Item& it = r.add(F::FRAME_TIME, 0, 0, static_cast<uint64_t>(now));
+    if (r.tree()) it.text = r.format("Arrival Time: {}", abs_time_text(r, f.ts));
+  }
+  if (r.want(F::FRAME_TIME_EPOCH)) r.add(F::FRAME_TIME_EPOCH, 0, 0, static_cast<uint64_t>(now));
+  auto rel = [&](F field, int64_t ns) {
+    if (r.want(field)) r.add(field, 0, 0, static_cast<uint64_t>(ns)).generated = true;
+  };
+  rel(F::FRAME_TIME_DELTA, now - ns_of(t.previous));
+  rel(F::FRAME_TIME_DELTA_DISPLAYED, now - ns_of(t.previous));
+  rel(F::FRAME_TIME_RELATIVE, now - ns_of(t.first));
+  if (r.want(F::FRAME_NUMBER)) r.add(F::FRAME_NUMBER, 0, 0, f.number);
+  if (r.want(F::FRAME_LEN)) {
+    Item& it = r.add(F::FRAME_LEN, 0, 0, f.wire_len);
+    if (r.tree()) it.text = r.format("Frame Length: {} bytes ({} bits)", f.wire_len, uint64_t{f.wire_len} * 8);
+  }
+  if (r.want(F::FRAME_CAP_LEN)) {
+    Item& it = r.add(F::FRAME_CAP_LEN, 0, 0, cap);
+    if (r.tree()) it.text = r.format("Capture Length: {} bytes ({} bits)", cap, uint64_t{cap} * 8);
+  }
+  if (r.want(F::FRAME_PROTOCOLS)) r.add_str(F::FRAME_PROTOCOLS, 0, 0, r.protocols).generated = true;
+  if (r.tree()) r.pop();
+  if (r.columns_wanted()) r.cols().protocol = "Frame";
+}
+
+} // namespace ps::proto

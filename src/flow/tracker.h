@@ -1,0 +1,31 @@
+// Connection tracking for per-packet output: stream indexes (tshark's tcp.stream / udp.stream),
+// relative sequence numbers and TCP sequence analysis. Fed packets in capture order.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "dissect/packet.h"
+#include "flow/meta.h"
+
+namespace ps {
+
+class FlowTracker {
+public:
+  FlowTracker();
+  ~FlowTracker();
+  FlowTracker(const FlowTracker&) = delete;
+  FlowTracker& operator=(const FlowTracker&) = delete;
+
+  // Updates the state with `pkt` and fills `meta` with what is known about it.
+  void process(const Decoded& pkt, PacketMeta& meta);
+
+  uint32_t tcp_streams() const;
+  uint32_t udp_streams() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace ps

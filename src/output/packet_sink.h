@@ -1,0 +1,43 @@
+// Per-packet outputs of `portscope read`: summary lines, trees, -T fields, JSON. All read the record.
+#pragma once
+
+#include <bitset>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "capture/frame.h"
+#include "dissect/record.h"
+#include "output/out_buffer.h"
+
+namespace ps {
+
+class PacketSink {
+public:
+  virtual ~PacketSink() = default;
+  // What the record must contain for this sink.
+  virtual bool wants_tree() const { return false; }
+  virtual bool wants_columns() const { return false; }
+  virtual const std::bitset<kFieldCount>* wanted_fields() const { return nullptr; }
+  virtual void begin() {}
+  // `rel_ns`: time since the first frame.
+  virtual void packet(const Frame& frame, const Record& rec, int64_t rel_ns) = 0;
+  virtual void end() {}
+};
+
+std::unique_ptr<PacketSink> make_summary_sink(OutBuffer& out);
+std::unique_ptr<PacketSink> make_tree_sink(OutBuffer& out);
+
+struct FieldsOptions {
+  std::vector<F> fields;
+  bool header = false;
+  char separator = '\t';
+  char occurrence = 'a'; // f first, l last, a all
+  char aggregator = ',';
+  char quote = 'n';      // n none, d double, s single
+};
+std::unique_ptr<PacketSink> make_fields_sink(OutBuffer& out, FieldsOptions opt);
+// ndjson: one object per line; otherwise a JSON array like tshark -T json.
+std::unique_ptr<PacketSink> make_json_sink(OutBuffer& out, bool ndjson);
+
+} // namespace ps

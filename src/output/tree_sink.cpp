@@ -1,0 +1,52 @@
+#include "output/packet_sink.h"
+#include "output/value_format.h"
+
+namespace ps {
+
+namespace {
+
+class TreeSink final : public PacketSink {
+public:
+  explicit TreeSink(OutBuffer& out) : out_(out) {}
+  bool wants_tree() const override { return true; }
+  void packet(const Frame&, const Record& rec, int64_t) override {
+    fmt::memory_buffer value;
+    int hidden_depth = -1; // skip the subtree of a hidden item
+    for (const Item& it : rec.items()) {
+      if (hidden_depth >= 0 && it.depth > hidden_depth) continue;
+      hidden_depth = -1;
+      if (it.hidden) {
+        hidden_depth = it.depth;
+        continue;
+      }
+      auto& b = out_.buf();
+      for (unsigned i = 0; i < it.depth; ++i) b.append(std::string_view("    "));
+      if (it.generated) b.push_back('[');
+      if (!it.text.empty()) {
+        b.append(it.text);
+      } else {
+        const FieldInfo& fi = field_info(it.field);
+        b.append(fi.name);
+        if (fi.type != FieldType::Protocol && fi.type != FieldType::Text && fi.type != FieldType::None) {
+          value.clear();
+          format_value(it, value);
+          b.append(std::string_view(": "));
+          b.append(value);
+        }
+      }
+      if (it.generated) b.push_back(']');
+      b.push_back('\n');
+    }
+    out_.buf().push_back('\n');
+    out_.maybe_flush();
+  }
+
+private:
+  OutBuffer& out_;
+};
+
+} // namespace
+
+std::unique_ptr<PacketSink> make_tree_sink(OutBuffer& out) { return std::make_unique<TreeSink>(out); }
+
+} // namespace ps

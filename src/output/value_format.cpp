@@ -1,0 +1,96 @@
+#include "output/value_format.h"
+
+#include <arpa/inet.h>
+
+namespace ps {
+
+namespace {
+
+unsigned hex_width(FieldType t) {
+  switch (t) {
+  case FieldType::UInt8: return 2;
+  case FieldType::UInt16: return 4;
+  case FieldType::UInt24: return 6;
+  case FieldType::UInt32: return 8;
+  case FieldType::UInt64: return 16;
+  default: return 0;
+  }
+}
+
+void seconds(int64_t ns, fmt::memory_buffer& out) {
+  auto it = std::back_inserter(out);
+  uint64_t a = static_cast<uint64_t>(ns < 0 ? -ns : ns);
+  fmt::format_to(it, "{}{}.{:09}", ns < 0 ? "-" : "", a / 1'000'000'000, a % 1'000'000'000);
+}
+
+} // namespace
+
+void format_value(const Item& item, fmt::memory_buffer& out) {
+  const FieldInfo& fi = field_info(item.field);
+  auto it = std::back_inserter(out);
+  switch (fi.type) {
+  case FieldType::Protocol:
+  case FieldType::Text: return;
+  case FieldType::None: out.push_back('1'); return;
+  case FieldType::Bool: out.push_back(item.num ? '1' : '0'); return;
+  case FieldType::UInt8:
+  case FieldType::UInt16:
+  case FieldType::UInt24:
+  case FieldType::UInt32:
+  case FieldType::UInt64:
+    if (fi.base == Base::Hex || fi.base == Base::HexDec)
+      fmt::format_to(it, "0x{:0{}x}", item.num, hex_width(fi.type));
+    else
+      fmt::format_to(it, "{}", item.num);
+    return;
+  case FieldType::Int32: fmt::format_to(it, "{}", static_cast<int64_t>(item.num)); return;
+  case FieldType::FrameNum: fmt::format_to(it, "{}", item.num); return;
+  case FieldType::Ether: {
+    const auto* m = reinterpret_cast<const uint8_t*>(item.str.data());
+    if (item.str.size() == 6)
+      fmt::format_to(it, "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4], m[5]);
+    return;
+  }
+  case FieldType::Ipv4: {
+    uint32_t a = static_cast<uint32_t>(item.num);
+    fmt::format_to(it, "{}.{}.{}.{}", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+    return;
+  }
+  case FieldType::Ipv6: {
+    if (item.str.size() != 16) return;
+    char buf[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, item.str.data(), buf, sizeof buf);
+    fmt::format_to(it, "{}", buf);
+    return;
+  }
+  case FieldType::String: out.append(item.str.data(), item.str.data() + item.str.size()); return;
+  case FieldType::Bytes: {
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (unsigned char ch : item.str) {
+      out.push_back(kHex[ch >> 4]);
+      out.push_back(kHex[ch & 15]);
+    }
+    return;
+  }
+  case FieldType::AbsTime:
+  case FieldType::RelTime: seconds(static_cast<int64_t>(item.num), out); return;
+  case FieldType::Double: fmt::format_to(it, "{}", item.dbl); return;
+  }
+}
+
+void json_escape(std::string_view s, fmt::memory_buffer& out) {
+  for (unsigned char ch : s) {
+    switch (ch) {
+    case '"': out.append(std::string_view("\\\"")); break;
+    case '\\': out.append(std::string_view("\\\\")); break;
+    case '\n': out.append(std::string_view("\\n")); break;
+    case '\r': out.append(std::string_view("\\r")); break;
+    case '\t': out.append(std::string_view("\\t")); break;
+    default:
+      if (ch < 0x20) fmt::format_to(std::back_inserter(out), "\\u{:04x}", ch);
+      else out.push_back(static_cast<char>(ch));
+    }
+  }
+}
+
+} // namespace ps

@@ -1,0 +1,15 @@
+// Field values as text, formatted the way tshark 4.0 prints them with -T fields.
+#pragma once
+
+#include <fmt/format.h>
+
+#include "dissect/record.h"
+
+namespace ps {
+
+void format_value(const Item& item, fmt::memory_buffer& out);
+
+// JSON string escaping of `s` (without the quotes).
+void json_escape(std::string_view s, fmt::memory_buffer& out);
+
+} // namespace ps

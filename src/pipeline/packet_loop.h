@@ -1,0 +1,25 @@
+// The `read` pipeline: capture reader → decode → track → describe → sink.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "capture/reader.h"
+#include "dissect/describe.h"
+#include "output/packet_sink.h"
+
+namespace ps {
+
+struct ReadOptions {
+  DescribeOptions describe;
+  uint64_t max_frames = 0; // 0: all
+};
+
+struct ReadResult {
+  uint64_t frames = 0;
+  bool output_failed = false; // stdout closed or unwritable
+};
+
+ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& out, const ReadOptions& opt);
+
+} // namespace ps
