@@ -1,8 +1,8 @@
 #include "dissect/describe.h"
 
-#include <string>
 
 #include "dissect/proto/context.h"
+#include "dissect/proto/dns.h"
 
 namespace ps {
 
@@ -34,18 +34,11 @@ std::string_view protocol_names(Layer k) {
 void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions& opt, const FrameTimes& times,
               Record& rec) {
   proto::Ctx c{pkt, meta, opt, rec};
-  if (rec.tree() || rec.want(F::FRAME_PROTOCOLS)) {
-    std::string s;
-    for (uint8_t i = 0; i < pkt.layer_count; ++i) {
-      if (!s.empty()) s += ':';
-      s += protocol_names(pkt.layers[i].kind);
-    }
-    rec.protocols = rec.save(s);
-  }
   proto::describe_frame(c, times);
   bool app_done = false;
   for (uint8_t i = 0; i < pkt.layer_count; ++i) {
     const LayerSpan& l = pkt.layers[i];
+    rec.append_protocol(protocol_names(l.kind));
     switch (l.kind) {
     case Layer::Eth: proto::describe_eth(c, l); break;
     case Layer::Eth8023: proto::describe_eth8023(c, l); break;
@@ -59,12 +52,21 @@ void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions&
     case Layer::Icmp: proto::describe_icmp(c, l); break;
     case Layer::Icmpv6: proto::describe_icmpv6(c, l); break;
     case Layer::Tcp: proto::describe_tcp(c, l); break;
-    case Layer::Udp: proto::describe_udp(c, l); break;
+    case Layer::Udp: proto::describe_udp(c, l); proto::describe_dns_udp(c); break;
     case Layer::Data: proto::describe_data(c, l); break;
     }
     if ((l.kind == Layer::Tcp || l.kind == Layer::Udp) && !app_done) {
       app_done = true;
       proto::describe_app(c);
+    }
+  }
+  // frame.protocols is known only now: fill in the item describe_frame left for it.
+  if (rec.want(F::FRAME_PROTOCOLS)) {
+    for (Item& it : rec.items()) {
+      if (it.field != F::FRAME_PROTOCOLS) continue;
+      it.str = rec.save(rec.protocols());
+      if (rec.tree()) it.text = rec.format("Protocols in frame: {}", it.str);
+      break;
     }
   }
   if (pkt.malformed) {

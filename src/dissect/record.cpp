@@ -47,7 +47,7 @@ void Record::reset(bool tree, const std::bitset<kFieldCount>* wanted, bool colum
   depth_ = 0;
   malformed = {};
   truncated = false;
-  protocols = {};
+  protocols_.clear();
 }
 
 Item& Record::push(F f, uint32_t off, uint32_t len) {

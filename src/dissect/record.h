@@ -91,13 +91,19 @@ public:
   // Set when a layer could not be decoded; outputs show [Malformed Packet: reason].
   std::string_view malformed;
   bool truncated = false; // [Packet size limited during capture]
-  std::string_view protocols; // "eth:ethertype:ip:tcp:http"
+  // frame.protocols ("eth:ethertype:ip:tcp:http"): each layer's describer appends its name.
+  void append_protocol(std::string_view name) {
+    if (protocols_.size()) protocols_.push_back(':');
+    protocols_.append(name);
+  }
+  std::string_view protocols() const { return {protocols_.data(), protocols_.size()}; }
 
 private:
   std::vector<Item> items_;
   Arena arena_;
   fmt::memory_buffer scratch_;
   Columns cols_;
+  fmt::memory_buffer protocols_;
   const std::bitset<kFieldCount>* wanted_ = nullptr;
   bool tree_ = false;
   bool columns_ = false;

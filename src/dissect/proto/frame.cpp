@@ -66,7 +66,7 @@ void describe_frame(Ctx& c, const FrameTimes& t) {
     Item& it = r.add(F::FRAME_CAP_LEN, 0, 0, cap);
     if (r.tree()) it.text = r.format("Capture Length: {} bytes ({} bits)", cap, uint64_t{cap} * 8);
   }
-  if (r.want(F::FRAME_PROTOCOLS)) r.add_str(F::FRAME_PROTOCOLS, 0, 0, r.protocols).generated = true;
+  if (r.want(F::FRAME_PROTOCOLS)) r.add(F::FRAME_PROTOCOLS, 0, 0).generated = true;
   if (r.tree()) r.pop();
   if (r.columns_wanted()) r.cols().protocol = "Frame";
 }

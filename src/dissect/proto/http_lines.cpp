@@ -69,6 +69,7 @@ bool describe_app(Ctx& c) {
   if (!request && !response) return false;
 
   Record& r = c.rec;
+  r.append_protocol("http");
   const uint32_t base = d.payload_offset;
   if (r.tree()) r.push(F::HTTP, base, d.payload_len).text = "Hypertext Transfer Protocol";
   else if (r.want(F::HTTP)) r.add(F::HTTP, base, d.payload_len);

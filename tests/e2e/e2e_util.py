@@ -1,0 +1,42 @@
+"""Small shared helpers for the end-to-end tests (argument parsing, running portscope, tallying)."""
+import argparse
+import subprocess
+import sys
+
+
+class Tally:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, ok, what):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print(f"FAIL: {what}")
+        return ok
+
+    def finish(self):
+        print(f"{self.passed} passed, {self.failed} failed")
+        sys.exit(1 if self.failed or not self.passed else 0)
+
+
+def parse_args():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--data", required=True)
+    return ap.parse_args()
+
+
+def run(binary, *args, timeout=120, stdin=None):
+    r = subprocess.run([binary, *args], capture_output=True, timeout=timeout, input=stdin)
+    return r.returncode, r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
+
+
+def read_tsv(path):
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    header = lines[0].split("\t")
+    rows = [l.split("\t") for l in lines[1:] if l != ""]
+    return header, rows
