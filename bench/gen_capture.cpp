@@ -7,8 +7,9 @@
 // Default mode: a LAN of client hosts (10.1.0.0/16 and 2001:db8:1::/64) behind gateway 10.1.0.1, seen
 // from a mirror port, with --connections TCP connections open at any time (about 12% over IPv6). Each
 // connection has a full handshake, application exchanges with consistent sequence/ack numbers, TCP
-// timestamps, slow start, delayed ACKs, a few SYN retransmissions, lost-and-retransmitted segments
-// (with the dup ACKs they cause), reordered segments, FIN teardown or an RST. Servers listen on
+// timestamps, slow start, delayed ACKs, a few SYN retransmissions, lost segments (a client's seen
+// twice; a server's lost upstream, leaving a hole) with the dup ACKs and fast retransmission they
+// cause, reordered segments, FIN teardown or an RST, a few refused connections. Servers listen on
 //   80, 2222  HTTP/1.1 keep-alive, GET and POST        443  TLS 1.3 (well-formed hellos, app data)
 //   21        FTP control                              25   SMTP with a DATA upload
 //   110       POP3 with a RETR download                53   DNS over TCP (TXT answers)
@@ -26,7 +27,6 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -64,9 +64,16 @@ public:
     std::uint64_t range(std::uint64_t lo, std::uint64_t hi) { return lo + below(hi - lo + 1); }
     double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
     bool chance(double p) { return unit() < p; }
-    // Log-uniform in [lo, hi]: most values small, a long tail of large ones.
+    // About log-uniform in [lo, hi]: most values small, a long tail of large ones. An octave
+    // [lo*2^k, lo*2^(k+1)) is chosen uniformly, then a point in it; only exact IEEE arithmetic (no
+    // libm), so that the output is the same on every platform.
     std::uint64_t log_range(double lo, double hi) {
-        return static_cast<std::uint64_t>(std::exp(std::log(lo) + unit() * (std::log(hi) - std::log(lo))));
+        int octaves = 1;
+        for (double a = lo * 2; a < hi; a *= 2) ++octaves;
+        double low = lo;
+        for (auto k = below(static_cast<std::uint64_t>(octaves)); k > 0; --k) low *= 2;
+        const double high = std::min(hi, low * 2);
+        return static_cast<std::uint64_t>(low + unit() * (high - low));
     }
 
 private:
@@ -260,7 +267,8 @@ struct Flow {
     std::uint16_t port[2] = {0, 0};
     std::uint8_t ttl[2] = {64, 64};
     std::uint16_t ipid[2] = {0, 0};
-    std::uint16_t win[2] = {0, 0};
+    std::uint16_t win[2] = {0, 0};               // scaled by 2^7 after the handshake
+    std::uint16_t syn_win[2] = {64240, 65160};  // SYN windows are never scaled
     std::uint32_t flowlabel[2] = {0, 0};
     std::uint32_t ts_base[2] = {0, 0};
     std::uint32_t last_ts[2] = {0, 0};
@@ -472,7 +480,7 @@ std::uint32_t build_frame(std::uint8_t* p, Flow& f, const Pkt& k, std::uint64_t 
     l4[12] = static_cast<std::uint8_t>((hlen / 4) << 4);
     l4[13] = k.flags;
     std::uint16_t win = f.win[d];
-    if (k.flags & SYN) win = d == 0 ? 64240 : 65160;  // SYN windows are never scaled
+    if (k.flags & SYN) win = f.syn_win[d];
     if (k.flags & RST) win = 0;
     put16(l4 + 14, win);
     l4[16] = l4[17] = 0;
@@ -839,7 +847,8 @@ public:
             ++in_flight;
             const bool lost = nseg > 1 && rng_.chance(0.004);
             sends_.push_back(Send{t, i, lost, false});
-            if (lost) sends_.push_back(Send{t + rtt_ + rtt_ / 4 + rng_.range(200, 5000), i, false, true});
+            // Fast retransmit: three dup ACKs reach the sender, the new copy comes back.
+            if (lost) sends_.push_back(Send{t + rtt_ + 3 * gap_ + rng_.range(100, 1000), i, false, true});
         }
         std::stable_sort(sends_.begin(), sends_.end(), [](const Send& a, const Send& b) { return a.at < b.at; });
         // Reordering on the way: swap two neighbours (never a retransmission).
@@ -1011,6 +1020,12 @@ public:
 
     void report(double secs) const {
         if (o_.quiet) return;
+        if (o_.syn_flood > 0 || o_.ooo) {
+            std::fprintf(stderr, "gen_capture: %s: %llu packets, %.1f MiB in %.2f s\n",
+                         o_.ooo ? "out-of-order download" : "SYN flood", static_cast<unsigned long long>(w_.packets()),
+                         static_cast<double>(w_.bytes()) / (1 << 20), secs);
+            return;
+        }
         std::fprintf(stderr,
                      "gen_capture: %llu packets, %.1f MiB in %.2f s (%.2f Mpkt/s); %llu TCP connections "
                      "(%llu over IPv6, %llu refused), %llu DNS lookups, %llu ICMP pings, %llu ARP\n",
@@ -1456,6 +1471,8 @@ private:
             f.ttl[0] = static_cast<std::uint8_t>(rng_.range(40, 128));
             f.ipid[0] = static_cast<std::uint16_t>(rng_.u32());
             f.ts_base[0] = rng_.u32();
+            static constexpr std::uint16_t wins[] = {512, 1024, 5840, 29200, 64240, 65535};
+            f.syn_win[0] = wins[rng_.below(std::size(wins))];
             Pkt k;
             k.flags = SYN;
             k.seq = rng_.u32();
