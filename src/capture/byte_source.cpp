@@ -75,7 +75,8 @@ void ByteSource::init_from_fd(int fd, bool /*owned*/) {
 
 ByteSource::ByteSource(ByteSource&& o) noexcept
     : name_(std::move(o.name_)), fd_(o.fd_), owned_(o.owned_), eof_(o.eof_), map_(o.map_), map_len_(o.map_len_),
-      buf_(std::move(o.buf_)), data_(o.data_), pos_(o.pos_), end_(o.end_), base_offset_(o.base_offset_) {
+      buf_(std::move(o.buf_)), data_(o.data_), pos_(o.pos_), end_(o.end_), base_offset_(o.base_offset_),
+      released_(o.released_) {
   if (!map_) data_ = buf_.data();
   o.fd_ = -1;
   o.owned_ = false;
@@ -88,6 +89,16 @@ ByteSource::ByteSource(ByteSource&& o) noexcept
 ByteSource::~ByteSource() {
   if (map_) ::munmap(map_, map_len_);
   if (owned_ && fd_ >= 0) ::close(fd_);
+}
+
+void ByteSource::release_behind() {
+  // Page-align within the mapping; data_ may start part-way into it (standard input read part-way).
+  const auto* map_start = static_cast<const uint8_t*>(map_);
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  size_t from = static_cast<size_t>(data_ + released_ - map_start) / page * page;
+  size_t to = static_cast<size_t>(data_ + pos_ - map_start) / page * page;
+  if (to > from) ::madvise(const_cast<uint8_t*>(map_start) + from, to - from, MADV_DONTNEED);
+  released_ = pos_;
 }
 
 bool ByteSource::refill(size_t n) {

@@ -42,6 +42,7 @@ public:
   // Makes at least `n` bytes readable at cur(); false if the input ends first (then avail() says
   // how many there are). Pointers from cur() stay valid until the next ensure()/skip().
   bool ensure(size_t n) {
+    if (map_ && pos_ - released_ >= kReleaseStep) release_behind();
     if (end_ - pos_ >= n) return true;
     return refill(n);
   }
@@ -58,6 +59,11 @@ public:
   bool mapped() const { return map_ != nullptr; }
 
 private:
+  // Mapped pages already read are handed back to the kernel every so often, so resident memory stays
+  // small on multi-gigabyte files (frames are only valid until the next read, so nothing points there).
+  static constexpr size_t kReleaseStep = size_t{32} << 20;
+  void release_behind();
+
   ByteSource() = default;
   bool refill(size_t n);
   void init_from_fd(int fd, bool owned);
@@ -75,6 +81,7 @@ private:
   size_t pos_ = 0;
   size_t end_ = 0;
   uint64_t base_offset_ = 0; // input offset of data_[0]
+  size_t released_ = 0;      // mapped mode: bytes of data_ before this were released
 };
 
 std::string quote_name(const std::string& path);

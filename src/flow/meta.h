@@ -32,19 +32,19 @@ struct TcpMeta {
   bool has_nxtseq = false; // tshark prints nxtseq only when the segment occupies sequence space? (always set)
   uint32_t ack = 0;        // relative
   bool ack_valid = false;  // ACK flag set
-  uint32_t window_size = 0;         // calculated (scaled) window
-  int32_t window_scalefactor = -1;  // -1 unknown, -2 no window scaling used, else multiplier
-  uint32_t analysis = 0;            // TcpAnalysis bits
+  uint32_t window_size = 0;        // calculated (scaled) window
+  int32_t window_scalefactor = -1; // -1 unknown, -2 no window scaling used, else multiplier
+  uint32_t analysis = 0;           // TcpAnalysis bits
   uint32_t dup_ack_num = 0;
   uint64_t dup_ack_frame = 0;
-  uint64_t acks_frame = 0;          // the segment this ACKs
+  uint64_t acks_frame = 0; // the segment this ACKs
   int64_t ack_rtt_ns = -1;
   int64_t initial_rtt_ns = -1;
   int64_t bytes_in_flight = -1;
   int64_t push_bytes_sent = -1;
-  int64_t time_relative_ns = 0;     // since the first frame of the stream
-  int64_t time_delta_ns = 0;        // since the previous frame of the stream
-  uint8_t completeness = 0;         // tcp.completeness bits
+  int64_t time_relative_ns = 0; // since the first frame of the stream
+  int64_t time_delta_ns = 0;    // since the previous frame of the stream
+  uint8_t completeness = 0;     // tcp.completeness bits
 };
 
 struct UdpMeta {

@@ -3,24 +3,22 @@
 #include <unordered_map>
 
 #include "flow/flow_key.h"
+#include "flow/tcp_analysis.h"
+#include "flow/tcp_option_scan.h"
 #include "wire/tcp.h"
 
 namespace ps {
 
 namespace {
 
-struct TcpDir {
-  bool base_set = false;
-  uint32_t base_seq = 0;
-  int8_t wscale = -1; // shift from the SYN's window-scale option; -1 none seen
-  bool syn_seen = false;
-};
+using namespace wire::tcpflag;
 
 struct TcpConn {
   uint32_t stream = 0;
-  TcpDir dir[2]; // 0: from endpoint a, 1: from endpoint b
-  bool closed = false;
+  uint8_t fin_dirs = 0; // bit d: a FIN was seen from direction d
+  bool reset = false;
   int64_t first_ns = 0, last_ns = 0;
+  TcpConnState st;
 };
 
 struct UdpConn {
@@ -28,25 +26,19 @@ struct UdpConn {
   int64_t first_ns = 0, last_ns = 0;
 };
 
-int64_t ns_of(const Frame& f) { return f.ts.sec * 1'000'000'000 + f.ts.nsec; }
-
-int8_t window_scale_option(wire::Bytes opts) {
-  size_t i = 0;
-  while (i < opts.size()) {
-    uint8_t kind = opts[i];
-    if (kind == 0) break;
-    if (kind == 1) {
-      ++i;
-      continue;
-    }
-    if (i + 1 >= opts.size()) break;
-    uint8_t len = opts[i + 1];
-    if (len < 2 || i + len > opts.size()) break;
-    if (kind == 3 && len == 3) return static_cast<int8_t>(opts[i + 2] > 14 ? 14 : opts[i + 2]);
-    i += len;
-  }
-  return -1;
+int64_t ns_of(const Frame& f) {
+  return f.ts.sec * 1'000'000'000 + f.ts.nsec;
 }
+
+// Timeouts that bound the tables (capture time). They only apply while a table holds more than
+// kSoftLimit entries, so ordinary captures keep exactly the stream numbering of tshark, which
+// never forgets a conversation.
+constexpr int64_t kSecond = 1'000'000'000;
+constexpr int64_t kTcpClosedGrace = 120 * kSecond; // FIN both ways or RST, then stragglers
+constexpr int64_t kTcpIdle = 2 * 3600 * kSecond;
+constexpr int64_t kUdpIdle = 60 * kSecond;
+constexpr int64_t kSweepEvery = 30 * kSecond;
+constexpr size_t kSoftLimit = 65536;
 
 } // namespace
 
@@ -54,86 +46,116 @@ struct FlowTracker::Impl {
   std::unordered_map<FlowKey, TcpConn, FlowKeyHash> tcp;
   std::unordered_map<FlowKey, UdpConn, FlowKeyHash> udp;
   uint32_t next_tcp = 0, next_udp = 0;
+  int64_t next_sweep = 0;
+
+  void maybe_sweep(int64_t now) {
+    if (now < next_sweep) return;
+    next_sweep = now + kSweepEvery;
+    if (tcp.size() > kSoftLimit) {
+      std::erase_if(tcp, [now](const auto& kv) {
+        const TcpConn& c = kv.second;
+        bool closed = c.reset || c.fin_dirs == 3;
+        return now - c.last_ns > (closed ? kTcpClosedGrace : kTcpIdle);
+      });
+    }
+    if (udp.size() > kSoftLimit)
+      std::erase_if(udp, [now](const auto& kv) { return now - kv.second.last_ns > kUdpIdle; });
+  }
+
+  void udp_packet(const Decoded& d, int64_t now, PacketMeta& meta) {
+    bool fwd = true;
+    auto [it, fresh] = udp.try_emplace(make_flow_key(d, fwd));
+    UdpConn& c = it->second;
+    if (fresh) {
+      c.stream = next_udp++;
+      c.first_ns = c.last_ns = now;
+    }
+    meta.udp.valid = true;
+    meta.udp.stream = c.stream;
+    meta.udp.time_relative_ns = now - c.first_ns;
+    meta.udp.time_delta_ns = now - c.last_ns;
+    c.last_ns = now;
+  }
+
+  void tcp_packet(const Decoded& d, const wire::TcpView& t, int64_t now, PacketMeta& meta) {
+    bool fwd = true;
+    auto [it, fresh] = tcp.try_emplace(make_flow_key(d, fwd));
+    TcpConn& c = it->second;
+    const int dir = fwd ? 0 : 1;
+    const uint16_t flags = t.flags();
+    uint32_t pre_flags = 0;
+    TcpDirState& me = c.st.dir[dir];
+    // A SYN on a known tuple: a different ISN starts a new connection (new stream); the same
+    // ISN is a retransmitted SYN, which restarts this side's expected sequence number.
+    if (!fresh && (flags & (kSyn | kAck)) == kSyn && me.base_set) {
+      pre_flags = kPortReuse;
+      if (t.seq() != me.base_seq) {
+        c = TcpConn{};
+        fresh = true;
+      } else {
+        me.nextseq = me.maxseqtobeacked;
+      }
+    } else if (!fresh && (flags & (kSyn | kAck)) == (kSyn | kAck) && me.base_set && t.seq() != me.base_seq) {
+      me.base_seq = t.seq();
+      pre_flags = kPortReuse;
+    }
+    if (fresh) {
+      c.stream = next_tcp++;
+      c.first_ns = c.last_ns = now;
+    }
+    if (flags & kFin) c.fin_dirs |= static_cast<uint8_t>(1u << dir);
+    if (flags & kRst) c.reset = true;
+
+    TcpSegment s;
+    s.frame = d.frame->number;
+    s.ts_ns = now;
+    s.seq = t.seq();
+    s.ack = t.ack();
+    s.seglen = d.payload_len + d.payload_missing;
+    s.flags = flags;
+    s.window = t.window();
+    s.has_seglen = !d.ip_fragment;
+    s.opts = scan_tcp_options(t.options());
+
+    TcpMeta& m = meta.tcp;
+    m.valid = true;
+    m.stream = c.stream;
+    analyze_tcp_segment(c.st, dir, s, pre_flags, m);
+    m.time_relative_ns = now - c.first_ns;
+    m.time_delta_ns = now - c.last_ns;
+    c.last_ns = now;
+  }
 };
 
 FlowTracker::FlowTracker() : impl_(std::make_unique<Impl>()) {}
 FlowTracker::~FlowTracker() = default;
-uint32_t FlowTracker::tcp_streams() const { return impl_->next_tcp; }
-uint32_t FlowTracker::udp_streams() const { return impl_->next_udp; }
+uint32_t FlowTracker::tcp_streams() const {
+  return impl_->next_tcp;
+}
+uint32_t FlowTracker::udp_streams() const {
+  return impl_->next_udp;
+}
+size_t FlowTracker::tcp_table_size() const {
+  return impl_->tcp.size();
+}
+size_t FlowTracker::udp_table_size() const {
+  return impl_->udp.size();
+}
 
 void FlowTracker::process(const Decoded& d, PacketMeta& meta) {
   meta = PacketMeta{};
   const LayerSpan* l4 = d.l4();
   if (!l4 || d.ip_layer < 0) return;
-  bool fwd = true;
-  int64_t now = ns_of(*d.frame);
+  const int64_t now = ns_of(*d.frame);
+  impl_->maybe_sweep(now);
   if (l4->kind == Layer::Udp) {
-    FlowKey k = make_flow_key(d, fwd);
-    auto [it, fresh] = impl_->udp.try_emplace(k);
-    if (fresh) {
-      it->second.stream = impl_->next_udp++;
-      it->second.first_ns = it->second.last_ns = now;
-    }
-    meta.udp.valid = true;
-    meta.udp.stream = it->second.stream;
-    meta.udp.time_relative_ns = now - it->second.first_ns;
-    meta.udp.time_delta_ns = now - it->second.last_ns;
-    it->second.last_ns = now;
+    impl_->udp_packet(d, now, meta);
     return;
   }
   if (l4->kind != Layer::Tcp) return;
-  wire::TcpView t(d.frame->data.subspan(l4->offset, l4->length));
-  FlowKey k = make_flow_key(d, fwd);
-  auto [it, fresh] = impl_->tcp.try_emplace(k);
-  TcpConn& c = it->second;
-  bool syn = t.has(wire::tcpflag::kSyn), ack = t.has(wire::tcpflag::kAck);
-  if (!fresh && syn && !ack && c.closed) { // port reuse: a new connection on a closed tuple
-    c = TcpConn{};
-    fresh = true;
-  }
-  if (fresh) {
-    c.stream = impl_->next_tcp++;
-    c.first_ns = c.last_ns = now;
-  }
-  TcpDir& me = c.dir[fwd ? 0 : 1];
-  TcpDir& peer = c.dir[fwd ? 1 : 0];
-  if (syn) {
-    me.syn_seen = true;
-    me.base_seq = t.seq();
-    me.base_set = true;
-    me.wscale = window_scale_option(t.options());
-  } else if (!me.base_set) {
-    me.base_seq = t.seq() - 1;
-    me.base_set = true;
-  }
-  if (ack && !peer.base_set) {
-    peer.base_seq = t.ack() - 1;
-    peer.base_set = true;
-  }
-  if (t.has(wire::tcpflag::kFin) || t.has(wire::tcpflag::kRst)) c.closed = true;
-
-  TcpMeta& m = meta.tcp;
-  m.valid = true;
-  m.stream = c.stream;
-  m.seq = t.seq() - me.base_seq;
-  uint32_t seglen = d.payload_len + d.payload_missing;
-  m.nxtseq = m.seq + seglen + (syn ? 1 : 0) + (t.has(wire::tcpflag::kFin) ? 1 : 0);
-  m.ack_valid = ack;
-  m.ack = ack ? t.ack() - peer.base_seq : 0;
-  if (syn) {
-    m.window_size = t.window();
-    m.window_scalefactor = -1;
-  } else if (me.syn_seen && peer.syn_seen) {
-    bool scaling = me.wscale >= 0 && peer.wscale >= 0;
-    m.window_scalefactor = scaling ? (1 << me.wscale) : -2;
-    m.window_size = static_cast<uint32_t>(t.window()) << (scaling ? me.wscale : 0);
-  } else {
-    m.window_scalefactor = -1;
-    m.window_size = t.window();
-  }
-  m.time_relative_ns = now - c.first_ns;
-  m.time_delta_ns = now - c.last_ns;
-  c.last_ns = now;
+  wire::Bytes b = d.frame->data.subspan(l4->offset, l4->length);
+  if (wire::TcpView::check(b)) return; // no whole header: nothing to track
+  impl_->tcp_packet(d, wire::TcpView(b), now, meta);
 }
 
 } // namespace ps

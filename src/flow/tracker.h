@@ -2,6 +2,7 @@
 // relative sequence numbers and TCP sequence analysis. Fed packets in capture order.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
@@ -22,6 +23,9 @@ public:
 
   uint32_t tcp_streams() const;
   uint32_t udp_streams() const;
+  // Connections currently remembered (bounded by timeouts once the tables grow large).
+  size_t tcp_table_size() const;
+  size_t udp_table_size() const;
 
 private:
   struct Impl;

@@ -1,6 +1,6 @@
+#include "wire/tcp.h"
 #include "dissect/proto/context.h"
 #include "wire/checksum.h"
-#include "wire/tcp.h"
 
 namespace ps::proto {
 
@@ -28,8 +28,10 @@ std::string_view flags_str(Record& r, uint16_t flags) {
   static constexpr char kLetters[] = "RRRACEUAPRSF";
   std::string s;
   for (int i = 0; i < 12; ++i) {
-    if (flags & (1u << (11 - i))) s += kLetters[i];
-    else s += "\xc2\xb7";
+    if (flags & (1u << (11 - i)))
+      s += kLetters[i];
+    else
+      s += "\xc2\xb7";
   }
   return r.save(s);
 }
@@ -42,23 +44,41 @@ struct Options {
   int wscale = -1;
   uint32_t sack_blocks = 0;
   std::pair<uint32_t, uint32_t> sack[4];
+  uint8_t info_order[20] = {}; // option kinds in header order, for the Info column
+  uint8_t info_count = 0;
+  void seen(uint8_t kind) {
+    if (info_count < sizeof info_order) info_order[info_count++] = kind;
+  }
 };
 
 std::string_view option_kind_name(uint8_t k) {
   switch (k) {
-  case 0: return "End of Option List";
-  case 1: return "No-Operation";
-  case 2: return "Maximum Segment Size";
-  case 3: return "Window Scale";
-  case 4: return "SACK Permitted";
-  case 5: return "SACK";
-  case 8: return "Time Stamp Option";
-  case 19: return "TCP MD5 Signature Option";
-  case 28: return "User Timeout";
-  case 29: return "TCP Authentication Option";
-  case 30: return "Multipath TCP";
-  case 34: return "TCP Fast Open Cookie";
-  default: return "Unknown";
+  case 0:
+    return "End of Option List";
+  case 1:
+    return "No-Operation";
+  case 2:
+    return "Maximum Segment Size";
+  case 3:
+    return "Window Scale";
+  case 4:
+    return "SACK Permitted";
+  case 5:
+    return "SACK";
+  case 8:
+    return "Time Stamp Option";
+  case 19:
+    return "TCP MD5 Signature Option";
+  case 28:
+    return "User Timeout";
+  case 29:
+    return "TCP Authentication Option";
+  case 30:
+    return "Multipath TCP";
+  case 34:
+    return "TCP Fast Open Cookie";
+  default:
+    return "Unknown";
   }
 }
 
@@ -91,7 +111,8 @@ Options walk_options(Ctx& c, wire::Bytes opts, uint32_t base, uint32_t rel_base)
       continue;
     }
     if (i + 1 >= opts.size() || opts[i + 1] < 2 || i + opts[i + 1] > opts.size()) {
-      if (tree) r.text(r.format("[Malformed TCP option (kind {}): length runs past the header]", kind), at, 1);
+      if (tree)
+        r.text(r.format("[Malformed TCP option (kind {}): length runs past the header]", kind), at, 1);
       break;
     }
     uint8_t len = opts[i + 1];
@@ -103,6 +124,7 @@ Options walk_options(Ctx& c, wire::Bytes opts, uint32_t base, uint32_t rel_base)
     };
     if (kind == 2 && len == 4) {
       o.mss = wire::be16(p + 2);
+      o.seen(kind);
       if (tree) {
         head(F::TCP_OPTIONS_MSS, r.format("TCP Option - Maximum segment size: {} bytes", o.mss));
         r.add(F::TCP_OPTIONS_MSS_VAL, at + 2, 2, static_cast<uint64_t>(o.mss)).text =
@@ -114,6 +136,7 @@ Options walk_options(Ctx& c, wire::Bytes opts, uint32_t base, uint32_t rel_base)
       note("Maximum segment size");
     } else if (kind == 3 && len == 3) {
       o.wscale = p[2];
+      o.seen(kind);
       uint32_t mult = 1u << (p[2] > 14 ? 14 : p[2]);
       if (tree) {
         head(F::TCP_OPTIONS_WSCALE, r.format("TCP Option - Window scale: {} (multiply by {})", p[2], mult));
@@ -124,11 +147,13 @@ Options walk_options(Ctx& c, wire::Bytes opts, uint32_t base, uint32_t rel_base)
         r.pop();
       } else {
         if (r.want(F::TCP_OPTIONS_WSCALE_SHIFT)) r.add(F::TCP_OPTIONS_WSCALE_SHIFT, at + 2, 1, p[2]);
-        if (r.want(F::TCP_OPTIONS_WSCALE_MULTIPLIER)) r.add(F::TCP_OPTIONS_WSCALE_MULTIPLIER, at + 2, 1, mult);
+        if (r.want(F::TCP_OPTIONS_WSCALE_MULTIPLIER))
+          r.add(F::TCP_OPTIONS_WSCALE_MULTIPLIER, at + 2, 1, mult);
       }
       note("Window scale");
     } else if (kind == 4 && len == 2) {
       o.sack_perm = true;
+      o.seen(kind);
       if (tree) {
         head(F::TCP_OPTIONS_SACK_PERM, "TCP Option - SACK permitted");
         r.pop();
@@ -138,11 +163,14 @@ Options walk_options(Ctx& c, wire::Bytes opts, uint32_t base, uint32_t rel_base)
       note("SACK permitted");
     } else if (kind == 8 && len == 10) {
       o.has_ts = true;
+      o.seen(kind);
       o.tsval = wire::be32(p + 2);
       o.tsecr = wire::be32(p + 6);
       if (tree) {
-        head(F::TCP_OPTIONS_TIME_STAMP, r.format("TCP Option - Timestamps: TSval {}, TSecr {}", o.tsval, o.tsecr));
-        r.add(F::TCP_OPTIONS_TIMESTAMP_TSVAL, at + 2, 4, o.tsval).text = r.format("Timestamp value: {}", o.tsval);
+        head(F::TCP_OPTIONS_TIME_STAMP,
+             r.format("TCP Option - Timestamps: TSval {}, TSecr {}", o.tsval, o.tsecr));
+        r.add(F::TCP_OPTIONS_TIMESTAMP_TSVAL, at + 2, 4, o.tsval).text =
+            r.format("Timestamp value: {}", o.tsval);
         r.add(F::TCP_OPTIONS_TIMESTAMP_TSECR, at + 6, 4, o.tsecr).text =
             r.format("Timestamp echo reply: {}", o.tsecr);
         r.pop();
@@ -154,6 +182,7 @@ Options walk_options(Ctx& c, wire::Bytes opts, uint32_t base, uint32_t rel_base)
     } else if (kind == 5 && len >= 2 && (len - 2) % 8 == 0) {
       uint32_t n = (len - 2) / 8u;
       o.sack_blocks = n;
+      o.seen(kind);
       if (tree) {
         fmt::memory_buffer t;
         fmt::format_to(std::back_inserter(t), "TCP Option - SACK");
@@ -171,7 +200,8 @@ Options walk_options(Ctx& c, wire::Bytes opts, uint32_t base, uint32_t rel_base)
         cnt.text = r.format("TCP SACK Count: {}", n);
         r.pop();
       }
-      for (uint32_t k = 0; k < n && k < 4; ++k) o.sack[k] = {wire::be32(p + 2 + 8 * k), wire::be32(p + 6 + 8 * k)};
+      for (uint32_t k = 0; k < n && k < 4; ++k)
+        o.sack[k] = {wire::be32(p + 2 + 8 * k), wire::be32(p + 6 + 8 * k)};
       note("SACK");
     } else {
       if (tree) {
@@ -195,63 +225,99 @@ void rel_time(Record& r, F f, int64_t ns, std::string_view label) {
   it.generated = true;
   if (r.tree()) {
     uint64_t a = static_cast<uint64_t>(ns < 0 ? -ns : ns);
-    it.text = r.format("{}: {}{}.{:09} seconds", label, ns < 0 ? "-" : "", a / 1'000'000'000, a % 1'000'000'000);
+    it.text =
+        r.format("{}: {}{}.{:09} seconds", label, ns < 0 ? "-" : "", a / 1'000'000'000, a % 1'000'000'000);
   }
 }
 
 struct AnalysisFlag {
   uint32_t bit;
   F field;
-  std::string_view info; // Info-column prefix, empty when none
 };
 
+// Flag fields in the order the reference emits them.
 constexpr AnalysisFlag kAnalysisFlags[] = {
-    {kRetransmission, F::TCP_ANALYSIS_RETRANSMISSION, "TCP Retransmission"},
-    {kFastRetransmission, F::TCP_ANALYSIS_FAST_RETRANSMISSION, "TCP Fast Retransmission"},
-    {kSpuriousRetransmission, F::TCP_ANALYSIS_SPURIOUS_RETRANSMISSION, "TCP Spurious Retransmission"},
-    {kOutOfOrder, F::TCP_ANALYSIS_OUT_OF_ORDER, "TCP Out-Of-Order"},
-    {kLostSegment, F::TCP_ANALYSIS_LOST_SEGMENT, "TCP Previous segment not captured"},
-    {kAckLostSegment, F::TCP_ANALYSIS_ACK_LOST_SEGMENT, "TCP ACKed unseen segment"},
-    {kDuplicateAck, F::TCP_ANALYSIS_DUPLICATE_ACK, ""},
-    {kZeroWindow, F::TCP_ANALYSIS_ZERO_WINDOW, "TCP ZeroWindow"},
-    {kZeroWindowProbe, F::TCP_ANALYSIS_ZERO_WINDOW_PROBE, "TCP ZeroWindowProbe"},
-    {kZeroWindowProbeAck, F::TCP_ANALYSIS_ZERO_WINDOW_PROBE_ACK, "TCP ZeroWindowProbeAck"},
-    {kWindowFull, F::TCP_ANALYSIS_WINDOW_FULL, "TCP Window Full"},
-    {kWindowUpdate, F::TCP_ANALYSIS_WINDOW_UPDATE, "TCP Window Update"},
-    {kKeepAlive, F::TCP_ANALYSIS_KEEP_ALIVE, "TCP Keep-Alive"},
-    {kKeepAliveAck, F::TCP_ANALYSIS_KEEP_ALIVE_ACK, "TCP Keep-Alive ACK"},
-    {kPortReuse, F::TEXT, "TCP Port numbers reused"},
+    {kRetransmission, F::TCP_ANALYSIS_RETRANSMISSION},
+    {kFastRetransmission, F::TCP_ANALYSIS_FAST_RETRANSMISSION},
+    {kSpuriousRetransmission, F::TCP_ANALYSIS_SPURIOUS_RETRANSMISSION},
+    {kOutOfOrder, F::TCP_ANALYSIS_OUT_OF_ORDER},
+    {kLostSegment, F::TCP_ANALYSIS_LOST_SEGMENT},
+    {kAckLostSegment, F::TCP_ANALYSIS_ACK_LOST_SEGMENT},
+    {kWindowUpdate, F::TCP_ANALYSIS_WINDOW_UPDATE},
+    {kWindowFull, F::TCP_ANALYSIS_WINDOW_FULL},
+    {kKeepAlive, F::TCP_ANALYSIS_KEEP_ALIVE},
+    {kKeepAliveAck, F::TCP_ANALYSIS_KEEP_ALIVE_ACK},
+    {kDuplicateAck, F::TCP_ANALYSIS_DUPLICATE_ACK},
+    {kZeroWindowProbe, F::TCP_ANALYSIS_ZERO_WINDOW_PROBE},
+    {kZeroWindow, F::TCP_ANALYSIS_ZERO_WINDOW},
+    {kZeroWindowProbeAck, F::TCP_ANALYSIS_ZERO_WINDOW_PROBE_ACK},
 };
+
+// Info-column prefixes: each one is put in front of the previous ones, so the last noted
+// comes first. This is that final left-to-right order.
+constexpr std::pair<uint32_t, std::string_view> kInfoPrefixes[] = {
+    {kZeroWindowProbeAck, "TCP ZeroWindowProbeAck"},
+    {kZeroWindow, "TCP ZeroWindow"},
+    {kZeroWindowProbe, "TCP ZeroWindowProbe"},
+    {kDuplicateAck, ""}, // "[TCP Dup ACK <frame>#<n>] "
+    {kKeepAliveAck, "TCP Keep-Alive ACK"},
+    {kKeepAlive, "TCP Keep-Alive"},
+    {kWindowFull, "TCP Window Full"},
+    {kWindowUpdate, "TCP Window Update"},
+    {kAckLostSegment, "TCP ACKed unseen segment"},
+    {kLostSegment, "TCP Previous segment not captured"},
+    {kOutOfOrder, "TCP Out-Of-Order"},
+    {kSpuriousRetransmission, "TCP Spurious Retransmission"},
+    {kFastRetransmission, "TCP Fast Retransmission"},
+    {kRetransmission, "TCP Retransmission"},
+    {kPortReuse, "TCP Port numbers reused"},
+};
+
+template <typename Buffer> void analysis_info_prefix(Buffer& info, const TcpMeta& m) {
+  if (!m.analysis) return;
+  auto out = std::back_inserter(info);
+  for (auto [bit, text] : kInfoPrefixes) {
+    if (!(m.analysis & bit)) continue;
+    if (bit == kDuplicateAck)
+      fmt::format_to(out, "[TCP Dup ACK {}#{}] ", m.dup_ack_frame, m.dup_ack_num);
+    else
+      fmt::format_to(out, "[{}] ", text);
+  }
+}
+
+void generated(Record& r, F f, uint64_t v, std::string_view text) {
+  Item& it = r.add(f, 0, 0, v);
+  it.generated = true;
+  if (r.tree()) it.text = text;
+}
 
 void analysis(Ctx& c, const TcpMeta& m) {
   Record& r = c.rec;
-  bool any = m.analysis || m.acks_frame || m.ack_rtt_ns >= 0 || m.initial_rtt_ns >= 0 || m.bytes_in_flight >= 0;
+  bool any =
+      m.analysis || m.acks_frame || m.ack_rtt_ns >= 0 || m.initial_rtt_ns >= 0 || m.bytes_in_flight >= 0;
   if (!any) return;
   if (r.tree()) {
     Item& it = r.push(F::TCP_ANALYSIS, 0, 0);
     it.generated = true;
     it.text = "SEQ/ACK analysis";
+  } else if (r.want(F::TCP_ANALYSIS)) {
+    r.add(F::TCP_ANALYSIS, 0, 0).generated = true;
   }
-  auto frame_ref = [&](F f, uint64_t frame, std::string_view label) {
-    if (!frame || !r.want(f)) return;
-    Item& it = r.add(f, 0, 0, frame);
-    it.generated = true;
-    if (r.tree()) it.text = r.format("{}: {}", label, frame);
-  };
-  frame_ref(F::TCP_ANALYSIS_ACKS_FRAME, m.acks_frame, "This is an ACK to the segment in frame");
-  if (m.ack_rtt_ns >= 0 && r.want(F::TCP_ANALYSIS_ACK_RTT))
+  if (m.acks_frame && r.want(F::TCP_ANALYSIS_ACKS_FRAME))
+    generated(r, F::TCP_ANALYSIS_ACKS_FRAME, m.acks_frame,
+              r.tree() ? r.format("This is an ACK to the segment in frame: {}", m.acks_frame) : "");
+  if (m.acks_frame && m.ack_rtt_ns >= 0 && r.want(F::TCP_ANALYSIS_ACK_RTT))
     rel_time(r, F::TCP_ANALYSIS_ACK_RTT, m.ack_rtt_ns, "The RTT to ACK the segment was");
   if (m.initial_rtt_ns >= 0 && r.want(F::TCP_ANALYSIS_INITIAL_RTT))
     rel_time(r, F::TCP_ANALYSIS_INITIAL_RTT, m.initial_rtt_ns, "iRTT");
-  if (m.bytes_in_flight >= 0 && r.want(F::TCP_ANALYSIS_BYTES_IN_FLIGHT)) {
-    Item& it = r.add(F::TCP_ANALYSIS_BYTES_IN_FLIGHT, 0, 0, static_cast<uint64_t>(m.bytes_in_flight));
-    it.generated = true;
-    if (r.tree()) it.text = r.format("Bytes in flight: {}", m.bytes_in_flight);
-  }
-  if (m.push_bytes_sent >= 0 && r.want(F::TCP_ANALYSIS_PUSH_BYTES_SENT)) {
-    Item& it = r.add(F::TCP_ANALYSIS_PUSH_BYTES_SENT, 0, 0, static_cast<uint64_t>(m.push_bytes_sent));
-    it.generated = true;
-    if (r.tree()) it.text = r.format("Bytes sent since last PSH flag: {}", m.push_bytes_sent);
+  if (m.bytes_in_flight >= 0) {
+    auto bif = static_cast<uint64_t>(m.bytes_in_flight), push = static_cast<uint64_t>(m.push_bytes_sent);
+    if (r.want(F::TCP_ANALYSIS_BYTES_IN_FLIGHT))
+      generated(r, F::TCP_ANALYSIS_BYTES_IN_FLIGHT, bif,
+                r.tree() ? r.format("Bytes in flight: {}", bif) : "");
+    if (m.push_bytes_sent >= 0 && r.want(F::TCP_ANALYSIS_PUSH_BYTES_SENT))
+      generated(r, F::TCP_ANALYSIS_PUSH_BYTES_SENT, push,
+                r.tree() ? r.format("Bytes sent since last PSH flag: {}", push) : "");
   }
   if (m.analysis) {
     if (r.tree()) {
@@ -260,30 +326,23 @@ void analysis(Ctx& c, const TcpMeta& m) {
     } else if (r.want(F::TCP_ANALYSIS_FLAGS)) {
       r.add(F::TCP_ANALYSIS_FLAGS, 0, 0);
     }
+    // Fast and spurious retransmissions are also (expert) retransmissions.
+    const uint32_t any_retrans = kRetransmission | kFastRetransmission | kSpuriousRetransmission;
     for (const auto& af : kAnalysisFlags) {
-      if (!(m.analysis & af.bit) || af.field == F::TEXT) continue;
-      if (af.bit == kDuplicateAck) {
-        if (r.want(F::TCP_ANALYSIS_DUPLICATE_ACK)) {
-          Item& it = r.add(F::TCP_ANALYSIS_DUPLICATE_ACK, 0, 0);
-          it.generated = true;
-          if (r.tree()) it.text = "This is a TCP duplicate ack";
-        }
-        continue;
-      }
-      if (r.want(af.field)) {
-        Item& it = r.add(af.field, 0, 0);
-        it.generated = true;
-        if (r.tree()) it.text = field_info(af.field).name;
-      }
+      bool set = af.bit == kRetransmission ? (m.analysis & any_retrans) != 0 : (m.analysis & af.bit) != 0;
+      if (!set || !r.want(af.field)) continue;
+      std::string_view text =
+          af.bit == kDuplicateAck ? "This is a TCP duplicate ack" : field_info(af.field).name;
+      generated(r, af.field, 1, r.tree() ? text : "");
     }
     if (r.tree()) r.pop();
     if (m.analysis & kDuplicateAck) {
-      if (r.want(F::TCP_ANALYSIS_DUPLICATE_ACK_NUM)) {
-        Item& it = r.add(F::TCP_ANALYSIS_DUPLICATE_ACK_NUM, 0, 0, m.dup_ack_num);
-        it.generated = true;
-        if (r.tree()) it.text = r.format("Duplicate ACK #: {}", m.dup_ack_num);
-      }
-      frame_ref(F::TCP_ANALYSIS_DUPLICATE_ACK_FRAME, m.dup_ack_frame, "Duplicate to the ACK in frame");
+      if (r.want(F::TCP_ANALYSIS_DUPLICATE_ACK_NUM))
+        generated(r, F::TCP_ANALYSIS_DUPLICATE_ACK_NUM, m.dup_ack_num,
+                  r.tree() ? r.format("Duplicate ACK #: {}", m.dup_ack_num) : "");
+      if (r.want(F::TCP_ANALYSIS_DUPLICATE_ACK_FRAME))
+        generated(r, F::TCP_ANALYSIS_DUPLICATE_ACK_FRAME, m.dup_ack_frame,
+                  r.tree() ? r.format("Duplicate to the ACK in frame: {}", m.dup_ack_frame) : "");
     }
   }
   if (r.tree()) r.pop();
@@ -307,7 +366,8 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
 
   if (r.tree()) {
     fmt::memory_buffer h;
-    fmt::format_to(std::back_inserter(h), "Transmission Control Protocol, Src Port: {}, Dst Port: {}, Seq: {}",
+    fmt::format_to(std::back_inserter(h),
+                   "Transmission Control Protocol, Src Port: {}, Dst Port: {}, Seq: {}",
                    port_str(c, t.src_port(), true), port_str(c, t.dst_port(), true), seq);
     if (t.has(kAck)) fmt::format_to(std::back_inserter(h), ", Ack: {}", ack);
     fmt::format_to(std::back_inserter(h), ", Len: {}", seglen);
@@ -360,12 +420,16 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
       F field;
       std::string_view name;
     };
-    static constexpr Bit kBits[] = {
-        {kReserved, F::TCP_FLAGS_RES, "Reserved"}, {kAe, F::TCP_FLAGS_AE, "Accurate ECN"},
-        {kCwr, F::TCP_FLAGS_CWR, "Congestion Window Reduced"}, {kEce, F::TCP_FLAGS_ECE, "ECN-Echo"},
-        {kUrg, F::TCP_FLAGS_URG, "Urgent"}, {kAck, F::TCP_FLAGS_ACK, "Acknowledgment"},
-        {kPsh, F::TCP_FLAGS_PUSH, "Push"}, {kRst, F::TCP_FLAGS_RESET, "Reset"},
-        {kSyn, F::TCP_FLAGS_SYN, "Syn"}, {kFin, F::TCP_FLAGS_FIN, "Fin"}};
+    static constexpr Bit kBits[] = {{kReserved, F::TCP_FLAGS_RES, "Reserved"},
+                                    {kAe, F::TCP_FLAGS_AE, "Accurate ECN"},
+                                    {kCwr, F::TCP_FLAGS_CWR, "Congestion Window Reduced"},
+                                    {kEce, F::TCP_FLAGS_ECE, "ECN-Echo"},
+                                    {kUrg, F::TCP_FLAGS_URG, "Urgent"},
+                                    {kAck, F::TCP_FLAGS_ACK, "Acknowledgment"},
+                                    {kPsh, F::TCP_FLAGS_PUSH, "Push"},
+                                    {kRst, F::TCP_FLAGS_RESET, "Reset"},
+                                    {kSyn, F::TCP_FLAGS_SYN, "Syn"},
+                                    {kFin, F::TCP_FLAGS_FIN, "Fin"}};
     for (const Bit& bit : kBits) {
       bool set = flags & bit.mask;
       r.add(bit.field, o + 12, 2, set).text =
@@ -378,8 +442,8 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
   } else {
     add(F::TCP_FLAGS, 12, 2, flags);
     static constexpr std::pair<F, uint16_t> kBitFields[] = {
-        {F::TCP_FLAGS_RES, kReserved}, {F::TCP_FLAGS_AE, kAe},    {F::TCP_FLAGS_CWR, kCwr},
-        {F::TCP_FLAGS_ECE, kEce},      {F::TCP_FLAGS_URG, kUrg},  {F::TCP_FLAGS_ACK, kAck},
+        {F::TCP_FLAGS_RES, kReserved}, {F::TCP_FLAGS_AE, kAe},     {F::TCP_FLAGS_CWR, kCwr},
+        {F::TCP_FLAGS_ECE, kEce},      {F::TCP_FLAGS_URG, kUrg},   {F::TCP_FLAGS_ACK, kAck},
         {F::TCP_FLAGS_PUSH, kPsh},     {F::TCP_FLAGS_RESET, kRst}, {F::TCP_FLAGS_SYN, kSyn},
         {F::TCP_FLAGS_FIN, kFin}};
     for (auto [f, mask] : kBitFields) add(f, 12, 2, (flags & mask) != 0);
@@ -388,12 +452,16 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
   add(F::TCP_WINDOW_SIZE_VALUE, 14, 2, t.window());
   if (Item* it = add(F::TCP_WINDOW_SIZE, 14, 2, window)) it->generated = true;
   if (m.valid && !t.has(kSyn) && r.want(F::TCP_WINDOW_SIZE_SCALEFACTOR)) {
-    Item& it = r.add(F::TCP_WINDOW_SIZE_SCALEFACTOR, o + 14, 2, static_cast<uint64_t>(int64_t{m.window_scalefactor}));
+    Item& it = r.add(F::TCP_WINDOW_SIZE_SCALEFACTOR, o + 14, 2,
+                     static_cast<uint64_t>(int64_t{m.window_scalefactor}));
     it.generated = true;
     if (r.tree()) {
-      if (m.window_scalefactor == -1) it.text = "Window size scaling factor: -1 (unknown)";
-      else if (m.window_scalefactor == -2) it.text = "Window size scaling factor: -2 (no window scaling used)";
-      else it.text = r.format("Window size scaling factor: {}", m.window_scalefactor);
+      if (m.window_scalefactor == -1)
+        it.text = "Window size scaling factor: -1 (unknown)";
+      else if (m.window_scalefactor == -2)
+        it.text = "Window size scaling factor: -2 (no window scaling used)";
+      else
+        it.text = r.format("Window size scaling factor: {}", m.window_scalefactor);
     }
   }
   if (r.want(F::TCP_CHECKSUM) || r.want(F::TCP_CHECKSUM_STATUS) || r.want(F::TCP_CHECKSUM_CALCULATED)) {
@@ -417,8 +485,8 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
         status = computed == t.checksum() ? 1 : 0;
       }
     }
-    checksum_items(c, F::TCP_CHECKSUM, F::TCP_CHECKSUM_STATUS, F::TCP_CHECKSUM_CALCULATED, o + 16, t.checksum(),
-                   computed, status, "Checksum Status");
+    checksum_items(c, F::TCP_CHECKSUM, F::TCP_CHECKSUM_STATUS, F::TCP_CHECKSUM_CALCULATED, o + 16,
+                   t.checksum(), computed, status, "Checksum Status");
   }
   add(F::TCP_URGENT_POINTER, 18, 2, t.urgent());
   Options opts;
@@ -443,9 +511,9 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
   }
   if (m.valid) analysis(c, m);
   if (c.pkt.payload_len && r.want(F::TCP_PAYLOAD)) {
-    Item& it = r.add_str(F::TCP_PAYLOAD, c.pkt.payload_offset, c.pkt.payload_len,
-                         {reinterpret_cast<const char*>(c.frame().data.data() + c.pkt.payload_offset),
-                          c.pkt.payload_len});
+    Item& it = r.add_str(
+        F::TCP_PAYLOAD, c.pkt.payload_offset, c.pkt.payload_len,
+        {reinterpret_cast<const char*>(c.frame().data.data() + c.pkt.payload_offset), c.pkt.payload_len});
     if (r.tree()) it.text = r.format("TCP payload ({} bytes)", c.pkt.payload_len);
   }
   if (r.tree()) r.pop();
@@ -455,12 +523,11 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
     col.protocol = "TCP";
     col.info.clear();
     auto out = std::back_inserter(col.info);
-    for (const auto& af : kAnalysisFlags)
-      if ((m.analysis & af.bit) && !af.info.empty()) fmt::format_to(out, "[{}] ", af.info);
-    if (m.analysis & kDuplicateAck) fmt::format_to(out, "[TCP Dup ACK {}#{}] ", m.dup_ack_frame, m.dup_ack_num);
+    analysis_info_prefix(col.info, m);
     std::string_view arrow = "\xe2\x86\x92";
     if (c.opt.resolve_ports)
-      fmt::format_to(out, "{} {} {} [", port_str(c, t.src_port(), true), arrow, port_str(c, t.dst_port(), true));
+      fmt::format_to(out, "{} {} {} [", port_str(c, t.src_port(), true), arrow,
+                     port_str(c, t.dst_port(), true));
     else
       fmt::format_to(out, "{} {} {} [", t.src_port(), arrow, t.dst_port());
     flag_names(col.info, flags);
@@ -468,14 +535,31 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
     if (t.has(kAck)) fmt::format_to(out, " Ack={}", ack);
     fmt::format_to(out, " Win={} Len={}", window, seglen);
     if (t.has(kUrg)) fmt::format_to(out, " Urg={}", t.urgent());
-    if (opts.mss >= 0) fmt::format_to(out, " MSS={}", opts.mss);
-    if (opts.sack_perm) fmt::format_to(out, " SACK_PERM");
-    for (uint32_t k = 0; k < opts.sack_blocks && k < 4; ++k) {
-      uint32_t base = m.valid && t.has(kAck) && !c.opt.absolute_seq ? t.ack() - m.ack : 0;
-      fmt::format_to(out, " SLE={} SRE={}", opts.sack[k].first - base, opts.sack[k].second - base);
+    // Options appear in the Info column in header order.
+    for (uint8_t i = 0; i < opts.info_count; ++i) {
+      switch (opts.info_order[i]) {
+      case 2:
+        fmt::format_to(out, " MSS={}", opts.mss);
+        break;
+      case 4:
+        fmt::format_to(out, " SACK_PERM");
+        break;
+      case 5:
+        for (uint32_t k = 0; k < opts.sack_blocks && k < 4; ++k) {
+          uint32_t base = m.valid && t.has(kAck) && !c.opt.absolute_seq ? t.ack() - m.ack : 0;
+          fmt::format_to(out, " SLE={} SRE={}", opts.sack[k].first - base, opts.sack[k].second - base);
+        }
+        break;
+      case 8:
+        fmt::format_to(out, " TSval={} TSecr={}", opts.tsval, opts.tsecr);
+        break;
+      case 3:
+        fmt::format_to(out, " WS={}", 1u << (opts.wscale > 14 ? 14 : opts.wscale));
+        break;
+      default:
+        break;
+      }
     }
-    if (opts.has_ts) fmt::format_to(out, " TSval={} TSecr={}", opts.tsval, opts.tsecr);
-    if (opts.wscale >= 0) fmt::format_to(out, " WS={}", 1u << (opts.wscale > 14 ? 14 : opts.wscale));
   }
 }
 
