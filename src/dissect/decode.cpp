@@ -1,5 +1,7 @@
 #include "dissect/packet.h"
+#include "wire/arp.h"
 #include "wire/ethernet.h"
+#include "wire/ipv6.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
 #include "wire/udp.h"
@@ -23,6 +25,14 @@ struct Decoder {
     d.truncated = f.data.size() < f.wire_len;
   }
 
+  // VLAN tags and IP-in-IP nest without limit on the wire: stop before the layer array fills (so
+  // ip_layer / l4_layer always index a pushed layer) and before recursion can exhaust the stack.
+  bool too_deep() {
+    if (d.layer_count < d.layers.size() - 3) return false;
+    fail("Too many nested headers");
+    return true;
+  }
+
   void data(Bytes b) {
     if (!b.empty()) d.push(Layer::Data, off(b), static_cast<uint32_t>(b.size()));
   }
@@ -40,19 +50,25 @@ struct Decoder {
   }
 
   void ethernet(Bytes b) {
-    if (!wire::EthernetView::valid(b)) return fail("Ethernet header truncated");
+    // tshark's wording: "[Malformed Packet: Ethernet]".
+    if (!wire::EthernetView::valid(b)) return fail(f.data.size() < f.wire_len ? "Ethernet truncated" : "Ethernet");
     wire::EthernetView e(b);
     if (e.is_8023()) {
       // 802.3: the payload is as long as the length field says; the rest is padding/trailer.
       d.push(Layer::Eth8023, off(b), static_cast<uint32_t>(b.size()));
       Bytes p = e.payload();
-      return data(p.first(std::min<size_t>(p.size(), e.type_or_length())));
+      p = p.first(std::min<size_t>(p.size(), e.type_or_length()));
+      // LLC: DSAP, SSAP, control (1 byte for U frames, 2 for I/S frames).
+      size_t llc = p.size() >= 3 && (p[2] & 3) == 3 ? 3 : 4;
+      if (p.size() < llc) return;
+      return data(p.subspan(llc));
     }
     d.push(Layer::Eth, off(b), static_cast<uint32_t>(b.size()));
     ethertype(e.type_or_length(), e.payload());
   }
 
   void vlan(Bytes b) {
+    if (too_deep()) return;
     if (b.size() < 4) return fail("VLAN tag truncated");
     d.push(Layer::Vlan, off(b), static_cast<uint32_t>(b.size()));
     uint16_t type = wire::be16(&b[2]);
@@ -93,13 +109,12 @@ struct Decoder {
   }
 
   void arp(Bytes b) {
-    if (b.size() < 8) return fail("ARP header truncated");
-    size_t need = 8 + 2 * (size_t{b[4]} + b[5]);
-    if (b.size() < need) return fail("ARP addresses truncated");
-    d.push(Layer::Arp, off(b), static_cast<uint32_t>(need));
+    if (!wire::ArpView::valid(b)) return fail(f.data.size() < f.wire_len ? "ARP truncated" : "ARP");
+    d.push(Layer::Arp, off(b), static_cast<uint32_t>(wire::ArpView(b).length()));
   }
 
   void ipv4(Bytes b) {
+    if (too_deep()) return;
     if (const char* why = wire::Ipv4View::check(b)) return fail(why);
     wire::Ipv4View ip(b);
     Bytes extent = b.first(std::min<size_t>(b.size(), ip.total_len()));
@@ -120,9 +135,10 @@ struct Decoder {
   }
 
   void ipv6(Bytes b) {
-    if (b.size() < 40) return fail("IPv6 header truncated");
-    if ((b[0] >> 4) != 6) return fail("IPv6 version is not 6");
-    uint32_t plen = wire::be16(&b[4]);
+    if (b.size() < wire::Ipv6View::kHeaderLen) return fail(f.data.size() < f.wire_len ? "IPv6 truncated" : "IPv6");
+    if (!wire::Ipv6View::valid(b)) return fail("IPv6 version is not 6");
+    wire::Ipv6View ip(b);
+    uint32_t plen = ip.payload_len();
     Bytes extent = b.first(std::min<size_t>(b.size(), 40 + size_t{plen}));
     uint32_t missing = 40 + plen > b.size() ? static_cast<uint32_t>(40 + plen - b.size()) : 0;
     if (missing && f.data.size() >= f.wire_len) return fail("IPv6 payload length exceeds packet length");
@@ -130,48 +146,37 @@ struct Decoder {
     if (first) {
       d.ip_layer = static_cast<int8_t>(d.layer_count);
       d.ip_version = 6;
-      d.src_ip = &b[8];
-      d.dst_ip = &b[24];
+      d.src_ip = ip.src();
+      d.dst_ip = ip.dst();
     }
     d.push(Layer::Ipv6, off(b), static_cast<uint32_t>(extent.size()));
-    uint8_t next = b[6];
-    size_t pos = 40;
-    // Walk extension headers; each must advance, and there can be at most a handful.
-    for (int hops = 0;; ++hops) {
-      if (hops > 16) return fail("IPv6 extension header chain too long");
-      bool ext = next == 0 || next == 43 || next == 60 || next == 44 || next == 51 || next == 135 ||
-                 next == 139 || next == 140;
-      if (!ext) break;
-      if (pos + 8 > extent.size()) return fail("IPv6 extension header overruns the packet");
-      size_t len;
-      if (next == 44) {
-        len = 8;
-        uint16_t frag = wire::be16(&extent[pos + 2]);
-        if ((frag & 0xfff8) != 0 || (frag & 1)) {
-          if (first) d.ip_fragment = true;
-          if (first) d.ip_proto = extent[pos];
-          return data(extent.subspan(pos + 8));
+    // Walk extension headers: each must fit, and the chain is bounded.
+    wire::Ipv6ExtWalker walk(extent);
+    wire::Ipv6Ext e;
+    while (walk.next(e)) {
+      if (e.type != 44) continue;
+      uint16_t frag = wire::be16(&extent[e.offset + 2]);
+      if ((frag & 0xfff8) != 0 || (frag & 1)) {
+        if (first) {
+          d.ip_fragment = true;
+          d.ip_proto = e.next;
         }
-      } else if (next == 51) {
-        len = (size_t{extent[pos + 1]} + 2) * 4;
-      } else {
-        len = (size_t{extent[pos + 1]} + 1) * 8;
+        return data(extent.subspan(e.offset + e.length));
       }
-      if (pos + len > extent.size()) return fail("IPv6 extension header overruns the packet");
-      next = extent[pos];
-      pos += len;
     }
+    if (walk.error()) return fail(walk.error());
+    uint8_t next = walk.upper();
     if (first) d.ip_proto = next;
     if (next == 59) return; // no next header
-    transport(next, extent.subspan(pos), missing);
+    transport(next, extent.subspan(walk.upper_offset()), missing);
   }
 
   void transport(uint8_t proto, Bytes b, uint32_t missing) {
     switch (proto) {
     case 6: return tcp(b, missing);
     case 17: return udp(b, missing);
-    case 1: return icmp(b, Layer::Icmp);
-    case 58: return icmp(b, Layer::Icmpv6);
+    case 1: return icmp(b, Layer::Icmp, missing);
+    case 58: return icmp(b, Layer::Icmpv6, missing);
     case 4: return ipv4(b);  // IP-in-IP
     case 41: return ipv6(b); // 6in4
     default: return data(b);
@@ -206,10 +211,17 @@ struct Decoder {
     d.payload_missing = u.length() > b.size() ? static_cast<uint32_t>(u.length() - b.size()) : 0;
   }
 
-  void icmp(Bytes b, Layer k) {
-    if (b.size() < 4) return fail(k == Layer::Icmp ? "ICMP header truncated" : "ICMPv6 header truncated");
+  void icmp(Bytes b, Layer k, uint32_t missing) {
+    bool v4 = k == Layer::Icmp;
+    // Every ICMP/ICMPv6 message has at least type, code, checksum and a 4-byte rest-of-header.
+    if (b.size() < 8) {
+      bool cut = f.data.size() < f.wire_len;
+      return fail(v4 ? (cut ? "ICMP truncated" : "ICMP") : (cut ? "ICMPv6 truncated" : "ICMPv6"));
+    }
     d.l4_layer = static_cast<int8_t>(d.layer_count);
     d.push(k, off(b), static_cast<uint32_t>(b.size()));
+    d.payload_missing = missing;
+    if (missing) fail(v4 ? "ICMP truncated" : "ICMPv6 truncated");
   }
 };
 
