@@ -6,6 +6,10 @@
 #include "dissect/describe.h"
 #include "wire/bytes.h"
 
+namespace ps::app {
+struct AppFrame;
+}
+
 namespace ps::proto {
 
 struct Ctx {
@@ -13,6 +17,7 @@ struct Ctx {
   const PacketMeta& meta;
   const DescribeOptions& opt;
   Record& rec;
+  const app::AppFrame* app = nullptr; // what the application analyzers attached (src/app/)
   const Frame& frame() const { return *pkt.frame; }
   wire::Bytes bytes(const LayerSpan& l) const { return frame().data.subspan(l.offset, l.length); }
 };
@@ -45,7 +50,7 @@ void describe_icmpv6(Ctx& c, const LayerSpan& l);
 void describe_tcp(Ctx& c, const LayerSpan& l);
 void describe_udp(Ctx& c, const LayerSpan& l);
 void describe_data(Ctx& c, const LayerSpan& l);
-// Application payload of a TCP/UDP packet (HTTP lines for now); returns true when claimed.
+// Application layer of a TCP/UDP packet from ctx.app (src/app/describe/); returns true when claimed.
 bool describe_app(Ctx& c);
 
 } // namespace ps::proto
@@ -53,6 +58,8 @@ bool describe_app(Ctx& c);
 namespace ps::proto {
 // "TCP", "UDP", "ICMP", ... for IP protocol numbers (tshark's names).
 std::string_view ip_proto_name(uint8_t p);
+// "Padding: ..." for bytes after the network layer's length, under the link layer `link`.
+void emit_padding(Ctx& c, const LayerSpan& link);
 // Checksum tree lines shared by IPv4/TCP/UDP/ICMP: "<Name>: 0x1234 [correct]" plus status lines.
 // status: 1 good, 0 bad, 2 unverified.
 void checksum_items(Ctx& c, F field, F status_field, F calc_field, uint32_t off, uint16_t stored,

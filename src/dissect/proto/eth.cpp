@@ -48,6 +48,27 @@ void address(Ctx& c, F field, F lg, F ig, const uint8_t* mac, uint32_t off) {
 
 } // namespace
 
+void emit_padding(Ctx& c, const LayerSpan& link) {
+  Record& r = c.rec;
+  // The layer right after `link` (Ethernet or a VLAN tag) owns its frame's padding when its own length
+  // ends before the frame does (minimum-size frames).
+  for (uint8_t i = 0; i < c.pkt.layer_count; ++i) {
+    const LayerSpan& n = c.pkt.layers[i];
+    if (n.offset <= link.offset) continue;
+    if (n.kind != Layer::Ipv4 && n.kind != Layer::Ipv6 && n.kind != Layer::Arp) return;
+    const uint32_t end = n.offset + n.length, size = static_cast<uint32_t>(c.frame().data.size());
+    if (end >= size || !r.want(F::ETH_PADDING)) return;
+    Item& pad = r.add_str(F::ETH_PADDING, end, size - end,
+                          {reinterpret_cast<const char*>(c.frame().data.data() + end), size - end});
+    if (r.tree()) {
+      fmt::memory_buffer hex;
+      for (unsigned char ch : pad.str) fmt::format_to(std::back_inserter(hex), "{:02x}", ch);
+      pad.text = r.format("Padding: {}", std::string_view{hex.data(), hex.size()});
+    }
+    return;
+  }
+}
+
 void describe_eth(Ctx& c, const LayerSpan& l) {
   Record& r = c.rec;
   wire::EthernetView e(c.bytes(l));
@@ -64,6 +85,7 @@ void describe_eth(Ctx& c, const LayerSpan& l) {
     Item& it = r.add(F::ETH_TYPE, l.offset + 12, 2, t);
     if (r.tree()) it.text = r.format("Type: {} (0x{:04x})", ethertype_name(t), t);
   }
+  emit_padding(c, l);
   if (r.tree()) r.pop();
   if (r.columns_wanted()) {
     r.cols().protocol = "Ethernet";

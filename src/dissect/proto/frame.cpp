@@ -41,7 +41,8 @@ void describe_frame(Ctx& c, const FrameTimes& t) {
     r.push(F::FRAME, 0, cap).text =
         r.format("Frame {}: {} bytes on wire ({} bits), {} bytes captured ({} bits)", f.number, f.wire_len,
                  uint64_t{f.wire_len} * 8, cap, uint64_t{cap} * 8);
-    r.add(F::FRAME_INTERFACE_ID, 0, 0, f.interface_id).text = r.format("Interface id: {}", f.interface_id);
+    if (f.interface_id != 0) // only multi-interface pcapng captures say which one
+      r.add(F::FRAME_INTERFACE_ID, 0, 0, f.interface_id).text = r.format("Interface id: {}", f.interface_id);
     r.add(F::FRAME_ENCAP_TYPE, 0, 0, f.link_type).text = r.format("Encapsulation type: {}", encap_name(f.link_type));
   } else if (r.want(F::FRAME)) {
     r.add(F::FRAME, 0, cap);
@@ -50,9 +51,23 @@ void describe_frame(Ctx& c, const FrameTimes& t) {
     Item& it = r.add(F::FRAME_TIME, 0, 0, static_cast<uint64_t>(now));
     if (r.tree()) it.text = r.format("Arrival Time: {}", abs_time_text(r, f.ts));
   }
-  if (r.want(F::FRAME_TIME_EPOCH)) r.add(F::FRAME_TIME_EPOCH, 0, 0, static_cast<uint64_t>(now));
+  if (r.tree()) {
+    Item& shift = r.text("Time shift for this packet: 0.000000000 seconds");
+    shift.generated = true;
+  }
+  auto seconds_text = [&](std::string_view label, int64_t ns) {
+    uint64_t a = static_cast<uint64_t>(ns < 0 ? -ns : ns);
+    return r.format("{}: {}{}.{:09} seconds", label, ns < 0 ? "-" : "", a / 1'000'000'000, a % 1'000'000'000);
+  };
+  if (r.want(F::FRAME_TIME_EPOCH)) {
+    Item& it = r.add(F::FRAME_TIME_EPOCH, 0, 0, static_cast<uint64_t>(now));
+    if (r.tree()) it.text = seconds_text("Epoch Time", now);
+  }
   auto rel = [&](F field, int64_t ns) {
-    if (r.want(field)) r.add(field, 0, 0, static_cast<uint64_t>(ns)).generated = true;
+    if (!r.want(field)) return;
+    Item& it = r.add(field, 0, 0, static_cast<uint64_t>(ns));
+    it.generated = true;
+    if (r.tree()) it.text = seconds_text(field_info(field).name, ns);
   };
   rel(F::FRAME_TIME_DELTA, now - ns_of(t.previous));
   rel(F::FRAME_TIME_DELTA_DISPLAYED, now - ns_of(t.previous));
@@ -65,6 +80,10 @@ void describe_frame(Ctx& c, const FrameTimes& t) {
   if (r.want(F::FRAME_CAP_LEN)) {
     Item& it = r.add(F::FRAME_CAP_LEN, 0, 0, cap);
     if (r.tree()) it.text = r.format("Capture Length: {} bytes ({} bits)", cap, uint64_t{cap} * 8);
+  }
+  if (r.tree()) {
+    r.text("Frame is marked: False").generated = true;
+    r.text("Frame is ignored: False").generated = true;
   }
   if (r.want(F::FRAME_PROTOCOLS)) r.add(F::FRAME_PROTOCOLS, 0, 0).generated = true;
   if (r.tree()) r.pop();

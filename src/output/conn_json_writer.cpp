@@ -1,0 +1,130 @@
+// JSON / NDJSON with Zeek's conn.log names (unset values left out, as Zeek's JSON writer does), plus
+// portscope's own: stream, frame bytes per direction, how the roles and service were decided, and the
+// netstat state each endpoint was last seen in.
+#include "output/conn_writers.h"
+
+namespace ps {
+
+namespace {
+
+void json_string(fmt::memory_buffer& b, std::string_view s) {
+  b.push_back('"');
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      b.push_back('\\');
+      b.push_back(c);
+    } else if (u < 0x20) {
+      fmt::format_to(std::back_inserter(b), "\\u{:04x}", u);
+    } else {
+      b.push_back(c);
+    }
+  }
+  b.push_back('"');
+}
+
+class JsonWriter final : public ConnWriter {
+public:
+  JsonWriter(OutBuffer& out, bool ndjson) : out_(out), ndjson_(ndjson) {}
+
+  void begin(Timestamp) override {
+    if (!ndjson_) out_.write("[");
+  }
+
+  void row(const ConnRecord& r) override {
+    auto& b = out_.buf();
+    auto it = std::back_inserter(b);
+    if (!ndjson_) out_.write(first_ ? "\n  " : ",\n  ");
+    first_ = false;
+    fmt::format_to(it,
+                   "{{\"ts\":{},\"uid\":\"{}\",\"id.orig_h\":\"{}\",\"id.orig_p\":{},\"id.resp_h\":\"{}\","
+                   "\"id.resp_p\":{},\"proto\":\"{}\"",
+                   conn_seconds_text(conn_ts_ns(r.first_ts)), conn_uid_text(r.uid),
+                   conn_addr_text(r.orig_h, r.ip_version), r.orig_p, conn_addr_text(r.resp_h, r.ip_version),
+                   r.resp_p, conn_proto_name(r.proto));
+    if (!r.service.empty()) {
+      out_.write(",\"service\":");
+      json_string(b, r.service);
+    }
+    if (r.duration_ns() > 0)
+      fmt::format_to(it, ",\"duration\":{},\"orig_bytes\":{},\"resp_bytes\":{}",
+                     conn_seconds_text(r.duration_ns()), r.orig_bytes, r.resp_bytes);
+    fmt::format_to(it, ",\"conn_state\":\"{}\",\"missed_bytes\":{}", conn_state_name(r.conn_state),
+                   r.missed_bytes);
+    if (r.history.len) {
+      out_.write(",\"history\":");
+      json_string(b, r.history.view());
+    }
+    fmt::format_to(
+        it,
+        ",\"orig_pkts\":{},\"orig_ip_bytes\":{},\"resp_pkts\":{},\"resp_ip_bytes\":{},\"stream\":{},"
+        "\"orig_frame_bytes\":{},\"resp_frame_bytes\":{},\"direction_inferred\":{}",
+        r.orig_pkts, r.orig_ip_bytes, r.resp_pkts, r.resp_ip_bytes, r.stream, r.orig_frame_bytes,
+        r.resp_frame_bytes, r.direction_inferred);
+    if (r.service_source != ServiceSource::None)
+      fmt::format_to(it, ",\"service_source\":\"{}\"", service_source_name(r.service_source));
+    if (r.proto == 6)
+      fmt::format_to(it, ",\"orig_tcp_state\":\"{}\",\"resp_tcp_state\":\"{}\"",
+                     netstat_state_name(r.orig_tcp), netstat_state_name(r.resp_tcp));
+    out_.write(ndjson_ ? "}\n" : "}");
+    out_.maybe_flush();
+  }
+
+  void end() override {
+    if (!ndjson_) out_.write(first_ ? "]\n" : "\n]\n");
+  }
+
+private:
+  OutBuffer& out_;
+  bool ndjson_;
+  bool first_ = true;
+};
+
+class CsvWriter final : public ConnWriter {
+public:
+  explicit CsvWriter(OutBuffer& out) : out_(out) {}
+  void begin(Timestamp) override {
+    out_.write("ts,uid,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,service,duration,orig_bytes,resp_bytes,"
+               "conn_state,missed_bytes,history,orig_pkts,orig_ip_bytes,resp_pkts,resp_ip_bytes,stream,"
+               "orig_frame_bytes,resp_frame_bytes,direction_inferred,service_source,orig_tcp_state,"
+               "resp_tcp_state\n");
+  }
+  void row(const ConnRecord& r) override {
+    // Every value is a number, an address, or a name from a fixed set: nothing needs quoting except
+    // a service name set by the app layer, which is quoted when it holds a comma or quote.
+    std::string svc = r.service;
+    if (svc.find_first_of(",\"\r\n") != std::string::npos) {
+      std::string q = "\"";
+      for (char c : svc) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+      svc = q + "\"";
+    }
+    bool has_duration = r.duration_ns() > 0;
+    out_.print("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+               conn_seconds_text(conn_ts_ns(r.first_ts)), conn_uid_text(r.uid),
+               conn_addr_text(r.orig_h, r.ip_version), r.orig_p, conn_addr_text(r.resp_h, r.ip_version),
+               r.resp_p, conn_proto_name(r.proto), svc,
+               has_duration ? conn_seconds_text(r.duration_ns()) : "",
+               has_duration ? fmt::format("{}", r.orig_bytes) : "",
+               has_duration ? fmt::format("{}", r.resp_bytes) : "", conn_state_name(r.conn_state),
+               r.missed_bytes, r.history.view(), r.orig_pkts, r.orig_ip_bytes, r.resp_pkts, r.resp_ip_bytes,
+               r.stream, r.orig_frame_bytes, r.resp_frame_bytes, r.direction_inferred,
+               service_source_name(r.service_source), r.proto == 6 ? netstat_state_name(r.orig_tcp) : "",
+               r.proto == 6 ? netstat_state_name(r.resp_tcp) : "");
+    out_.maybe_flush();
+  }
+  void end() override {}
+
+private:
+  OutBuffer& out_;
+};
+
+} // namespace
+
+std::unique_ptr<ConnWriter> make_conn_json_writer(OutBuffer& out, bool ndjson) {
+  return std::make_unique<JsonWriter>(out, ndjson);
+}
+std::unique_ptr<ConnWriter> make_conn_csv_writer(OutBuffer& out) {
+  return std::make_unique<CsvWriter>(out);
+}
+
+} // namespace ps
