@@ -29,7 +29,8 @@ ByteSource ByteSource::open(const std::string& path) {
   do {
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   } while (fd < 0 && errno == EINTR);
-  if (fd < 0) throw CaptureOpenError(fmt::format("cannot open {}: {}", quote_name(path), std::strerror(errno)));
+  if (fd < 0)
+    throw CaptureOpenError(fmt::format("cannot open {}: {}", quote_name(path), std::strerror(errno)));
   return from_fd(fd, path, true);
 }
 
@@ -38,15 +39,16 @@ ByteSource ByteSource::from_fd(int fd, const std::string& display_name, bool own
   src.name_ = quote_name(display_name);
   src.fd_ = fd;
   src.owned_ = owned;
-  src.init_from_fd(fd, owned); // on throw, src's destructor closes an owned fd
+  src.init_from_fd(fd); // on throw, src's destructor closes an owned fd
   return src;
 }
 
-void ByteSource::init_from_fd(int fd, bool /*owned*/) {
+void ByteSource::init_from_fd(int fd) {
   struct stat st {};
   if (::fstat(fd, &st) != 0)
     throw CaptureOpenError(fmt::format("cannot open {}: {}", name_, std::strerror(errno)));
-  if (S_ISDIR(st.st_mode)) throw CaptureOpenError(fmt::format("cannot open {}: {}", name_, std::strerror(EISDIR)));
+  if (S_ISDIR(st.st_mode))
+    throw CaptureOpenError(fmt::format("cannot open {}: {}", name_, std::strerror(EISDIR)));
   if (S_ISREG(st.st_mode)) {
     off_t start = ::lseek(fd, 0, SEEK_CUR); // standard input may be a file read part-way
     if (start < 0) start = 0;
@@ -74,9 +76,9 @@ void ByteSource::init_from_fd(int fd, bool /*owned*/) {
 }
 
 ByteSource::ByteSource(ByteSource&& o) noexcept
-    : name_(std::move(o.name_)), fd_(o.fd_), owned_(o.owned_), eof_(o.eof_), map_(o.map_), map_len_(o.map_len_),
-      buf_(std::move(o.buf_)), data_(o.data_), pos_(o.pos_), end_(o.end_), base_offset_(o.base_offset_),
-      released_(o.released_) {
+    : name_(std::move(o.name_)), fd_(o.fd_), owned_(o.owned_), eof_(o.eof_), map_(o.map_),
+      map_len_(o.map_len_), buf_(std::move(o.buf_)), data_(o.data_), pos_(o.pos_), end_(o.end_),
+      base_offset_(o.base_offset_), released_(o.released_) {
   if (!map_) data_ = buf_.data();
   o.fd_ = -1;
   o.owned_ = false;

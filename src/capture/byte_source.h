@@ -66,7 +66,7 @@ private:
 
   ByteSource() = default;
   bool refill(size_t n);
-  void init_from_fd(int fd, bool owned);
+  void init_from_fd(int fd);
 
   std::string name_;
   int fd_ = -1;

@@ -7,6 +7,10 @@
 
 namespace ps {
 
+// Readers keep |sec| <= kMaxTimestampSec (years 1823..2116): sec * 1'000'000'000 + nsec, and the
+// difference of two such values, then fit in int64 nanoseconds. Stamps beyond are clamped to it.
+inline constexpr int64_t kMaxTimestampSec = 4'611'686'017;
+
 struct Timestamp {
   int64_t sec = 0;   // seconds since the epoch (may be negative)
   uint32_t nsec = 0; // 0..999'999'999

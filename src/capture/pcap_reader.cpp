@@ -52,8 +52,9 @@ public:
     p = src_.cur(); // a refill may have moved the bytes
 
     frame.number = ++count_;
-    // Seconds are signed 32-bit (before 1970 is negative); normalise an out-of-range fraction.
-    int64_t s = static_cast<int32_t>(sec);
+    // Seconds are unsigned 32-bit (up to 2106), as in the pcap spec, libpcap and Wireshark: pcap
+    // cannot express times before 1970. An out-of-range fraction is carried into the seconds.
+    int64_t s = sec;
     uint32_t ns;
     if (nano_) {
       if (frac < 1'000'000'000u) [[likely]] {

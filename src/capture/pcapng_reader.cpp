@@ -1,6 +1,7 @@
 // pcapng: a sequence of blocks (type, total length, body, total length again). Sections start with
 // a section header block that fixes the byte order; interface description blocks define link type,
 // snap length and timestamp units for the packet blocks that follow in the same section.
+#include <algorithm>
 #include <vector>
 
 #include <fmt/format.h>
@@ -61,11 +62,13 @@ struct TsUnits {
       break;
     default: // kPow2
       sec = shift == 64 ? 0 : t >> shift;
-      ns = static_cast<uint64_t>((u128{shift == 64 ? t : t & ((uint64_t{1} << shift) - 1)} * 1'000'000'000u) >>
-                                 shift);
+      ns = static_cast<uint64_t>(
+          (u128{shift == 64 ? t : t & ((uint64_t{1} << shift) - 1)} * 1'000'000'000u) >> shift);
       break;
     }
-    return Timestamp{static_cast<int64_t>(sec), static_cast<uint32_t>(ns)};
+    // Clamped (see kMaxTimestampSec): a 64-bit count can mean a date far past int64 nanoseconds.
+    const uint64_t max_sec = static_cast<uint64_t>(kMaxTimestampSec);
+    return Timestamp{static_cast<int64_t>(std::min(sec, max_sec)), static_cast<uint32_t>(ns)};
   }
 };
 
@@ -129,8 +132,9 @@ private:
       // The byte order of a new section comes from its byte-order magic, before its length.
       if (!src_.ensure(12)) {
         if (opening_) cut_short_at_open(12);
-        return fail(at, fmt::format("{}: truncated section header at byte offset {}: 12 bytes needed, {} remain",
-                                    src_.name(), at, src_.avail()));
+        return fail(at,
+                    fmt::format("{}: truncated section header at byte offset {}: 12 bytes needed, {} remain",
+                                src_.name(), at, src_.avail()));
       }
       p = src_.cur();
       const uint32_t bom = load32(p + 8, false);
@@ -139,11 +143,13 @@ private:
       } else if (bom == __builtin_bswap32(kByteOrderMagic)) {
         swap_ = true;
       } else {
-        return fail(at, fmt::format("{}: section header at byte offset {} has a bad byte-order magic 0x{:08x}",
-                                    src_.name(), at, __builtin_bswap32(bom)));
+        return fail(at,
+                    fmt::format("{}: section header at byte offset {} has a bad byte-order magic 0x{:08x}",
+                                src_.name(), at, __builtin_bswap32(bom)));
       }
     } else if (opening_) {
-      throw CaptureOpenError(fmt::format("{} is not a pcapng capture (first block type 0x{:08x})", src_.name(), type));
+      throw CaptureOpenError(
+          fmt::format("{} is not a pcapng capture (first block type 0x{:08x})", src_.name(), type));
     }
     const uint32_t len = load32(p + 4, swap_);
 
@@ -172,8 +178,8 @@ private:
     if (stop_at_packet && (type == kEnhancedPacket || type == kSimplePacket || type == kObsoletePacket))
       return kPacketAhead;
     if (len % 4 != 0 || len < min_len) [[unlikely]]
-      return fail(at, fmt::format("{}: block at byte offset {} (type 0x{:x}) has length {}, {}", src_.name(), at, type,
-                                  len,
+      return fail(at, fmt::format("{}: block at byte offset {} (type 0x{:x}) has length {}, {}", src_.name(),
+                                  at, type, len,
                                   len % 4 != 0 ? std::string("not a multiple of 4")
                                                : fmt::format("below the minimum {}", min_len)));
     if (!held) {
@@ -183,8 +189,8 @@ private:
       return kOther;
     }
     if (len > kMaxHeldBlock) [[unlikely]]
-      return fail(at, fmt::format("{}: block at byte offset {} has length {}, over the {}-byte limit", src_.name(),
-                                  at, len, kMaxHeldBlock));
+      return fail(at, fmt::format("{}: block at byte offset {} has length {}, over the {}-byte limit",
+                                  src_.name(), at, len, kMaxHeldBlock));
     if (!src_.ensure(len)) [[unlikely]] {
       if (opening_) cut_short_at_open(len);
       return fail(at, fmt::format("{}: truncated block at byte offset {}: length says {} bytes, {} remain",
@@ -192,8 +198,8 @@ private:
     }
     p = src_.cur();
     if (load32(p + len - 4, swap_) != len) [[unlikely]]
-      return fail(at, fmt::format("{}: block at byte offset {} has length {} but its trailer says {}", src_.name(),
-                                  at, len, load32(p + len - 4, swap_)));
+      return fail(at, fmt::format("{}: block at byte offset {} has length {} but its trailer says {}",
+                                  src_.name(), at, len, load32(p + len - 4, swap_)));
 
     Result r = kOther;
     switch (type) {
@@ -235,30 +241,36 @@ private:
     const Interface& ifc = interfaces_[iface];
     fill(frame, ifc, iface, at, p + 28, caplen, wire_len);
     frame.ts = ifc.units.convert(t);
-    if (ifc.ts_offset != 0)
-      frame.ts.sec = static_cast<int64_t>(static_cast<uint64_t>(frame.ts.sec) + static_cast<uint64_t>(ifc.ts_offset));
+    if (ifc.ts_offset != 0) {
+      // Saturating: 64-bit counts and offsets reach far past what int64 nanoseconds hold.
+      int64_t sec;
+      if (__builtin_add_overflow(frame.ts.sec, ifc.ts_offset, &sec))
+        sec = ifc.ts_offset < 0 ? INT64_MIN : INT64_MAX;
+      frame.ts.sec = std::clamp(sec, -kMaxTimestampSec, kMaxTimestampSec);
+    }
     return kFrame;
   }
 
   Result simple_packet_block(const uint8_t* p, uint32_t len, uint64_t at, Frame& frame) {
     if (interfaces_.empty()) [[unlikely]]
-      return fail(at, fmt::format("{}: simple packet block at byte offset {} but no interface defined", src_.name(),
-                                  at));
+      return fail(at, fmt::format("{}: simple packet block at byte offset {} but no interface defined",
+                                  src_.name(), at));
     const Interface& ifc = interfaces_[0];
     const uint32_t wire_len = load32(p + 8, swap_);
     uint32_t caplen = wire_len;
     if (ifc.snaplen != 0 && caplen > ifc.snaplen) caplen = ifc.snaplen;
     if (caplen > len - kMinSimple) [[unlikely]]
-      return fail(at, fmt::format("{}: simple packet block at byte offset {} has captured length {}, more than its "
-                                  "length {} can hold",
-                                  src_.name(), at, caplen, len));
+      return fail(
+          at, fmt::format("{}: simple packet block at byte offset {} has captured length {}, more than its "
+                          "length {} can hold",
+                          src_.name(), at, caplen, len));
     fill(frame, ifc, 0, at, p + 12, caplen, wire_len);
     frame.ts = Timestamp{}; // simple packet blocks carry no timestamp
     return kFrame;
   }
 
-  void fill(Frame& frame, const Interface& ifc, uint32_t iface, uint64_t at, const uint8_t* data, uint32_t caplen,
-            uint32_t wire_len) {
+  void fill(Frame& frame, const Interface& ifc, uint32_t iface, uint64_t at, const uint8_t* data,
+            uint32_t caplen, uint32_t wire_len) {
     frame.number = ++count_;
     frame.wire_len = wire_len;
     frame.link_type = ifc.link_type;
@@ -297,16 +309,18 @@ private:
         if (r & 0x80) {
           const uint32_t n = r & 0x7f;
           if (n > 64)
-            return fail(at, fmt::format("{}: interface description at byte offset {} has unsupported if_tsresol "
-                                        "2^-{}",
-                                        src_.name(), at, n));
+            return fail(at,
+                        fmt::format("{}: interface description at byte offset {} has unsupported if_tsresol "
+                                    "2^-{}",
+                                    src_.name(), at, n));
           ifc.units.kind = TsUnits::kPow2;
           ifc.units.shift = n;
         } else {
           if (r > 19)
-            return fail(at, fmt::format("{}: interface description at byte offset {} has unsupported if_tsresol "
-                                        "10^-{}",
-                                        src_.name(), at, r));
+            return fail(at,
+                        fmt::format("{}: interface description at byte offset {} has unsupported if_tsresol "
+                                    "10^-{}",
+                                    src_.name(), at, r));
           uint64_t units = 1;
           for (uint8_t i = 0; i < r; ++i) units *= 10;
           ifc.units.units = units;
@@ -343,8 +357,9 @@ private:
   }
 
   [[noreturn]] void cut_short_at_open(size_t needed) {
-    throw CaptureOpenError(fmt::format("{} is a pcapng file whose section header is cut short ({} of {} bytes)",
-                                       src_.name(), src_.avail(), needed));
+    throw CaptureOpenError(
+        fmt::format("{} is a pcapng file whose section header is cut short ({} of {} bytes)", src_.name(),
+                    src_.avail(), needed));
   }
 
   Result fail(uint64_t at, std::string message) {

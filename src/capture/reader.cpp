@@ -30,7 +30,8 @@ std::unique_ptr<CaptureReader> open_source(ByteSource src) {
   case 0x0a0d0d0a: // pcapng section header block
     return capture_detail::make_pcapng_reader(std::move(src));
   default:
-    throw CaptureOpenError(fmt::format("{} is not a pcap or pcapng capture (magic 0x{:08x})", src.name(), be));
+    throw CaptureOpenError(
+        fmt::format("{} is not a pcap or pcapng capture (magic 0x{:08x})", src.name(), be));
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <ctime>
+
 namespace ps {
 
 namespace {
@@ -24,6 +26,22 @@ void seconds(int64_t ns, fmt::memory_buffer& out) {
 }
 
 } // namespace
+
+void format_utc_date(int64_t ns, fmt::memory_buffer& out) {
+  int64_t sec = ns / 1'000'000'000, frac = ns % 1'000'000'000;
+  if (frac < 0) {
+    frac += 1'000'000'000;
+    --sec;
+  }
+  std::time_t t = static_cast<std::time_t>(sec);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  fmt::format_to(std::back_inserter(out), "{} {:2}, {} {:02}:{:02}:{:02}.{:09} UTC", kMonths[tm.tm_mon % 12],
+                 tm.tm_mday, tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
 
 void format_value(const Item& item, fmt::memory_buffer& out) {
   const FieldInfo& fi = field_info(item.field);
@@ -73,6 +91,10 @@ void format_value(const Item& item, fmt::memory_buffer& out) {
     return;
   }
   case FieldType::AbsTime:
+    // Base::Dec marks epoch seconds (frame.time_epoch); otherwise a UTC date as tshark prints frame.time.
+    if (fi.base == Base::Dec) seconds(static_cast<int64_t>(item.num), out);
+    else format_utc_date(static_cast<int64_t>(item.num), out);
+    return;
   case FieldType::RelTime: seconds(static_cast<int64_t>(item.num), out); return;
   case FieldType::Double: fmt::format_to(it, "{}", item.dbl); return;
   }

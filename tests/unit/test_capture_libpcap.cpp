@@ -36,7 +36,8 @@ uint32_t dlt_to_linktype(int dlt) {
 }
 
 // Reads the whole of `reader` and compares it frame by frame with libpcap reading `path`.
-void expect_same_as_libpcap(const std::string& path, ps::CaptureReader& reader, size_t* frames_out = nullptr) {
+void expect_same_as_libpcap(const std::string& path, ps::CaptureReader& reader,
+                            size_t* frames_out = nullptr) {
   SCOPED_TRACE(path);
   char errbuf[PCAP_ERRBUF_SIZE] = {};
   pcap_t* pc = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);

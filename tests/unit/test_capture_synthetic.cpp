@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <pcap/pcap.h>
 
 #include "capture/reader.h"
 
@@ -95,7 +96,10 @@ void pcap_header(Buf& f, uint32_t magic, uint32_t snaplen, uint32_t linktype) {
   f.u32(magic).u16(2).u16(4).u32(0).u32(0).u32(snaplen).u32(linktype);
 }
 void pcap_record(Buf& f, uint32_t sec, uint32_t frac, const std::vector<uint8_t>& data, uint32_t wire = 0) {
-  f.u32(sec).u32(frac).u32(static_cast<uint32_t>(data.size())).u32(wire ? wire : static_cast<uint32_t>(data.size()));
+  f.u32(sec)
+      .u32(frac)
+      .u32(static_cast<uint32_t>(data.size()))
+      .u32(wire ? wire : static_cast<uint32_t>(data.size()));
   f.bytes(data);
 }
 
@@ -273,7 +277,45 @@ void expect_same(const ReadAll& a, const ReadAll& b) {
   }
 }
 
-ps::Timestamp ts(int64_t sec, uint32_t nsec) { return ps::Timestamp{sec, nsec}; }
+// libpcap's view of a file (nanosecond stamps), for cross-checking the synthetic files it reads.
+ReadAll read_libpcap(const std::string& path) {
+  ReadAll out;
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* pc = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
+  if (!pc) {
+    ADD_FAILURE() << "libpcap: " << errbuf;
+    return out;
+  }
+  pcap_pkthdr* h;
+  const u_char* d;
+  int rc;
+  while ((rc = pcap_next_ex(pc, &h, &d)) == 1) {
+    out.frames.push_back(
+        Got{out.frames.size() + 1, ps::Timestamp{h->ts.tv_sec, static_cast<uint32_t>(h->ts.tv_usec)}, h->len,
+            static_cast<uint32_t>(pcap_datalink(pc)), 0, 0, std::vector<uint8_t>(d, d + h->caplen)});
+  }
+  if (rc != PCAP_ERROR_BREAK) out.error = ps::CaptureError{pcap_geterr(pc), 0};
+  pcap_close(pc);
+  return out;
+}
+
+void expect_libpcap_agrees(const std::string& path, const ReadAll& ours) {
+  SCOPED_TRACE("libpcap cross-check");
+  const auto theirs = read_libpcap(path);
+  ASSERT_FALSE(theirs.error) << theirs.error->message;
+  ASSERT_EQ(ours.frames.size(), theirs.frames.size());
+  for (size_t i = 0; i < ours.frames.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(ours.frames[i].ts, theirs.frames[i].ts);
+    EXPECT_EQ(ours.frames[i].wire_len, theirs.frames[i].wire_len);
+    EXPECT_EQ(ours.frames[i].link_type, theirs.frames[i].link_type);
+    EXPECT_EQ(ours.frames[i].data, theirs.frames[i].data);
+  }
+}
+
+ps::Timestamp ts(int64_t sec, uint32_t nsec) {
+  return ps::Timestamp{sec, nsec};
+}
 
 // ---- pcap --------------------------------------------------------------------------------------
 
@@ -321,6 +363,7 @@ TEST(CapturePcap, BothByteOrdersAndPrecisions) {
       EXPECT_EQ(r->snaplen(), 65535u);
       const auto got = read_all(*r);
       check_three_frames(got, magic == 0xa1b23c4du);
+      expect_libpcap_agrees(path, got);
       expect_same(got, read_pipe(bytes));
     }
   }
@@ -350,22 +393,34 @@ TEST(CapturePcap, ModifiedPcapRecords) {
   EXPECT_EQ(got.frames[0].data, (std::vector<uint8_t>{1, 2, 3, 4}));
 }
 
-TEST(CapturePcap, TimestampsBefore1970AndOddFractions) {
+TEST(CapturePcap, SecondsAreUnsigned32BitAndFractionsCarry) {
+  // pcap seconds are unsigned (libpcap and tshark agree): 0x80000000 is 2038-01-19 03:14:08 and
+  // 0xffffffff is 2106-02-07 06:28:15, not before 1970.
   TempDir dir;
   for (bool be : {false, true}) {
     Buf f;
     f.be = be;
     pcap_header(f, 0xa1b2c3d4, 65535, 1);
-    pcap_record(f, static_cast<uint32_t>(-1), 500000, payload(10, 0));            // 1969-12-31 23:59:59.5
-    pcap_record(f, static_cast<uint32_t>(-315619200), 0, payload(10, 0));         // 1960-01-01
-    pcap_record(f, 0x7fffffff, 999999, payload(10, 0));                           // 2038-01-19
-    pcap_record(f, 100, 2500000, payload(10, 0));                                 // usec >= 1e6 carries
-    const auto got = read_file(dir.write("neg.pcap", f.b));
-    ASSERT_EQ(got.frames.size(), 4u);
-    EXPECT_EQ(got.frames[0].ts, ts(-1, 500000000));
-    EXPECT_EQ(got.frames[1].ts, ts(-315619200, 0));
+    pcap_record(f, 0xffffffffu, 500000, payload(10, 0));
+    pcap_record(f, 0x80000000u, 0, payload(10, 0));
+    pcap_record(f, 0x7fffffff, 999999, payload(10, 0));
+    pcap_record(f, 0, 0, payload(10, 0));
+    pcap_record(f, 100, 2500000, payload(10, 0)); // microseconds >= 1e6 carry into the seconds
+    const auto path = dir.write("wide.pcap", f.b);
+    auto got = read_file(path);
+    ASSERT_EQ(got.frames.size(), 5u);
+    EXPECT_EQ(got.frames[0].ts, ts(4294967295, 500000000));
+    EXPECT_EQ(got.frames[1].ts, ts(2147483648, 0));
     EXPECT_EQ(got.frames[2].ts, ts(2147483647, 999999000));
-    EXPECT_EQ(got.frames[3].ts, ts(102, 500000000));
+    EXPECT_EQ(got.frames[3].ts, ts(0, 0));
+    EXPECT_EQ(got.frames[4].ts, ts(102, 500000000));
+    // libpcap 1.10 agrees below 2^31 s; above, it sign-extends native-order files only, and it
+    // passes an out-of-range fraction through as is.
+    got.frames = {got.frames[2], got.frames[3]};
+    const size_t rec = 16 + 10;
+    std::vector<uint8_t> lower(f.b.begin(), f.b.begin() + 24);
+    lower.insert(lower.end(), f.b.begin() + 24 + 2 * rec, f.b.begin() + 24 + 4 * rec);
+    expect_libpcap_agrees(dir.write("lower.pcap", lower), got);
   }
 }
 
@@ -373,7 +428,7 @@ TEST(CapturePcap, HugeFramesBeyondSnaplen) {
   TempDir dir;
   Buf f;
   pcap_header(f, 0xa1b2c3d4, 262144, 1);
-  pcap_record(f, 1, 0, payload(300 * 1024, 9));     // 300 KiB: above the snaplen, still accepted
+  pcap_record(f, 1, 0, payload(300 * 1024, 9));      // 300 KiB: above the snaplen, still accepted
   pcap_record(f, 2, 0, payload(3 * 1024 * 1024, 4)); // 3 MiB: bigger than the stream buffer
   pcap_record(f, 3, 0, payload(64, 5));
   const auto got = read_file(dir.write("big.pcap", f.b));
@@ -398,12 +453,12 @@ TEST(CapturePcapng, TwoInterfacesResolutionsAndBlockKinds) {
     idb(f, 1, 96, {.tsresol = 9});                            // Ethernet, nanoseconds, snaplen 96
     idb(f, 101, 0, {.tsresol = 0x80 | 20, .tsoffset = 1000}); // raw IP, 2^-20 s, +1000 s
     epb(f, 0, 1700000000123456789ull, payload(60, 1));
-    other_block(f, 4, 20); // name resolution block
+    other_block(f, 4, 20);                                                      // name resolution block
     epb(f, 1, (uint64_t{5} << 20) | (uint64_t{1} << 19), payload(40, 2), 1500); // 5.5 s + 1000 s
-    spb(f, 200, payload(96, 3));                                                  // cut to snaplen 96
-    other_block(f, 0x40000BAD, 0);                                                // custom block
-    opb(f, 1, (uint64_t{7} << 20) | 1, payload(33, 4)); // 7 s + 2^-20 s + 1000 s
-    other_block(f, 5, 16);                              // interface statistics
+    spb(f, 200, payload(96, 3));                                                // cut to snaplen 96
+    other_block(f, 0x40000BAD, 0);                                              // custom block
+    opb(f, 1, (uint64_t{7} << 20) | 1, payload(33, 4));                         // 7 s + 2^-20 s + 1000 s
+    other_block(f, 5, 16);                                                      // interface statistics
     const auto path = dir.write("two.pcapng", f.b);
 
     auto r = ps::open_capture(path);
@@ -449,17 +504,18 @@ TEST(CapturePcapng, TimestampResolutions) {
     uint8_t tsresol;
     uint64_t t;
     ps::Timestamp want;
+    bool libpcap = true; // libpcap 1.10 refuses resolutions finer than 2^-63
   };
   const Case cases[] = {
-      {6, 1700000000999999ull, ts(1700000000, 999999000)},           // default-equivalent
-      {3, 1234567ull, ts(1234, 567000000)},                          // milliseconds
-      {0, 42ull, ts(42, 0)},                                         // seconds
-      {12, 1500000000001ull, ts(1, 500000000)},                      // picoseconds, truncated
-      {19, 18446744073709551615ull, ts(1, 844674407)},               // 10^-19
-      {0x80, 77ull, ts(77, 0)},                                      // 2^0
-      {0x80 | 10, (uint64_t{3} << 10) | 512, ts(3, 500000000)},     // 2^-10
+      {6, 1700000000999999ull, ts(1700000000, 999999000)},                // default-equivalent
+      {3, 1234567ull, ts(1234, 567000000)},                               // milliseconds
+      {0, 42ull, ts(42, 0)},                                              // seconds
+      {12, 1500000000001ull, ts(1, 500000000)},                           // picoseconds, truncated
+      {19, 18446744073709551615ull, ts(1, 844674407)},                    // 10^-19
+      {0x80, 77ull, ts(77, 0)},                                           // 2^0
+      {0x80 | 10, (uint64_t{3} << 10) | 512, ts(3, 500000000)},           // 2^-10
       {0x80 | 32, (uint64_t{9} << 32) | 0x40000000ull, ts(9, 250000000)}, // 2^-32
-      {0x80 | 64, uint64_t{1} << 63, ts(0, 500000000)},                   // 2^-64
+      {0x80 | 64, uint64_t{1} << 63, ts(0, 500000000), false},            // 2^-64
       {9, 4102444800ull * 1000000000ull + 123, ts(4102444800, 123)},      // 2100-01-01: after 2038
   };
   TempDir dir;
@@ -469,28 +525,59 @@ TEST(CapturePcapng, TimestampResolutions) {
     shb(f);
     idb(f, 1, 0, {.tsresol = c.tsresol});
     epb(f, 0, c.t, payload(14, 0));
-    const auto got = read_file(dir.write("res.pcapng", f.b));
+    const auto path = dir.write("res.pcapng", f.b);
+    const auto got = read_file(path);
     ASSERT_FALSE(got.error) << got.error->message;
     ASSERT_EQ(got.frames.size(), 1u);
     EXPECT_EQ(got.frames[0].ts, c.want);
+    if (c.libpcap) expect_libpcap_agrees(path, got);
   }
 }
 
-TEST(CapturePcapng, DefaultResolutionAndNegativeOffset) {
+TEST(CapturePcapng, DefaultResolutionAndTimesBefore1970) {
   TempDir dir;
   Buf f;
   shb(f);
   idb(f, 1, 0);                                          // no if_tsresol: microseconds
   idb(f, 1, 0, {.tsresol = 9, .tsoffset = -1000000000}); // 1938
+  idb(f, 1, 0, {.tsoffset = -2});
   epb(f, 0, 1700000000123456ull, payload(14, 0));
   epb(f, 1, 250, payload(14, 0));
   epb(f, 1, 0, payload(14, 0));
-  const auto got = read_file(dir.write("off.pcapng", f.b));
+  epb(f, 2, 500000, payload(14, 0)); // -1.5 s: 1969-12-31 23:59:58.5
+  const auto path = dir.write("off.pcapng", f.b);
+  const auto got = read_file(path);
   ASSERT_FALSE(got.error) << got.error->message;
-  ASSERT_EQ(got.frames.size(), 3u);
+  ASSERT_EQ(got.frames.size(), 4u);
+  expect_libpcap_agrees(path, got);
   EXPECT_EQ(got.frames[0].ts, ts(1700000000, 123456000));
   EXPECT_EQ(got.frames[1].ts, ts(-1000000000, 250));
   EXPECT_EQ(got.frames[2].ts, ts(-1000000000, 0));
+  EXPECT_EQ(got.frames[3].ts, ts(-2, 500000000));
+}
+
+TEST(CapturePcapng, TimestampsClampedToTheSupportedRange) {
+  // See ps::kMaxTimestampSec: stamps stay within int64 nanoseconds (years 1823..2116).
+  TempDir dir;
+  Buf f;
+  shb(f);
+  idb(f, 1, 0, {.tsresol = 0});                            // whole seconds
+  idb(f, 1, 0, {.tsoffset = INT64_MIN});                   // microseconds, huge negative offset
+  idb(f, 1, 0, {.tsresol = 9, .tsoffset = INT64_MAX});     // nanoseconds, huge positive offset
+  idb(f, 1, 0, {.tsresol = 0, .tsoffset = -4611686017ll}); // exactly the lower bound
+  epb(f, 0, ~uint64_t{0}, payload(14, 0));
+  epb(f, 0, 4611686017ull, payload(14, 0));
+  epb(f, 1, 5, payload(14, 0));
+  epb(f, 2, 7, payload(14, 0));
+  epb(f, 3, 0, payload(14, 0));
+  const auto got = read_file(dir.write("clamp.pcapng", f.b));
+  ASSERT_FALSE(got.error) << got.error->message;
+  ASSERT_EQ(got.frames.size(), 5u);
+  EXPECT_EQ(got.frames[0].ts, ts(ps::kMaxTimestampSec, 0));
+  EXPECT_EQ(got.frames[1].ts, ts(ps::kMaxTimestampSec, 0));
+  EXPECT_EQ(got.frames[2].ts, ts(-ps::kMaxTimestampSec, 5000));
+  EXPECT_EQ(got.frames[3].ts, ts(ps::kMaxTimestampSec, 7));
+  EXPECT_EQ(got.frames[4].ts, ts(-ps::kMaxTimestampSec, 0));
 }
 
 TEST(CapturePcapng, SeveralSectionsOfBothByteOrders) {
@@ -646,10 +733,12 @@ TEST(CaptureOpen, Errors) {
   shb(ng);
   ng.b.resize(20);
   const auto cutng = dir.write("cut.pcapng", ng.b);
-  EXPECT_EQ(open_error(cutng), "'" + cutng + "' is a pcapng file whose section header is cut short (20 of 28 bytes)");
+  EXPECT_EQ(open_error(cutng),
+            "'" + cutng + "' is a pcapng file whose section header is cut short (20 of 28 bytes)");
   ng.b.resize(6);
   const auto cutng2 = dir.write("cut2.pcapng", ng.b);
-  EXPECT_EQ(open_error(cutng2), "'" + cutng2 + "' is a pcapng file whose section header is cut short (6 of 8 bytes)");
+  EXPECT_EQ(open_error(cutng2),
+            "'" + cutng2 + "' is a pcapng file whose section header is cut short (6 of 8 bytes)");
 
   Buf badbom;
   shb(badbom);
@@ -678,7 +767,8 @@ TEST(CaptureDamage, PcapTruncatedInRecord) {
   EXPECT_EQ(got.frames[1].data, payload(1514, 2));
   ASSERT_TRUE(got.error);
   EXPECT_EQ(got.error->offset, 1630u);
-  EXPECT_EQ(got.error->message, "'" + p + "': truncated record at byte offset 1630: header says 42 bytes, 32 remain");
+  EXPECT_EQ(got.error->message,
+            "'" + p + "': truncated record at byte offset 1630: header says 42 bytes, 32 remain");
 }
 
 TEST(CaptureDamage, PcapTruncatedInRecordHeader) {
@@ -706,7 +796,8 @@ TEST(CaptureDamage, PcapAbsurdCaplen) {
   ASSERT_TRUE(got.error);
   EXPECT_EQ(got.error->offset, 50u);
   EXPECT_EQ(got.error->message,
-            "'" + p + "': record at byte offset 50 has captured length 268435457, over the 268435456-byte limit");
+            "'" + p +
+                "': record at byte offset 50 has captured length 268435457, over the 268435456-byte limit");
 }
 
 // A small pcapng whose damaged second packet block is produced by `damage`.
@@ -792,7 +883,8 @@ TEST(CaptureDamage, PcapngSimplePacketWithoutInterface) {
   const auto got = read_file(p);
   EXPECT_TRUE(got.frames.empty());
   ASSERT_TRUE(got.error);
-  EXPECT_EQ(got.error->message, "'" + p + "': simple packet block at byte offset 28 but no interface defined");
+  EXPECT_EQ(got.error->message,
+            "'" + p + "': simple packet block at byte offset 28 but no interface defined");
 }
 
 // Every prefix of a file: the whole frames in it are delivered, then damage is reported unless
@@ -853,10 +945,10 @@ TEST(CaptureDamage, RandomCorruptionIsSafe) {
   epb(ng, 0, 1, payload(60, 1));
   spb(ng, 100, payload(64, 2));
   opb(ng, 0, 3, payload(30, 3));
-  const auto pcap = three_frame_pcap(true, 0xa1b2c3d4).b;
+  auto pcap = three_frame_pcap(true, 0xa1b2c3d4).b;
   TempDir dir;
   std::mt19937 rng(12345);
-  for (const auto* base : {&ng.b, &pcap}) {
+  for (const std::vector<uint8_t>* base : {&ng.b, &pcap}) {
     for (int iter = 0; iter < 1500; ++iter) {
       auto bytes = *base;
       const int flips = 1 + static_cast<int>(rng() % 4);
@@ -874,7 +966,9 @@ TEST(CaptureDamage, RandomCorruptionIsSafe) {
           volatile uint8_t sink = 0;
           for (uint8_t b : f.data) sink = sink ^ b; // touches every byte (ASan checks the bounds)
         }
-        if (r->error()) EXPECT_EQ(r->error()->message.find('\n'), std::string::npos);
+        if (r->error()) {
+          EXPECT_EQ(r->error()->message.find('\n'), std::string::npos);
+        }
       } catch (const ps::CaptureOpenError& e) {
         EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
       }

@@ -55,7 +55,8 @@ void flags_tree(Ctx& c, const dns::Message& m, uint32_t off) {
   } else if (r.want(F::DNS_FLAGS)) {
     r.add(F::DNS_FLAGS, off, 2, f);
   }
-  flag_bit(c, F::DNS_FLAGS_RESPONSE, f, 0x8000, "Response", "Message is a response", "Message is a query", off);
+  flag_bit(c, F::DNS_FLAGS_RESPONSE, f, 0x8000, "Response", "Message is a response", "Message is a query",
+           off);
   if (r.want(F::DNS_FLAGS_OPCODE)) {
     Item& it = r.add(F::DNS_FLAGS_OPCODE, off, 2, m.flags.opcode);
     if (r.tree()) {
@@ -67,8 +68,8 @@ void flags_tree(Ctx& c, const dns::Message& m, uint32_t off) {
   if (resp)
     flag_bit(c, F::DNS_FLAGS_AUTHORITATIVE, f, 0x400, "Authoritative", "Server is an authority for domain",
              "Server is not an authority for domain", off);
-  flag_bit(c, F::DNS_FLAGS_TRUNCATED, f, 0x200, "Truncated", "Message is truncated", "Message is not truncated",
-           off);
+  flag_bit(c, F::DNS_FLAGS_TRUNCATED, f, 0x200, "Truncated", "Message is truncated",
+           "Message is not truncated", off);
   flag_bit(c, F::DNS_FLAGS_RECDESIRED, f, 0x100, "Recursion desired", "Do query recursively",
            "Don't do query recursively", off);
   if (resp)
@@ -81,7 +82,8 @@ void flags_tree(Ctx& c, const dns::Message& m, uint32_t off) {
              "Answer/authority portion was not authenticated by the server", off);
   else if (m.flags.ad)
     flag_bit(c, F::DNS_FLAGS_AUTHENTICATED, f, 0x20, "AD bit", "Set", "Not set", off);
-  flag_bit(c, F::DNS_FLAGS_CHECKDISABLE, f, 0x10, "Non-authenticated data", "Acceptable", "Unacceptable", off);
+  flag_bit(c, F::DNS_FLAGS_CHECKDISABLE, f, 0x10, "Non-authenticated data", "Acceptable", "Unacceptable",
+           off);
   if (resp && r.want(F::DNS_FLAGS_RCODE)) {
     Item& it = r.add(F::DNS_FLAGS_RCODE, off, 2, m.flags.rcode);
     if (r.tree())
@@ -120,7 +122,14 @@ void match(Ctx& c, const dns::Message& m, bool tcp, uint32_t stream) {
     return;
   }
   auto q = mt.table.response(key, fr.number);
-  if (!q) return;
+  if (!q) {
+    if (r.want(F::DNS_UNSOLICITED)) {
+      Item& it = r.add(F::DNS_UNSOLICITED, 0, 0, 1);
+      it.generated = true;
+      it.text = "Unsolicited: True";
+    }
+    return;
+  }
   if (r.want(F::DNS_RESPONSE_TO)) {
     Item& it = r.add(F::DNS_RESPONSE_TO, 0, 0, q->frame);
     it.generated = true;
@@ -143,7 +152,8 @@ void columns(Ctx& c, const dns::Message& m, bool mdns) {
   auto& info = r.cols().info;
   info.clear();
   auto out = std::back_inserter(info);
-  fmt::format_to(out, "{}{} 0x{:04x}", opcode_text(r, m.flags.opcode, true), m.flags.qr ? " response" : "", m.id);
+  fmt::format_to(out, "{}{} 0x{:04x}", opcode_text(r, m.flags.opcode, true), m.flags.qr ? " response" : "",
+                 m.id);
   if (m.flags.qr && m.flags.rcode != 0) fmt::format_to(out, " {}", rcode_text(r, m.flags.rcode));
   dns_detail::info_sections(c, m);
 }
@@ -161,7 +171,8 @@ void describe_dns_message(Ctx& c, std::span<const uint8_t> msg, uint32_t frame_o
   const uint32_t total = static_cast<uint32_t>(msg.size()) + (tcp ? 2u : 0u);
   if (r.tree()) {
     r.push(F::DNS, frame_off, total).text =
-        res.error == dns::Error::ShortHeader ? title : r.format("{} ({})", title, m.flags.qr ? "response" : "query");
+        res.error == dns::Error::ShortHeader ? title
+                                             : r.format("{} ({})", title, m.flags.qr ? "response" : "query");
   } else if (r.want(F::DNS)) {
     r.add(F::DNS, frame_off, total);
   }

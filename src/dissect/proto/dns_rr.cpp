@@ -63,17 +63,25 @@ std::string_view rr_summary(Ctx& c, const Record& rr) {
   ps::Record& r = c.rec;
   if (!rr.rdata_parsed) return {};
   switch (rr.type) {
-  case t::A: return r.format(", addr {}", ipv4_str(r, rr.addr.data()));
-  case t::AAAA: return r.format(", addr {}", ipv6_str(r, rr.addr.data()));
-  case t::CNAME: return r.format(", cname {}", rr.target.text);
-  case t::NS: return r.format(", ns {}", rr.target.text);
-  case t::PTR: return r.format(", {}", rr.target.text);
-  case t::MX: return r.format(", preference {}, mx {}", rr.preference, rr.target.text);
+  case t::A:
+    return r.format(", addr {}", ipv4_str(r, rr.addr.data()));
+  case t::AAAA:
+    return r.format(", addr {}", ipv6_str(r, rr.addr.data()));
+  case t::CNAME:
+    return r.format(", cname {}", rr.target.text);
+  case t::NS:
+    return r.format(", ns {}", rr.target.text);
+  case t::PTR:
+    return r.format(", {}", rr.target.text);
+  case t::MX:
+    return r.format(", preference {}, mx {}", rr.preference, rr.target.text);
   case t::SRV:
     return r.format(", priority {}, weight {}, port {}, target {}", rr.preference, rr.weight, rr.port,
                     rr.target.text);
-  case t::SOA: return r.format(", mname {}", rr.target.text);
-  default: return {};
+  case t::SOA:
+    return r.format(", mname {}", rr.target.text);
+  default:
+    return {};
   }
 }
 
@@ -85,20 +93,26 @@ void opt_rdata(Ctx& c, std::span<const uint8_t> msg, const Record& rr, uint32_t 
   const uint16_t z = static_cast<uint16_t>(rr.ttl);
   field(c, F::DNS_RESP_EXT_RCODE, o + 4, 1, ext, "Higher bits in extended RCODE: 0x{:02x}", ext);
   field(c, F::DNS_RESP_EDNS0_VERSION, o + 5, 1, ver, "EDNS0 version: {}", ver);
-  if (r.tree()) r.push(F::DNS_RESP_Z, o + 6, 2, z).text = r.format("Z: 0x{:04x}", z);
-  else if (r.want(F::DNS_RESP_Z)) r.add(F::DNS_RESP_Z, o + 6, 2, z);
+  if (r.tree()) {
+    Item& it = r.push(F::DNS_RESP_Z, o + 6, 2);
+    it.num = z;
+    it.text = r.format("Z: 0x{:04x}", z);
+  } else if (r.want(F::DNS_RESP_Z))
+    r.add(F::DNS_RESP_Z, o + 6, 2, z);
   field(c, F::DNS_RESP_Z_DO, o + 6, 2, (z & 0x8000) != 0, "{} = DO bit: {}", bit_pattern(r, z, 16, 0x8000),
         z & 0x8000 ? "Accepts DNSSEC security RRs" : "Cannot handle DNSSEC security RRs");
-  field(c, F::DNS_RESP_Z_RESERVED, o + 6, 2, z & 0x7fff, "{} = Reserved: 0x{:04x}", bit_pattern(r, z, 16, 0x7fff),
-        z & 0x7fff);
+  field(c, F::DNS_RESP_Z_RESERVED, o + 6, 2, z & 0x7fff, "{} = Reserved: 0x{:04x}",
+        bit_pattern(r, z, 16, 0x7fff), z & 0x7fff);
   if (r.tree()) r.pop();
   field(c, F::DNS_RESP_LEN, o + 8, 2, rr.rdlength, "Data length: {}", rr.rdlength);
   for (const dns::EdnsOption& op : rr.options) {
     const uint32_t oo = base + op.offset - 4;
     std::string_view name = dns::option_name(op.code);
     if (name.empty()) name = r.format("Unknown ({})", op.code);
-    if (r.tree()) r.push(F::DNS_OPT, oo, 4u + op.length).text = r.format("Option: {}", name);
-    else if (r.want(F::DNS_OPT)) r.add(F::DNS_OPT, oo, 4u + op.length);
+    if (r.tree())
+      r.push(F::DNS_OPT, oo, 4u + op.length).text = r.format("Option: {}", name);
+    else if (r.want(F::DNS_OPT))
+      r.add(F::DNS_OPT, oo, 4u + op.length);
     field(c, F::DNS_OPT_CODE, oo, 2, op.code, "Option Code: {} ({})", name, op.code);
     field(c, F::DNS_OPT_LEN, oo + 2, 2, op.length, "Option Length: {}", op.length);
     const uint8_t* data = msg.data() + op.offset;
@@ -109,7 +123,8 @@ void opt_rdata(Ctx& c, std::span<const uint8_t> msg, const Record& rr, uint32_t 
     }
     if (op.code == 10 && op.length >= 8) {
       if (r.want(F::DNS_OPT_COOKIE_CLIENT)) {
-        Item& it = r.add_str(F::DNS_OPT_COOKIE_CLIENT, base + op.offset, 8, {reinterpret_cast<const char*>(data), 8});
+        Item& it = r.add_str(F::DNS_OPT_COOKIE_CLIENT, base + op.offset, 8,
+                             {reinterpret_cast<const char*>(data), 8});
         if (r.tree()) it.text = r.format("Client Cookie: {}", hex(c, data, 8));
       }
       std::string_view server = op.length > 8 ? hex(c, data + 8, op.length - 8u) : "<MISSING>";
@@ -145,9 +160,15 @@ void rdata(Ctx& c, std::span<const uint8_t> msg, const Record& rr, uint32_t base
       if (r.tree()) it.text = r.format("AAAA Address: {}", ipv6_str(r, rr.addr.data()));
     }
     return;
-  case t::CNAME: str_field(c, F::DNS_CNAME, o, rr.rdlength, "CNAME", rr.target.text); return;
-  case t::NS: str_field(c, F::DNS_NS, o, rr.rdlength, "Name Server", rr.target.text); return;
-  case t::PTR: str_field(c, F::DNS_PTR_DOMAIN_NAME, o, rr.rdlength, "Domain Name", rr.target.text); return;
+  case t::CNAME:
+    str_field(c, F::DNS_CNAME, o, rr.rdlength, "CNAME", rr.target.text);
+    return;
+  case t::NS:
+    str_field(c, F::DNS_NS, o, rr.rdlength, "Name Server", rr.target.text);
+    return;
+  case t::PTR:
+    str_field(c, F::DNS_PTR_DOMAIN_NAME, o, rr.rdlength, "Domain Name", rr.target.text);
+    return;
   case t::MX:
     field(c, F::DNS_MX_PREFERENCE, o, 2, rr.preference, "Preference: {}", rr.preference);
     str_field(c, F::DNS_MX_MAIL_EXCHANGE, o + 2, rr.target.wire_len, "Mail Exchange", rr.target.text);
@@ -161,8 +182,8 @@ void rdata(Ctx& c, std::span<const uint8_t> msg, const Record& rr, uint32_t base
   case t::SOA: {
     str_field(c, F::DNS_SOA_MNAME, base + rr.target.offset, rr.target.wire_len, "Primary name server",
               rr.target.text);
-    str_field(c, F::DNS_SOA_RNAME, base + rr.rname.offset, rr.rname.wire_len, "Responsible authority's mailbox",
-              rr.rname.text);
+    str_field(c, F::DNS_SOA_RNAME, base + rr.rname.offset, rr.rname.wire_len,
+              "Responsible authority's mailbox", rr.rname.text);
     uint32_t n = base + rr.rname.offset + rr.rname.wire_len;
     field(c, F::DNS_SOA_SERIAL, n, 4, rr.serial, "Serial Number: {}", rr.serial);
     const std::tuple<F, uint32_t, std::string_view> times[] = {
@@ -182,7 +203,8 @@ void rdata(Ctx& c, std::span<const uint8_t> msg, const Record& rr, uint32_t base
       str_field(c, F::DNS_TXT, base + s.offset, s.length, "TXT", text_of(c, msg, s.offset, s.length));
     }
     return;
-  default: return;
+  default:
+    return;
   }
 }
 
@@ -192,8 +214,8 @@ void record(Ctx& c, std::span<const uint8_t> msg, const Record& rr, uint32_t bas
   if (r.tree()) {
     r.push(F::TEXT, base + rr.offset, rr.length).text =
         opt ? r.format("{}: type OPT", rr.name.text)
-            : r.format("{}: type {}, class {}{}", rr.name.text, type_short(c, rr.type), class_short(c, rr.rclass),
-                       rr_summary(c, rr));
+            : r.format("{}: type {}, class {}{}", rr.name.text, type_short(c, rr.type),
+                       class_short(c, rr.rclass), rr_summary(c, rr));
   }
   const uint32_t no = base + rr.name.offset;
   // SRV owner names "_service._proto.name" are shown split, as tshark does.
@@ -201,7 +223,8 @@ void record(Ctx& c, std::span<const uint8_t> msg, const Record& rr, uint32_t bas
   size_t d1 = nm.find('.'), d2 = d1 == std::string::npos ? d1 : nm.find('.', d1 + 1);
   if (rr.type == t::SRV && d2 != std::string::npos) {
     str_field(c, F::DNS_SRV_SERVICE, no, rr.name.wire_len, "Service", std::string_view(nm).substr(0, d1));
-    str_field(c, F::DNS_SRV_PROTO, no, rr.name.wire_len, "Protocol", std::string_view(nm).substr(d1 + 1, d2 - d1 - 1));
+    str_field(c, F::DNS_SRV_PROTO, no, rr.name.wire_len, "Protocol",
+              std::string_view(nm).substr(d1 + 1, d2 - d1 - 1));
     str_field(c, F::DNS_SRV_NAME, no, rr.name.wire_len, "Name", std::string_view(nm).substr(d2 + 1));
   } else {
     str_field(c, F::DNS_RESP_NAME, no, rr.name.wire_len, "Name", nm);
@@ -211,7 +234,8 @@ void record(Ctx& c, std::span<const uint8_t> msg, const Record& rr, uint32_t bas
   if (opt) {
     opt_rdata(c, msg, rr, base);
   } else {
-    field(c, F::DNS_RESP_CLASS, to + 2, 2, rr.rclass, "Class: {} (0x{:04x})", class_short(c, rr.rclass), rr.rclass);
+    field(c, F::DNS_RESP_CLASS, to + 2, 2, rr.rclass, "Class: {} (0x{:04x})", class_short(c, rr.rclass),
+          rr.rclass);
     field(c, F::DNS_RESP_TTL, to + 4, 4, rr.ttl, "Time to live: {} ({})", rr.ttl, dns::seconds_text(rr.ttl));
     field(c, F::DNS_RESP_LEN, to + 8, 2, rr.rdlength, "Data length: {}", rr.rdlength);
     rdata(c, msg, rr, base);
@@ -250,7 +274,9 @@ void records(Ctx& c, std::span<const uint8_t> msg, const dns::Message& m, uint32
   (void)mdns;
   ps::Record& r = c.rec;
   const std::pair<const std::vector<Record>*, std::string_view> sections[] = {
-      {&m.answers, "Answers"}, {&m.authority, "Authoritative nameservers"}, {&m.additional, "Additional records"}};
+      {&m.answers, "Answers"},
+      {&m.authority, "Authoritative nameservers"},
+      {&m.additional, "Additional records"}};
   for (auto [list, title] : sections) {
     if (list->empty()) continue;
     if (r.tree()) r.push(F::TEXT, base + list->front().offset, 0).text = title;
@@ -261,21 +287,33 @@ void records(Ctx& c, std::span<const uint8_t> msg, const dns::Message& m, uint32
 
 void info_sections(Ctx& c, const dns::Message& m) {
   auto out = std::back_inserter(c.rec.cols().info);
-  for (const dns::Question& q : m.questions) fmt::format_to(out, " {} {}", type_short(c, q.type), q.name.text);
+  for (const dns::Question& q : m.questions)
+    fmt::format_to(out, " {} {}", type_short(c, q.type), q.name.text);
   for (const auto* list : {&m.answers, &m.authority, &m.additional}) {
     for (const Record& rr : *list) {
       fmt::format_to(out, " {}", type_short(c, rr.type));
       if (!rr.rdata_parsed) continue;
       switch (rr.type) {
-      case t::A: fmt::format_to(out, " {}", ipv4_str(c.rec, rr.addr.data())); break;
-      case t::AAAA: fmt::format_to(out, " {}", ipv6_str(c.rec, rr.addr.data())); break;
+      case t::A:
+        fmt::format_to(out, " {}", ipv4_str(c.rec, rr.addr.data()));
+        break;
+      case t::AAAA:
+        fmt::format_to(out, " {}", ipv6_str(c.rec, rr.addr.data()));
+        break;
       case t::CNAME:
       case t::NS:
       case t::PTR:
-      case t::SOA: fmt::format_to(out, " {}", rr.target.text); break;
-      case t::MX: fmt::format_to(out, " {} {}", rr.preference, rr.target.text); break;
-      case t::SRV: fmt::format_to(out, " {} {} {} {}", rr.preference, rr.weight, rr.port, rr.target.text); break;
-      default: break;
+      case t::SOA:
+        fmt::format_to(out, " {}", rr.target.text);
+        break;
+      case t::MX:
+        fmt::format_to(out, " {} {}", rr.preference, rr.target.text);
+        break;
+      case t::SRV:
+        fmt::format_to(out, " {} {} {} {}", rr.preference, rr.weight, rr.port, rr.target.text);
+        break;
+      default:
+        break;
       }
     }
   }

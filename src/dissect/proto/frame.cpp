@@ -1,21 +1,11 @@
-#include <ctime>
 
 #include "dissect/proto/context.h"
+#include "output/value_format.h"
 
 namespace ps::proto {
 
 namespace {
 int64_t ns_of(Timestamp t) { return t.sec * 1'000'000'000 + t.nsec; }
-
-std::string_view abs_time_text(Record& rec, Timestamp t) {
-  std::time_t secs = static_cast<std::time_t>(t.sec);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  return rec.format("{} {:2}, {} {:02}:{:02}:{:02}.{:09} UTC", kMonths[tm.tm_mon % 12], tm.tm_mday,
-                    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, t.nsec);
-}
 
 std::string_view encap_name(uint32_t link) {
   switch (link) {
@@ -49,7 +39,11 @@ void describe_frame(Ctx& c, const FrameTimes& t) {
   }
   if (r.want(F::FRAME_TIME)) {
     Item& it = r.add(F::FRAME_TIME, 0, 0, static_cast<uint64_t>(now));
-    if (r.tree()) it.text = r.format("Arrival Time: {}", abs_time_text(r, f.ts));
+    if (r.tree()) {
+      fmt::memory_buffer date;
+      format_utc_date(now, date);
+      it.text = r.format("Arrival Time: {}", std::string_view{date.data(), date.size()});
+    }
   }
   if (r.tree()) {
     Item& shift = r.text("Time shift for this packet: 0.000000000 seconds");

@@ -1,0 +1,22 @@
+// libFuzzer target: a whole capture file (pcap or pcapng) through `read`'s pipeline (reader → decode →
+// connection tracker → describe → sink), as `read -V` and as `read -T fields` with every field.
+#include "common/fuzz_input.h"
+#include "common/fuzz_output.h"
+#include "pipeline/packet_loop.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (!ps::fuzz::is_pcap_magic(data, size) && !ps::fuzz::is_pcapng_magic(data, size)) return -1;
+  ps::fuzz::MemoryCapture cap(data, size);
+  ps::OutBuffer& out = ps::fuzz::null_output();
+  ps::ReadOptions ro;
+  ro.max_frames = 20'000;
+  // Sink 1 is the tree (-V), sink 2 every field; the last byte varies the fields options.
+  for (int kind : {1, 2}) {
+    auto reader = cap.open(ps::fuzz::Source::kMapped);
+    if (!reader) return 0;
+    auto sink = ps::fuzz::make_sink(kind, out, data[size - 1]);
+    ps::run_packet_loop(*reader, *sink, out, ro);
+    out.buf().clear();
+  }
+  return 0;
+}

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Peak memory on hostile traffic stays bounded (see docs/errors.md, "Limits").
+
+usage: test_memory_limits.py --bin PATH_TO_portscope --data tests/data [--scale 1.0]
+
+Two captures are generated at test time and piped to portscope on standard input (a pipe, so the
+file is not mapped and RSS measures portscope's own memory):
+  syn-flood:   1,000,000 SYNs from distinct addresses/ports, none answered (1M half-open connections).
+               Bounds: `read` 64 MiB + 1.5 KiB per half-open connection (~1.5 GiB), `conns` (which keeps
+               every connection's record for its report) 64 MiB + 2.5 KiB per connection.
+  out-of-order: one connection whose sender never fills the first hole: 120,000 segments of 1000
+               bytes, always ahead of the next expected sequence number (~114 MiB of payload nobody
+               can deliver in order). Bound: 96 MiB, whatever the amount of stuck data.
+`read -T fields -e tcp.stream` and (when present) `conns` run under /usr/bin/time -f %M. Under
+AddressSanitizer the flood has 250,000 SYNs, the bounds are multiplied by 3 (redzones, shadow memory)
+and the quarantine is capped.
+Prints one line per failure and a final 'N passed, M failed'; exits non-zero on failure.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import capture_gen as cg  # noqa: E402
+import hostile_common as hc  # noqa: E402
+
+MIB = 1 << 20
+SYN_FLOOD = 1_000_000
+OOO_SEGMENTS = 120_000
+OOO_PAYLOAD = 1000
+CLIENT, SERVER = 0xC0A80115, 0xC0A801C8
+
+
+def syn_flood(n):
+    yield cg.pcap_header(1)
+    batch = []
+    for rec in cg.bulk_tcp(((0x0A000000 + (i >> 8), SERVER, 1024 + (i & 0xFF) * 97 % 60000, 80, (i * 7919) & 0xFFFFFFFF, 0, cg.SYN,
+                             1_700_000_000_000_000 + i) for i in range(n))):
+        batch.append(rec)
+        if len(batch) == 4096:
+            yield b"".join(batch)
+            batch = []
+    yield b"".join(batch)
+
+
+def out_of_order(n, size):
+    isn_c, isn_s, t0 = 1000, 5000, 1_700_000_000_000_000
+    yield cg.pcap_header(1)
+    yield b"".join(cg.bulk_tcp([(CLIENT, SERVER, 40000, 80, isn_c, 0, cg.SYN, t0),
+                                (SERVER, CLIENT, 80, 40000, isn_s, isn_c + 1, cg.SYN | cg.ACK, t0 + 10),
+                                (CLIENT, SERVER, 40000, 80, isn_c + 1, isn_s + 1, cg.ACK, t0 + 20)]))
+    payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    # The first `size` bytes after the ISN never arrive; later segments arrive in a scrambled order
+    # (blocks of 8 reversed), with a window update ACK from the server now and then.
+    def segs():
+        for i in range(n):
+            j = (i // 8) * 8 + (7 - i % 8)
+            yield (CLIENT, SERVER, 40000, 80, (isn_c + 1 + (j + 1) * size) & 0xFFFFFFFF, isn_s + 1, cg.ACK | cg.PSH,
+                   t0 + 100 + i)
+    batch = []
+    for rec in cg.bulk_tcp(segs(), payload):
+        batch.append(rec)
+        if len(batch) == 1024:
+            yield b"".join(batch)
+            batch = []
+    yield b"".join(batch)
+
+
+def is_asan(binary):
+    with open(binary, "rb") as f:
+        return b"AddressSanitizer" in f.read()
+
+
+def measure(args, chunks, tmp):
+    """Runs ARGS under /usr/bin/time with the generated capture on a pipe: (rc, peak KiB, stderr, s)."""
+    tfile = os.path.join(tmp, "time.out")
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=16:detect_leaks=0").lstrip(":")
+    t0 = time.monotonic()
+    p = subprocess.Popen(["/usr/bin/time", "-o", tfile, "-f", "%M", *args], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    out_tail = []
+
+    def drain():
+        last = b""
+        for block in iter(lambda: p.stdout.read(1 << 16), b""):
+            last = (last + block)[-4096:]
+        out_tail.append(last)
+
+    err_holder = []
+    t_out = threading.Thread(target=drain)
+    t_err = threading.Thread(target=lambda: err_holder.append(p.stderr.read()))
+    t_out.start()
+    t_err.start()
+    try:
+        for c in chunks:
+            p.stdin.write(c)
+        p.stdin.close()
+    except BrokenPipeError:
+        pass
+    try:
+        rc = p.wait(timeout=300)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = None
+    t_out.join()
+    t_err.join()
+    peak = None
+    try:
+        m = re.search(r"(\d+)\s*$", open(tfile).read())
+        peak = int(m.group(1)) if m else None
+    except OSError:
+        pass
+    return rc, peak, (err_holder[0] if err_holder else b"").decode("utf-8", "replace"), \
+        (out_tail[0] if out_tail else b"").decode("utf-8", "replace"), time.monotonic() - t0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--scale", type=float, default=1.0, help="fraction of the packet counts (quick runs)")
+    a = ap.parse_args()
+    if not os.access("/usr/bin/time", os.X_OK):
+        print("note: /usr/bin/time missing (apt-get install time): memory limits not checked")
+        return hc.summary()
+    binary = os.path.abspath(a.bin)
+    asan = is_asan(binary)
+    factor = 3 if asan else 1
+    n_syn = int(SYN_FLOOD * a.scale / (4 if asan else 1))
+    n_ooo = int(OOO_SEGMENTS * a.scale)
+    has_conns = re.search(r"^\s+conns\b", subprocess.run([binary, "--help"], capture_output=True, text=True).stdout,
+                          re.M) is not None
+    # (name, generator, {command: bound in bytes}, TCP streams expected)
+    cases = [("syn-flood", lambda: syn_flood(n_syn),
+              {"read": (64 * MIB + 1536 * n_syn) * factor, "conns": (64 * MIB + 2560 * n_syn) * factor}, n_syn),
+             ("out-of-order", lambda: out_of_order(n_ooo, OOO_PAYLOAD),
+              {"read": 96 * MIB * factor, "conns": 96 * MIB * factor}, 1)]
+    with tempfile.TemporaryDirectory(prefix="portscope-mem-") as tmp:
+        for name, gen, bounds, streams in cases:
+            chunks = list(gen())  # generated once, piped to each command
+            cmds = [("read -T fields -e tcp.stream", [binary, "read", "-", "-T", "fields", "-e", "tcp.stream"])]
+            if has_conns:
+                cmds.append(("conns", [binary, "conns", "-"]))
+            for label, args in cmds:
+                bound = bounds[label.split()[0]]
+                rc, peak_kib, err, tail, secs = measure(args, chunks, tmp)
+                why = hc.crash_reason(rc, err)
+                hc.check(f"{name} [{label}]: exits 0", why is None and rc == 0, f"rc={rc} {why or ''} {err[-300:]!r}")
+                if label.startswith("read"):
+                    last = tail.strip().splitlines()[-1] if tail.strip() else ""
+                    hc.check(f"{name} [{label}]: {streams} TCP streams", last == str(streams - 1), f"last line {last!r}")
+                ok = peak_kib is not None and peak_kib * 1024 <= bound
+                print(f"{name} [{label}]: peak RSS {peak_kib} KiB (bound {bound // 1024} KiB), {secs:.1f} s")
+                hc.check(f"{name} [{label}]: peak RSS under {bound // MIB} MiB", ok, f"peak {peak_kib} KiB")
+    return hc.summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
