@@ -25,6 +25,7 @@ struct ReadArgs {
   bool no_resolve = false;
   bool absolute_seq = false;
   bool no_checksums = false;
+  std::vector<std::string> decode_as; // -d tcp.port==N,proto
 };
 
 void fail(const std::string& msg) { std::fprintf(stderr, "portscope: %s\n", msg.c_str()); }
@@ -73,7 +74,7 @@ int run_read(const ReadArgs& a) {
     for (const std::string& name : a.fields) {
       auto f = find_field(name);
       if (!f) {
-        fail("unknown field '" + name + "' in -e (see 'portscope fields' for the list)");
+        fail("unknown field '" + name + "' in -e (see 'portscope fields')");
         return 2;
       }
       fo.fields.push_back(*f);
@@ -100,6 +101,13 @@ int run_read(const ReadArgs& a) {
   ro.describe.resolve_ports = !a.no_resolve;
   ro.describe.absolute_seq = a.absolute_seq;
   ro.describe.check_checksums = !a.no_checksums;
+  for (const std::string& d : a.decode_as) {
+    std::string err;
+    if (!ro.decode_as.add(d, err)) {
+      fail(err);
+      return 2;
+    }
+  }
   ReadResult res = run_packet_loop(*reader, *sink, out, ro);
   if (res.output_failed) {
     // A closed pipe (| head) is a normal way to stop reading; anything else is an error.
@@ -137,10 +145,18 @@ void add_read_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-E", args->eopts,
                   "Fields output option: header=y|n, separator=C|/t|/s, occurrence=f|l|a, aggregator=C, quote=d|s|n")
       ->allow_extra_args(false);
-  cmd->add_option("-c,--count", args->count, "Stop after N frames");
+  cmd->add_option("-c,--count", args->count, "Stop after N frames")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 62, "a count from 1"))
+      ->each([](const std::string& v) {
+        // CLI11 would wrap "-5" into a huge unsigned number: refuse signs outright.
+        if (!v.empty() && (v[0] == '-' || v[0] == '+')) throw CLI::ValidationError("--count", "'" + v + "' is not a count");
+      });
   cmd->add_flag("-n,--no-resolve", args->no_resolve, "Show port numbers without service names");
   cmd->add_flag("-S,--absolute-seq", args->absolute_seq,
                 "Show TCP sequence and acknowledgment numbers as on the wire, not relative to the ISN");
+  cmd->add_option("-d,--decode-as", args->decode_as,
+                  "Decode a port as a protocol, as tshark -d: tcp.port==2222,http (repeatable; also udp.port)")
+      ->allow_extra_args(false);
   cmd->add_flag("--no-checksums", args->no_checksums, "Do not verify IP/TCP/UDP/ICMP checksums");
   cmd->callback([args, &exit_code] { exit_code = run_read(*args); });
 }

@@ -8,5 +8,9 @@ namespace ps::cli {
 
 void add_read_command(CLI::App& app, int& exit_code);
 void add_ports_command(CLI::App& app, int& exit_code);
+void add_follow_command(CLI::App& app, int& exit_code); // app: stream payload (cmd_follow.cpp)
+void add_log_command(CLI::App& app, int& exit_code);    // app: transaction logs (cmd_log.cpp)
+void add_conns_command(CLI::App& app, int& exit_code);
+void add_fields_command(CLI::App& app, int& exit_code);
 
 } // namespace ps::cli

@@ -1,5 +1,6 @@
 // portscope: capture reader, dissector and connection analyzer.
 #include <cstdio>
+#include <string>
 
 #include "cli/commands.h"
 
@@ -12,6 +13,21 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   ps::cli::add_read_command(app, exit_code);
   ps::cli::add_ports_command(app, exit_code);
+  ps::cli::add_follow_command(app, exit_code);
+  ps::cli::add_log_command(app, exit_code);
+  ps::cli::add_conns_command(app, exit_code);
+  ps::cli::add_fields_command(app, exit_code);
+  // CLI11 reports a misspelt command as "a subcommand is required": name the word instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands({})) known |= sub->check_name(argv[1]);
+    if (!known) {
+      std::string names;
+      for (const CLI::App* sub : app.get_subcommands({})) names += (names.empty() ? "" : ", ") + sub->get_name();
+      std::fprintf(stderr, "portscope: unknown command '%s' (commands: %s)\n", argv[1], names.c_str());
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

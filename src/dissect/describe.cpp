@@ -3,6 +3,7 @@
 
 #include "dissect/proto/context.h"
 #include "dissect/proto/dns.h"
+#include "dissect/proto/ipv6_ext.h"
 
 namespace ps {
 
@@ -32,13 +33,14 @@ std::string_view protocol_names(Layer k) {
 } // namespace
 
 void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions& opt, const FrameTimes& times,
-              Record& rec) {
-  proto::Ctx c{pkt, meta, opt, rec};
+              Record& rec, const app::AppFrame* app) {
+  proto::Ctx c{pkt, meta, opt, rec, app};
   proto::describe_frame(c, times);
   bool app_done = false;
+  if (pkt.frame && !proto::link_protocol_prefix(pkt).empty()) rec.append_protocol(proto::link_protocol_prefix(pkt));
   for (uint8_t i = 0; i < pkt.layer_count; ++i) {
     const LayerSpan& l = pkt.layers[i];
-    rec.append_protocol(protocol_names(l.kind));
+    rec.append_protocol(proto::layer_protocol_name(pkt, l, protocol_names(l.kind)));
     switch (l.kind) {
     case Layer::Eth: proto::describe_eth(c, l); break;
     case Layer::Eth8023: proto::describe_eth8023(c, l); break;

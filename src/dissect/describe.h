@@ -6,6 +6,10 @@
 #include "dissect/record.h"
 #include "flow/meta.h"
 
+namespace ps::app {
+struct AppFrame;
+}
+
 namespace ps {
 
 struct DescribeOptions {
@@ -21,6 +25,6 @@ struct FrameTimes {
 };
 
 void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions& opt, const FrameTimes& times,
-              Record& rec);
+              Record& rec, const app::AppFrame* app = nullptr);
 
 } // namespace ps

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "app/decode_as.h"
 #include "capture/reader.h"
 #include "dissect/describe.h"
 #include "output/packet_sink.h"
@@ -13,6 +14,7 @@ namespace ps {
 struct ReadOptions {
   DescribeOptions describe;
   uint64_t max_frames = 0; // 0: all
+  app::DecodeAs decode_as;  // -d tcp.port==N,proto (application analyzers, src/app/)
 };
 
 struct ReadResult {

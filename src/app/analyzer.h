@@ -1,0 +1,70 @@
+// An application analyzer: fed one connection's in-order stream bytes by the reassembler, it attaches
+// messages to the frame that completed them. Direction 0 is client → server, 1 server → client.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "app/messages.h"
+#include "app/transactions.h"
+
+namespace ps::app {
+
+struct FrameInfo {
+  uint64_t number = 0;       // frame number (1-based)
+  int64_t ts_ns = 0;         // capture time
+  bool checksum_bad = false; // tshark does not reassemble such segments; some analyzers mirror that
+  bool has_payload = false;  // the frame carried payload in its direction (delivered now, buffered or old)
+};
+
+// What an analyzer may reach beyond its own connection.
+struct AnalyzerEnv {
+  ConnId id;
+  uint8_t ip_version = 4;
+  std::array<uint8_t, 16> orig_ip{}, resp_ip{};
+  Transactions* log = nullptr;             // nullptr: nobody wants transactions
+  class ExpectedTable* expected = nullptr; // where FTP announces its data connections
+};
+
+class Analyzer {
+public:
+  virtual ~Analyzer() = default;
+  virtual void data(int dir, std::span<const uint8_t> bytes, const FrameInfo& f, AppFrame& out) = 0;
+  // Bytes lost before the next data(): most analyzers cannot resynchronise and give up.
+  virtual void gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& out) {
+    (void)dir;
+    (void)bytes;
+    (void)f;
+    (void)out;
+  }
+  // Called after the frame's bytes were delivered (also for frames that delivered none).
+  virtual void frame_end(int dir, const FrameInfo& f, AppFrame& out) {
+    (void)dir;
+    (void)f;
+    (void)out;
+  }
+  // Direction `dir` ended (FIN) after all its bytes were delivered.
+  virtual void fin(int dir, const FrameInfo& f, AppFrame& out) {
+    (void)dir;
+    (void)f;
+    (void)out;
+  }
+  // End of the capture or of the connection: flush unfinished transactions.
+  virtual void finish() {}
+
+  bool failed() const { return failed_; }
+
+protected:
+  // A protocol violation: stop analyzing this connection; the frame shows [Malformed Packet].
+  void violation(AppFrame& out, std::string why) {
+    failed_ = true;
+    out.malformed = std::move(why);
+  }
+
+private:
+  bool failed_ = false;
+};
+
+} // namespace ps::app

@@ -1,0 +1,55 @@
+// Runs the application layer for `read`, `follow` and `log`: per TCP connection a reassembler per
+// direction and one analyzer, chosen by the user's decode-as, an expected-connection announcement,
+// the first payload bytes, or the server port (in that order). Call process() for every frame after
+// FlowTracker::process().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "app/decode_as.h"
+#include "app/messages.h"
+#include "app/service.h"
+#include "app/transactions.h"
+#include "dissect/packet.h"
+#include "flow/meta.h"
+
+namespace ps::app {
+
+struct EngineOptions {
+  DecodeAs decode_as;
+  bool check_checksums = true;      // mirror tshark: no reassembly for segments with a wrong checksum
+  bool keep_transactions = false;   // for `log`
+  size_t max_connections = 500'000; // analyzed at once; later ones keep only their transport record
+  size_t reassembly_budget = size_t{256} << 20;
+};
+
+struct StreamService {
+  Service service = Service::None;
+  ServiceSource source = ServiceSource::None;
+};
+
+class AppEngine {
+public:
+  explicit AppEngine(EngineOptions opt);
+  ~AppEngine();
+  AppEngine(const AppEngine&) = delete;
+  AppEngine& operator=(const AppEngine&) = delete;
+
+  // Feeds one frame; `out` receives what the analyzers attach to it.
+  void process(const Decoded& pkt, const PacketMeta& meta, AppFrame& out);
+  // End of the capture: deliver what is still buffered and close open transactions.
+  void finish();
+
+  // The service of tcp.stream N and how it was decided (for the connection table).
+  StreamService stream_service(uint32_t tcp_stream) const;
+  const Transactions& transactions() const;
+  uint64_t dropped_bytes() const; // refused by a reassembly limit
+  uint64_t missed_bytes() const;  // holes in the streams (not captured or dropped)
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace ps::app

@@ -1,0 +1,43 @@
+// HTTP/1.x over one TCP connection: two parsers (requests, responses), request/response pairing for
+// keep-alive and pipelining, and tshark's per-frame placement (fields on the frame completing a PDU;
+// the frames before it are "[TCP segment of a reassembled PDU]").
+#pragma once
+
+#include <deque>
+#include <memory>
+
+#include "app/analyzer.h"
+#include "app/http/http_parser.h"
+
+namespace ps::app {
+
+class HttpAnalyzer final : public Analyzer {
+public:
+  explicit HttpAnalyzer(AnalyzerEnv env);
+  void data(int dir, std::span<const uint8_t> bytes, const FrameInfo& f, AppFrame& out) override;
+  void gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& out) override;
+  void frame_end(int dir, const FrameInfo& f, AppFrame& out) override;
+  void fin(int dir, const FrameInfo& f, AppFrame& out) override;
+  void finish() override;
+
+private:
+  struct Pending {
+    uint64_t frame = 0;
+    int64_t ts_ns = 0;
+    bool head = false;
+    size_t txn = SIZE_MAX; // index in env_.log->http
+  };
+  void completed(int dir, std::vector<HttpMessage>& msgs, const FrameInfo& f, AppFrame& out, bool show);
+  void standalone(int dir, std::span<const uint8_t> bytes, AppFrame& out);
+
+  AnalyzerEnv env_;
+  HttpParser parser_[2]{HttpParser(true), HttpParser(false)};
+  std::deque<Pending> pending_; // requests waiting for their response
+  uint32_t requests_ = 0, responses_ = 0;
+  uint64_t frame_seen_[2] = {0, 0};
+  bool began_in_message_[2] = {false, false}; // a PDU was in progress when the frame began
+  bool completed_in_frame_[2] = {false, false};
+  bool standalone_mode_ = false;
+};
+
+} // namespace ps::app

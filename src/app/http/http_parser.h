@@ -1,0 +1,73 @@
+// Incremental HTTP/1.x message parser for one direction of a connection: request or status line,
+// headers, then a body framed by Content-Length, chunked encoding, or (responses) the end of the
+// connection. Fed arbitrary splits of the stream; keeps at most one header line and one chunk-size
+// line buffered.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "app/line_buffer.h"
+#include "app/messages.h"
+
+namespace ps::app {
+
+class HttpParser {
+public:
+  static constexpr size_t kMaxHeaderBytes = 64 * 1024;
+  static constexpr size_t kMaxHeadersKept = 64;
+
+  explicit HttpParser(bool requests) : requests_(requests) {}
+
+  // Responses: asked when a response's headers are complete whether it can carry a body (false for
+  // the answer to HEAD, like 1xx/204/304 which the parser knows itself). The argument counts the
+  // responses this feed() completed before it (their requests are not yet paired).
+  std::function<bool(size_t)> response_may_have_body;
+
+  // Parses `in`; complete messages are appended to `done`. Returns false on a protocol violation
+  // (`error` says why); the parser is then unusable.
+  bool feed(std::span<const uint8_t> in, std::vector<HttpMessage>& done, std::string& error);
+  // The connection ended: a body delimited by the close is complete now.
+  void close(std::vector<HttpMessage>& done);
+
+  // Some bytes of a message arrived but the message is not complete.
+  bool in_message() const { return state_ != State::Idle; }
+  // The first line of the message in progress (empty until it completed).
+  const std::string& first_line() const { return cur_.first_line; }
+  // The message in progress as parsed so far.
+  HttpMessage partial() const { return cur_; }
+
+private:
+  enum class State : uint8_t {
+    Idle,
+    FirstLine,
+    Headers,
+    Body,
+    ChunkSize,
+    ChunkData,
+    ChunkDataEnd,
+    Trailers,
+    UntilClose
+  };
+  bool start_line(std::string_view line, std::string& error);
+  void header_line(std::string_view line);
+  bool headers_done(std::vector<HttpMessage>& done, std::string& error);
+  void finish(std::vector<HttpMessage>& done);
+
+  bool requests_;
+  State state_ = State::Idle;
+  LineBuffer lines_;
+  HttpMessage cur_;
+  size_t header_bytes_ = 0;
+  uint64_t remaining_ = 0;
+  bool bad_ = false;
+  size_t done_at_start_ = 0; // size of `done` when feed() began
+};
+
+// Splits "Host: name:port" style values; port 0 when absent or not a number.
+void split_host_port(std::string_view host, std::string& name, uint16_t& port);
+
+} // namespace ps::app

@@ -1,0 +1,32 @@
+// Rows of named text cells, printed as an aligned table, JSON, NDJSON or a Zeek ASCII log.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "output/out_buffer.h"
+
+namespace ps::app {
+
+enum class LogFormat : uint8_t { Table, Json, Ndjson, Zeek };
+
+struct LogColumn {
+  std::string name;
+  bool numeric = false; // JSON: unquoted
+};
+
+struct LogTable {
+  std::string path; // Zeek's #path: "http", "ftp", ...
+  std::vector<LogColumn> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows; // nullopt: unset ("-" in Zeek)
+};
+
+void print_log(const LogTable& t, LogFormat f, OutBuffer& out);
+
+// A Zeek-looking uid ("C" + base62) derived from the stream index: stable within one capture, but not
+// (yet) the uid the connection table prints.
+std::string stream_uid(uint32_t stream, bool udp = false);
+
+} // namespace ps::app

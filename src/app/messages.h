@@ -1,0 +1,109 @@
+// What the application analyzers found, attached to the frame that completed each message. The
+// describers (src/app/describe/) turn an AppFrame into record items; `portscope log` reads the
+// transactions (src/app/transactions.h).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "app/service.h"
+
+namespace ps::app {
+
+struct HttpMessage {
+  bool request = false;
+  std::string first_line;
+  std::string method, uri, version; // request line
+  uint16_t code = 0;                // response line
+  std::string phrase;
+  std::string host, user_agent, content_type, referer, server;
+  std::optional<uint64_t> content_length;
+  bool chunked = false;
+  uint64_t body_len = 0;                                    // body bytes as received (chunk framing removed)
+  std::vector<std::pair<std::string, std::string>> headers; // up to a limit, for the tree
+  uint64_t request_in = 0; // responses: the frame of the request they answer (0 unknown)
+  int64_t time_ns = -1;    // responses: time since that request
+  uint32_t index = 0;      // n-th request/response on the connection (1-based)
+};
+
+struct FtpLine {
+  bool request = false;
+  std::string line;
+  std::string command, arg; // requests
+  int code = -1;            // responses starting with three digits
+  std::string response_arg;
+};
+
+// A data connection announced on an FTP control connection.
+struct FtpDataLink {
+  uint64_t setup_frame = 0; // frame of the PORT/EPRT request or the 227/229 reply
+  std::string setup_method; // PORT, PASV, EPRT, EPSV
+  uint32_t control_stream = 0;
+  std::string command; // RETR/STOR/LIST ... with its argument, as last seen on the control connection
+  uint64_t command_frame = 0;
+};
+
+struct SmtpLine {
+  bool request = false;
+  std::string line;
+  std::string command, param; // requests
+  int code = -1;              // responses
+};
+
+struct PopLine {
+  bool request = false;
+  std::string line;
+  std::string command, param; // requests
+  std::string indicator;      // responses: +OK / -ERR (empty on continuation lines)
+  std::string description;
+};
+
+struct TelnetCommand {
+  uint8_t cmd = 0;     // 240..254
+  int option = -1;     // for WILL/WONT/DO/DONT/SB
+  uint32_t offset = 0; // in the frame's payload
+  uint32_t length = 0;
+};
+
+// Everything the analyzers attach to one frame.
+struct AppFrame {
+  bool valid = false; // the frame belongs to an analyzed TCP connection
+  uint32_t stream = 0;
+  Service service = Service::None;
+  ServiceSource source = ServiceSource::None;
+  bool payload = false; // the frame carried stream bytes for the analyzer
+
+  // HTTP (tshark's single-pass placement): a PDU started here but is not complete, or this frame
+  // carries only the middle of a PDU.
+  enum class Segment : uint8_t { None, PduStart, PduMiddle } segment = Segment::None;
+  std::string pdu_first_line;
+  bool continuation = false; // HTTP body bytes seen without their header (per-segment mode)
+  std::vector<HttpMessage> http;
+
+  std::vector<FtpLine> ftp;
+  std::optional<FtpDataLink> ftp_data;
+  uint32_t ftp_data_bytes = 0;
+
+  std::vector<SmtpLine> smtp;
+  uint32_t smtp_data_bytes = 0; // DATA-phase bytes in this frame
+  bool smtp_data_end = false;   // this frame ended the message ("." line)
+  std::string smtp_from, smtp_subject;
+
+  std::vector<PopLine> pop;
+  uint32_t pop_data_bytes = 0;
+
+  bool telnet = false;
+  std::vector<TelnetCommand> telnet_cmds;
+  uint32_t telnet_data_bytes = 0;
+
+  std::vector<std::vector<uint8_t>> dns_messages; // DNS over TCP, without the length prefix
+
+  std::string malformed; // an analyzer gave up on its connection in this frame
+
+  void clear() { *this = AppFrame{}; }
+};
+
+} // namespace ps::app

@@ -1,0 +1,161 @@
+#include "app/smtp/smtp_analyzer.h"
+
+#include <algorithm>
+
+namespace ps::app {
+
+namespace {
+
+bool has_control_chars(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 && c != '\t'; });
+}
+
+std::string upper(std::string_view s) {
+  std::string u(s);
+  for (char& c : u)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+  return u;
+}
+
+// The value of header `name` in a message's header block ("From: a@b" → "a@b"); unfolds nothing.
+std::string header_value(std::string_view block, std::string_view name) {
+  size_t pos = 0;
+  while (pos < block.size()) {
+    size_t eol = block.find('\n', pos);
+    std::string_view line =
+        block.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) break; // end of the header block
+    if (line.size() > name.size() && line[name.size()] == ':' &&
+        upper(line.substr(0, name.size())) == upper(name)) {
+      std::string_view v = line.substr(name.size() + 1);
+      while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+      return std::string(v);
+    }
+    if (eol == std::string_view::npos) break;
+    pos = eol + 1;
+  }
+  return {};
+}
+
+} // namespace
+
+SmtpTxn& SmtpAnalyzer::txn(const FrameInfo& f) {
+  if (txn_ >= env_.log->smtp.size()) {
+    SmtpTxn t;
+    t.ts_ns = f.ts_ns;
+    t.id = env_.id;
+    t.trans_depth = ++depth_;
+    t.helo = helo_;
+    t.tls = starttls_;
+    txn_ = env_.log->smtp.size();
+    env_.log->smtp.push_back(std::move(t));
+  }
+  return env_.log->smtp[txn_];
+}
+
+void SmtpAnalyzer::command(std::string_view line, const FrameInfo& f, AppFrame& out) {
+  SmtpLine l;
+  l.request = true;
+  l.line = std::string(line);
+  size_t sp = line.find(' ');
+  l.command = std::string(line.substr(0, sp));
+  if (sp != std::string_view::npos) l.param = std::string(line.substr(sp + 1));
+  std::string cmd = upper(l.command);
+  bool log = env_.log && env_.log->smtp.size() < Transactions::kMaxPerKind;
+  if (cmd == "HELO" || cmd == "EHLO")
+    helo_ = l.param;
+  else if (cmd == "DATA")
+    data_requested_ = true;
+  else if (cmd == "STARTTLS")
+    starttls_ = true;
+  else if (cmd == "MAIL" && log)
+    txn(f).mailfrom = l.param.substr(std::min(l.param.size(), size_t{5}));
+  else if (cmd == "RCPT" && log) {
+    SmtpTxn& t = txn(f);
+    if (t.rcptto.size() < 100) t.rcptto.push_back(l.param.substr(std::min(l.param.size(), size_t{3})));
+  }
+  out.smtp.push_back(std::move(l));
+}
+
+void SmtpAnalyzer::reply(std::string_view line, const FrameInfo& f, AppFrame& out) {
+  (void)f;
+  SmtpLine l;
+  l.line = std::string(line);
+  if (line.size() >= 3 &&
+      std::all_of(line.begin(), line.begin() + 3, [](char c) { return c >= '0' && c <= '9'; }))
+    l.code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+  bool final_line = line.size() <= 3 || line[3] != '-';
+  if (final_line && data_requested_) {
+    data_requested_ = false;
+    if (l.code == 354) {
+      data_phase_ = true;
+      dot_.reset();
+      headers_.clear();
+      msg_size_ = 0;
+    }
+  }
+  if (final_line && starttls_ && l.code == 220) encrypted_ = true; // TLS from here on
+  size_t t = txn_ < SIZE_MAX ? txn_ : last_txn_;
+  if (final_line && env_.log && t < env_.log->smtp.size()) env_.log->smtp[t].last_reply = l.line;
+  out.smtp.push_back(std::move(l));
+}
+
+void SmtpAnalyzer::message_header_fields(AppFrame& out) {
+  out.smtp_from = header_value(headers_, "From");
+  out.smtp_subject = header_value(headers_, "Subject");
+}
+
+void SmtpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo& f, AppFrame& out) {
+  if (encrypted_) return;
+  while (!bytes.empty() && !failed() && !encrypted_) {
+    if (dir == 0 && data_phase_) {
+      size_t n = dot_.scan(bytes);
+      size_t take = n == DotTerminator::npos ? bytes.size() : n;
+      size_t keep = std::min(take, kMaxHeaderKeep - std::min(kMaxHeaderKeep, headers_.size()));
+      headers_.append(reinterpret_cast<const char*>(bytes.data()), keep);
+      msg_size_ += take;
+      out.smtp_data_bytes += static_cast<uint32_t>(take);
+      bytes = bytes.subspan(take);
+      if (n != DotTerminator::npos) {
+        data_phase_ = false;
+        out.smtp_data_end = true;
+        message_header_fields(out);
+        if (env_.log && env_.log->smtp.size() < Transactions::kMaxPerKind) {
+          SmtpTxn& t = txn(f);
+          t.msg_size = msg_size_ >= 5 ? msg_size_ - 5 : 0; // without the ".\r\n" terminator line
+          t.from = out.smtp_from;
+          t.subject = out.smtp_subject;
+          last_txn_ = txn_; // the reply to the message still belongs to it
+          txn_ = SIZE_MAX;  // the next MAIL starts a new transaction
+        }
+      }
+      continue;
+    }
+    size_t used = 0;
+    std::string_view line;
+    bool got = lines_[dir].feed(bytes, used, line);
+    bytes = bytes.subspan(used);
+    if (lines_[dir].overflow) return violation(out, "SMTP: line too long");
+    if (!got) continue;
+    if (has_control_chars(line)) return violation(out, "SMTP: control characters in a command line");
+    if (dir == 0)
+      command(line, f, out);
+    else
+      reply(line, f, out);
+  }
+}
+
+void SmtpAnalyzer::gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& out) {
+  (void)f;
+  (void)out;
+  if (dir == 0 && data_phase_)
+    msg_size_ += bytes; // a hole inside the message: keep counting its size
+  else
+    lines_[dir].reset();
+}
+
+void SmtpAnalyzer::finish() {}
+
+} // namespace ps::app

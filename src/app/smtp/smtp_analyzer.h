@@ -1,0 +1,38 @@
+// SMTP: commands and replies line by line, the DATA phase (message size, From/Subject for the log),
+// and STARTTLS, after which the connection is encrypted and no longer analyzed.
+#pragma once
+
+#include "app/analyzer.h"
+#include "app/dot_terminator.h"
+#include "app/line_buffer.h"
+
+namespace ps::app {
+
+class SmtpAnalyzer final : public Analyzer {
+public:
+  explicit SmtpAnalyzer(AnalyzerEnv env) : env_(std::move(env)) {}
+  void data(int dir, std::span<const uint8_t> bytes, const FrameInfo& f, AppFrame& out) override;
+  void gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& out) override;
+  void finish() override;
+
+private:
+  static constexpr size_t kMaxHeaderKeep = 16 * 1024;
+  void command(std::string_view line, const FrameInfo& f, AppFrame& out);
+  void reply(std::string_view line, const FrameInfo& f, AppFrame& out);
+  void message_header_fields(AppFrame& out);
+  SmtpTxn& txn(const FrameInfo& f);
+
+  AnalyzerEnv env_;
+  LineBuffer lines_[2];
+  DotTerminator dot_;
+  bool data_phase_ = false;     // client is sending the message
+  bool data_requested_ = false; // DATA sent, waiting for 354
+  bool starttls_ = false, encrypted_ = false;
+  std::string headers_; // the message's first bytes, for From/Subject
+  uint64_t msg_size_ = 0;
+  std::string helo_;
+  uint32_t depth_ = 0;
+  size_t txn_ = SIZE_MAX, last_txn_ = SIZE_MAX;
+};
+
+} // namespace ps::app

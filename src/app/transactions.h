@@ -1,0 +1,67 @@
+// Completed transactions kept for `portscope log` (Zeek http.log / ftp.log / smtp.log shapes).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ps::app {
+
+struct ConnId {
+  uint32_t stream = 0;
+  std::string orig_h, resp_h;
+  uint16_t orig_p = 0, resp_p = 0;
+};
+
+struct HttpTxn {
+  int64_t ts_ns = 0; // request time (response time when the request was not seen)
+  ConnId id;
+  uint32_t trans_depth = 0;
+  std::string method, host, uri, referrer, version, user_agent;
+  uint64_t request_body_len = 0, response_body_len = 0;
+  std::optional<uint16_t> status_code;
+  std::string status_msg, resp_mime;
+  uint64_t request_frame = 0, response_frame = 0;
+};
+
+struct FtpTxn {
+  int64_t ts_ns = 0;
+  ConnId id;
+  std::string user, password, command, arg, mime_type;
+  std::optional<uint64_t> file_size;
+  std::optional<int> reply_code;
+  std::string reply_msg;
+  bool data_channel_passive = false;
+  std::string data_orig_h, data_resp_h;
+  uint16_t data_resp_p = 0;
+  bool has_data_channel = false;
+  uint64_t data_bytes = 0; // bytes seen on the data connection
+};
+
+struct SmtpTxn {
+  int64_t ts_ns = 0;
+  ConnId id;
+  uint32_t trans_depth = 0;
+  std::string helo, mailfrom, from, subject, last_reply;
+  std::vector<std::string> rcptto;
+  uint64_t msg_size = 0;
+  bool tls = false;
+};
+
+struct Pop3Txn {
+  int64_t ts_ns = 0;
+  ConnId id;
+  std::string command, arg, status, reply;
+  uint64_t data_len = 0; // multi-line response bytes
+};
+
+struct Transactions {
+  std::vector<HttpTxn> http;
+  std::vector<FtpTxn> ftp;
+  std::vector<SmtpTxn> smtp;
+  std::vector<Pop3Txn> pop3;
+  static constexpr size_t kMaxPerKind = 1'000'000; // bounded memory on huge captures
+};
+
+} // namespace ps::app
