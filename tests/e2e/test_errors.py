@@ -133,8 +133,7 @@ def main():
 
         # --- bad usage: exit 2 ---------------------------------------------------------------
         expect("no subcommand", [], 2, r"subcommand")
-        expect("unknown subcommand", ["frobnicate"], 2, r"frobnicate",
-               known_words="src/cli/main.cpp: says 'A subcommand is required' instead of naming 'frobnicate'")
+        expect("unknown subcommand", ["frobnicate"], 2, r"unknown command 'frobnicate'")
         expect("unknown flag", ["read", good, "--bogus"], 2, r"--bogus")
         expect("read without a file", ["read"], 2, r"no capture file given")
         expect("unknown field", ["read", good, "-T", "fields", "-e", "tcp.nonsense"], 2, r"unknown field 'tcp\.nonsense'")
@@ -147,9 +146,9 @@ def main():
         expect("bad -E (key)", ["read", good, "-T", "fields", "-e", "ip.src", "-E", "colour=red"], 2,
                r"bad -E option 'colour=red'")
         expect("bad -c (word)", ["read", good, "-c", "ten"], 2, r"ten")
-        cnt = "src/cli/cmd_read.cpp: -c accepts negative / out-of-range counts (CLI11 wraps them to huge values)"
-        expect("bad -c (negative)", ["read", good, "-c", "-5"], 2, r"-5|count", known=cnt)
-        expect("bad -c (too big)", ["read", good, "-c", "99999999999999999999999"], 2, r"count|9999", known=cnt)
+        expect("bad -c (negative)", ["read", good, "-c", "-5"], 2, r"-5")
+        expect("bad -c (too big)", ["read", good, "-c", "99999999999999999999999"], 2, r"9999")
+        expect("bad -c (zero)", ["read", good, "-c", "0"], 2, r"count")
         expect("bad -c (fraction)", ["read", good, "-c", "1.5"], 2, r"1\.5")
         expect("-c without a value", ["read", good, "-c"], 2, r"-c|count")
         if re.search(r"^\s+-d\b", read_help(), re.M):
@@ -163,12 +162,13 @@ def main():
         if "follow" in subs:
             expect("follow without --stream", ["follow", good], 2, r"--stream")
         required = {"follow": ["--stream", "0"]}  # options a command cannot run without
+        leading = {"log": ["http"]}  # arguments before the capture path
         for cmd in ("conns", "follow", "log"):
             if cmd in subs:
-                req = required.get(cmd, [])
-                expect(f"{cmd}: missing file", [cmd, missing, *req], 1, r"cannot open")
-                expect(f"{cmd}: not a capture", [cmd, os.path.join(tmp, "text.pcap"), *req], 1, r"not a pcap")
-                expect(f"{cmd}: unknown flag", [cmd, good, *req, "--bogus"], 2, r"--bogus")
+                req, lead = required.get(cmd, []), leading.get(cmd, [])
+                expect(f"{cmd}: missing file", [cmd, *lead, missing, *req], 1, r"cannot open")
+                expect(f"{cmd}: not a capture", [cmd, *lead, os.path.join(tmp, "text.pcap"), *req], 1, r"not a pcap")
+                expect(f"{cmd}: unknown flag", [cmd, *lead, good, *req, "--bogus"], 2, r"--bogus")
             else:
                 print(f"note: no '{cmd}' subcommand yet: its cases skipped")
     return hc.summary()

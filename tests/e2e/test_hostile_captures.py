@@ -30,6 +30,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import capture_gen as cg  # noqa: E402
 import hostile_common as hc  # noqa: E402
 
+# Arguments a command takes before the capture path (`log KIND FILE`).
+LEADING_ARGS = {"log": ["http"]}
+
 FIELDS = ["frame.number", "frame.len", "frame.cap_len", "eth.type", "ip.src", "ip.dst", "ip.len", "tcp.srcport",
           "tcp.dstport", "tcp.stream", "tcp.seq", "tcp.ack", "tcp.len", "tcp.analysis.flags", "udp.stream",
           "_ws.col.Protocol", "_ws.col.Info"]
@@ -213,7 +216,7 @@ class Runner:
             if args is not None:
                 continue
             for cand in ([], ["-s", "0"], ["0"], ["--stream", "0"]):
-                rc, _, _, _ = hc.run([self.binary, cmd, path, *cand], 60)
+                rc, _, _, _ = hc.run([self.binary, cmd, *LEADING_ARGS.get(cmd, []), path, *cand], 60)
                 if rc == 0:
                     self.extra[cmd] = cand
                     break
@@ -226,7 +229,7 @@ class Runner:
         if full:
             cmds["verbose"] = [self.binary, "read", "-V", path]
             for cmd, args in self.extra.items():
-                cmds[cmd] = [self.binary, cmd, path, *args]
+                cmds[cmd] = [self.binary, cmd, *LEADING_ARGS.get(cmd, []), path, *args]
         return cmds
 
     def run_all(self, path, size, full):
