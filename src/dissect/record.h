@@ -82,6 +82,8 @@ public:
     return arena_.copy({scratch_.data(), scratch_.size()});
   }
   std::string_view save(std::string_view s) { return arena_.copy(s); }
+  // Raw space for text built in place; lives until the next reset().
+  char* alloc(size_t n) { return arena_.alloc(n); }
 
   const std::vector<Item>& items() const { return items_; }
   std::vector<Item>& items() { return items_; }

@@ -37,16 +37,6 @@ std::string_view hw_name(uint16_t t) {
   }
 }
 
-std::string_view hex(Record& r, wire::Bytes b) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t ch : b) {
-    s += kHex[ch >> 4];
-    s += kHex[ch & 15];
-  }
-  return r.save(s);
-}
-
 } // namespace
 
 void describe_arp(Ctx& c, const LayerSpan& l) {
@@ -93,7 +83,7 @@ void describe_arp(Ctx& c, const LayerSpan& l) {
                          {reinterpret_cast<const char*>(v.data()), v.size()});
     if (r.tree())
       it.text = a.hw_size() == 6 ? r.format("{} MAC address: {}", name, ether_str(r, v.data()))
-                                 : r.format("{} hardware address: {}", name, hex(r, v));
+                                 : r.format("{} hardware address: {}", name, hex_str(r, v));
   };
   auto pr = [&](F ip4, F other, size_t off, std::string_view name) {
     wire::Bytes v = b.subspan(off, a.proto_size());
@@ -103,7 +93,7 @@ void describe_arp(Ctx& c, const LayerSpan& l) {
     } else if (r.want(other)) {
       Item& it = r.add_str(other, o + static_cast<uint32_t>(off), a.proto_size(),
                            {reinterpret_cast<const char*>(v.data()), v.size()});
-      if (r.tree()) it.text = r.format("{} protocol address: {}", name, hex(r, v));
+      if (r.tree()) it.text = r.format("{} protocol address: {}", name, hex_str(r, v));
     }
   };
   hw(F::ARP_SRC_HW_MAC, F::ARP_SRC_HW, a.sha_off(), "Sender");

@@ -30,6 +30,16 @@ std::string_view ipv6_str(Record& rec, const uint8_t* a) {
   return rec.save(buf);
 }
 
+std::string_view hex_str(Record& rec, wire::Bytes b) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  char* out = rec.alloc(b.size() * 2);
+  for (size_t i = 0; i < b.size(); ++i) {
+    out[2 * i] = kHex[b[i] >> 4];
+    out[2 * i + 1] = kHex[b[i] & 15];
+  }
+  return {out, b.size() * 2};
+}
+
 std::string_view port_str(Ctx& c, uint16_t port, bool tcp) {
   if (c.opt.resolve_ports) {
     std::string_view name = port_service_name(tcp ? Transport::Tcp : Transport::Udp, port);

@@ -24,16 +24,7 @@ std::string_view class_short(Ctx& c, uint16_t cls) {
   return n.empty() ? c.rec.format("Unknown (0x{:04x})", cls) : n;
 }
 
-std::string_view hex(Ctx& c, const uint8_t* p, size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) {
-    s += kHex[p[i] >> 4];
-    s += kHex[p[i] & 15];
-  }
-  return c.rec.save(s);
-}
+std::string_view hex(Ctx& c, const uint8_t* p, size_t n) { return hex_str(c.rec, {p, n}); }
 
 std::string_view text_of(Ctx& c, std::span<const uint8_t> msg, uint32_t off, uint32_t len) {
   return c.rec.save({reinterpret_cast<const char*>(msg.data() + off), len});

@@ -60,11 +60,7 @@ void emit_padding(Ctx& c, const LayerSpan& link) {
     if (end >= size || !r.want(F::ETH_PADDING)) return;
     Item& pad = r.add_str(F::ETH_PADDING, end, size - end,
                           {reinterpret_cast<const char*>(c.frame().data.data() + end), size - end});
-    if (r.tree()) {
-      fmt::memory_buffer hex;
-      for (unsigned char ch : pad.str) fmt::format_to(std::back_inserter(hex), "{:02x}", ch);
-      pad.text = r.format("Padding: {}", std::string_view{hex.data(), hex.size()});
-    }
+    if (r.tree()) pad.text = r.format("Padding: {}", hex_str(r, c.frame().data.subspan(end)));
     return;
   }
 }

@@ -164,16 +164,6 @@ std::string_view mar_type_name(uint8_t t) {
   }
 }
 
-std::string_view hex(Record& r, wire::Bytes b) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t ch : b) {
-    s += kHex[ch >> 4];
-    s += kHex[ch & 15];
-  }
-  return r.save(s);
-}
-
 std::string_view raw(wire::Bytes b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
@@ -233,7 +223,7 @@ struct Icmp {
         add_raw(F::ICMPV6_OPT_LINKADDR, p, 6).text =
             r.format("Link-layer address: {}", ether_str(r, v.data()));
       } else if (t == 14) {
-        add_raw(F::ICMPV6_OPT_NONCE, p, v.size()).text = r.format("Nonce: {}", hex(r, v));
+        add_raw(F::ICMPV6_OPT_NONCE, p, v.size()).text = r.format("Nonce: {}", hex_str(r, v));
       } else if (t == 5 && v.size() >= 6) {
         add(F::ICMPV6_OPT_RESERVED, p, 2, 0).text = "Reserved";
         add(F::ICMPV6_OPT_MTU, p + 2, 4, wire::be32(&v[2])).text = r.format("MTU: {}", wire::be32(&v[2]));
@@ -271,7 +261,7 @@ struct Icmp {
   void mldv2_report() {
     if (b.size() < 8) return;
     uint16_t n = wire::be16(&b[6]);
-    if (r.tree()) add_raw(F::ICMPV6_RESERVED, 4, 2).text = r.format("Reserved: {}", hex(r, b.subspan(4, 2)));
+    if (r.tree()) add_raw(F::ICMPV6_RESERVED, 4, 2).text = r.format("Reserved: {}", hex_str(r, b.subspan(4, 2)));
     if (r.want(F::ICMPV6_MLDR_NB_MCAST_RECORDS))
       add(F::ICMPV6_MLDR_NB_MCAST_RECORDS, 6, 2, n).text =
           r.format("Number of Multicast Address Records: {}", n);
@@ -453,7 +443,7 @@ void describe_icmp(Ctx& c, const LayerSpan& l) {
     dh(F::ICMP_SEQ_LE, 6, le(seq), "Sequence Number (LE)");
     if (r.tree()) echo_data(c, b, o, 8);
   } else if (icmp_is_error(type) && b.size() >= 8) {
-    if (r.tree()) m.add_raw(F::ICMP_UNUSED, 4, 4).text = r.format("Unused: {}", hex(r, b.subspan(4, 4)));
+    if (r.tree()) m.add_raw(F::ICMP_UNUSED, 4, 4).text = r.format("Unused: {}", hex_str(r, b.subspan(4, 4)));
     m.quoted(8);
   }
   if (r.tree()) r.pop();
@@ -509,7 +499,7 @@ void describe_icmpv6(Ctx& c, const LayerSpan& l) {
     if (r.tree()) echo_data(c, b, o, 8);
   } else if ((type == 133 || type == 135) && b.size() >= 8) {
     if (r.tree())
-      m.add_raw(F::ICMPV6_RESERVED, 4, 4).text = r.format("Reserved: {}", hex(r, b.subspan(4, 4)));
+      m.add_raw(F::ICMPV6_RESERVED, 4, 4).text = r.format("Reserved: {}", hex_str(r, b.subspan(4, 4)));
     if (type == 135 && b.size() >= 24) {
       target = &b[8];
       if (r.want(F::ICMPV6_ND_NS_TARGET)) m.addr(F::ICMPV6_ND_NS_TARGET, 8, "Target Address");
@@ -580,7 +570,7 @@ void describe_icmpv6(Ctx& c, const LayerSpan& l) {
       if (type == 2)
         m.add(F::ICMPV6_MTU, 4, 4, wire::be32(&b[4])).text = r.format("MTU: {}", wire::be32(&b[4]));
       else
-        m.add_raw(F::ICMPV6_RESERVED, 4, 4).text = r.format("Reserved: {}", hex(r, b.subspan(4, 4)));
+        m.add_raw(F::ICMPV6_RESERVED, 4, 4).text = r.format("Reserved: {}", hex_str(r, b.subspan(4, 4)));
     }
     m.quoted(8);
   }

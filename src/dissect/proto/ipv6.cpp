@@ -116,17 +116,8 @@ std::string_view routing_name(uint8_t t) {
   }
 }
 
-std::string_view hex_str(Record& r, wire::Bytes b) {
-  if (b.empty()) return "<none>";
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(b.size() * 2);
-  for (uint8_t ch : b) {
-    s += kHex[ch >> 4];
-    s += kHex[ch & 15];
-  }
-  return r.save(s);
-}
+// tshark shows an empty option value as "<none>".
+std::string_view hex_or_none(Record& r, wire::Bytes b) { return b.empty() ? "<none>" : hex_str(r, b); }
 
 void option(Ctx& c, wire::Bytes ext, size_t i, size_t len, uint32_t base) {
   Record& r = c.rec;
@@ -151,7 +142,7 @@ void option(Ctx& c, wire::Bytes ext, size_t i, size_t len, uint32_t base) {
   wire::Bytes val = ext.subspan(i + 2, len - 2);
   if (t == 0x01) {
     r.add_str(F::IPV6_OPT_PADN, at + 2, olen, {reinterpret_cast<const char*>(val.data()), val.size()}).text =
-        r.format("PadN: {}", hex_str(r, val));
+        r.format("PadN: {}", hex_or_none(r, val));
   } else if (t == 0x05 && olen == 2) {
     uint16_t v = wire::be16(val.data());
     r.add(F::IPV6_OPT_ROUTER_ALERT, at + 2, 2, v).text =
@@ -161,7 +152,7 @@ void option(Ctx& c, wire::Bytes ext, size_t i, size_t len, uint32_t base) {
         r.format("Payload Length: {}", wire::be32(val.data()));
   } else if (!val.empty()) {
     r.add_str(F::IPV6_OPT_UNKNOWN, at + 2, olen, {reinterpret_cast<const char*>(val.data()), val.size()})
-        .text = r.format("Unknown Option Payload: {}", hex_str(r, val));
+        .text = r.format("Unknown Option Payload: {}", hex_or_none(r, val));
   }
   r.pop();
 }
@@ -224,7 +215,7 @@ void ext_header(Ctx& c, const wire::Ipv6Ext& e, wire::Bytes ext, uint32_t base) 
     r.add(F::IPV6_ROUTING_SEGLEFT, base + 3, 1, left).text = r.format("Segments Left: {}", left);
     if (type == 0 && ext.size() >= 8) {
       r.add_str(F::IPV6_ROUTING_SRC_RESERVED, base + 4, 4, {reinterpret_cast<const char*>(&ext[4]), 4}).text =
-          r.format("Reserved: {}", hex_str(r, ext.subspan(4, 4)));
+          r.format("Reserved: {}", hex_or_none(r, ext.subspan(4, 4)));
       for (size_t a = 8, n = 1; a + 16 <= ext.size(); a += 16, ++n)
         r.add_str(F::IPV6_ROUTING_SRC_ADDR, base + static_cast<uint32_t>(a), 16,
                   {reinterpret_cast<const char*>(&ext[a]), 16})
@@ -232,7 +223,7 @@ void ext_header(Ctx& c, const wire::Ipv6Ext& e, wire::Bytes ext, uint32_t base) 
     } else if (ext.size() > 4) {
       r.add_str(F::IPV6_ROUTING_UNKNOWN_DATA, base + 4, len - 4,
                 {reinterpret_cast<const char*>(&ext[4]), ext.size() - 4})
-          .text = r.format("Type-Specific Data: {}", hex_str(r, ext.subspan(4)));
+          .text = r.format("Type-Specific Data: {}", hex_or_none(r, ext.subspan(4)));
     }
     break;
   }

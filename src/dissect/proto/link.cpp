@@ -34,16 +34,6 @@ std::string_view ethertype_name(uint16_t t) {
   }
 }
 
-std::string_view hex(Record& r, wire::Bytes b) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t ch : b) {
-    s += kHex[ch >> 4];
-    s += kHex[ch & 15];
-  }
-  return r.save(s);
-}
-
 std::string_view raw(const uint8_t* p, size_t n) {
   return {reinterpret_cast<const char*>(p), n};
 }
@@ -190,11 +180,11 @@ void sll_addr(Ctx& c, uint16_t halen, const uint8_t* a, uint32_t off) {
       r.add_str(F::SLL_SRC_ETH, off, 6, raw(a, 6)).text =
           r.tree() ? r.format("Source: {}", ether_str(r, a)) : "";
     if (r.tree())
-      r.add_str(F::SLL_UNUSED, off + 6, 2, raw(a + 6, 2)).text = r.format("Unused: {}", hex(r, {a + 6, 2}));
+      r.add_str(F::SLL_UNUSED, off + 6, 2, raw(a + 6, 2)).text = r.format("Unused: {}", hex_str(r, {a + 6, 2}));
   } else if (halen > 0 && halen <= 8) {
     if (r.want(F::SLL_SRC_OTHER))
       r.add_str(F::SLL_SRC_OTHER, off, halen, raw(a, halen)).text =
-          r.tree() ? r.format("Source: {}", hex(r, {a, halen})) : "";
+          r.tree() ? r.format("Source: {}", hex_str(r, {a, halen})) : "";
   }
 }
 
@@ -217,7 +207,7 @@ void describe_eth8023(Ctx& c, const LayerSpan& l) {
     wire::Bytes pad = b.subspan(14 + len);
     r.add_str(F::ETH_PADDING, l.offset + 14 + len, static_cast<uint32_t>(pad.size()),
               raw(pad.data(), pad.size()))
-        .text = r.tree() ? r.format("Padding: {}", hex(r, pad)) : "";
+        .text = r.tree() ? r.format("Padding: {}", hex_str(r, pad)) : "";
   }
   if (r.tree()) r.pop();
   llc(c, e.payload().first(std::min<size_t>(e.payload().size(), len)), l.offset + 14);
@@ -279,7 +269,7 @@ void describe_vlan(Ctx& c, const LayerSpan& l) {
       wire::Bytes pad = b.subspan(used);
       r.add_str(F::VLAN_PADDING, o + static_cast<uint32_t>(used), static_cast<uint32_t>(pad.size()),
                 raw(pad.data(), pad.size()))
-          .text = r.tree() ? r.format("Padding: {}", hex(r, pad)) : "";
+          .text = r.tree() ? r.format("Padding: {}", hex_str(r, pad)) : "";
     }
   }
   if (r.tree()) r.pop();
