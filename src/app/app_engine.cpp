@@ -76,8 +76,14 @@ struct EngineState {
     StreamService& ss = service(c.env.id.stream);
     ss.service = s;
     ss.source = src;
+    ss.decided = true;
+    if (s == Service::FtpData && c.has_expected) {
+      ss.has_parent = true;
+      ss.parent_stream = c.expected_copy.link.control_stream;
+    }
     c.decided = true;
-    c.analyzer = make_analyzer(s, c.env, c.has_expected ? &c.expected_copy : nullptr);
+    if (!opt.service_only || s == Service::Ftp)
+      c.analyzer = make_analyzer(s, c.env, c.has_expected ? &c.expected_copy : nullptr);
   }
   void close(uint32_t stream, Conn& c) {
     AppFrame ignored;
@@ -192,7 +198,11 @@ void AppEngine::process(const Decoded& pkt, const PacketMeta& meta, AppFrame& ou
   if (t.has(kSyn)) c.rs[dir].syn(t.seq());
   if (pkt.payload_len) {
     fi.has_payload = true;
-    fi.checksum_bad = st.opt.check_checksums && checksum_bad(pkt, seg);
+    // The checksum pass reads every payload byte: only for an analyzer that looks at its result
+    // (or one not chosen yet, which this frame's bytes may choose).
+    const bool checksum_read =
+        !c.decided || (c.analyzer && !c.analyzer->failed() && c.analyzer->reads_checksum_status());
+    fi.checksum_bad = st.opt.check_checksums && checksum_read && checksum_bad(pkt, seg);
     Delivery sink(st, c, dir, fi, out);
     c.rs[dir].segment(t.seq(), pkt.frame->data.subspan(pkt.payload_offset, pkt.payload_len), sink);
   }
@@ -210,7 +220,14 @@ void AppEngine::process(const Decoded& pkt, const PacketMeta& meta, AppFrame& ou
   }
   out.service = ss.service;
   out.source = ss.source;
-  if (t.has(kRst) || (c.fin_told[0] && c.fin_told[1])) st.close(stream, c);
+  const bool done = t.has(kRst) || (c.fin_told[0] && c.fin_told[1]) ||
+                    (st.opt.service_only && c.decided && ss.service != Service::Ftp);
+  if (done) st.close(stream, c);
+}
+
+void AppEngine::close_stream(uint32_t tcp_stream) {
+  auto it = impl_->conns.find(tcp_stream);
+  if (it != impl_->conns.end()) impl_->close(tcp_stream, *it->second);
 }
 
 void AppEngine::finish() {

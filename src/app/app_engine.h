@@ -22,11 +22,17 @@ struct EngineOptions {
   bool keep_transactions = false;   // for `log`
   size_t max_connections = 500'000; // analyzed at once; later ones keep only their transport record
   size_t reassembly_budget = size_t{256} << 20;
+  // For `conns`: only decide each connection's service (and link ftp-data to its control connection).
+  // Analyzers run for FTP control connections only; every other connection is dropped once decided.
+  bool service_only = false;
 };
 
 struct StreamService {
   Service service = Service::None;
   ServiceSource source = ServiceSource::None;
+  bool decided = false;       // final (service may still be None: nothing matched)
+  bool has_parent = false;    // ftp-data: announced on the FTP control connection parent_stream
+  uint32_t parent_stream = 0; // tcp.stream
 };
 
 class AppEngine {
@@ -40,6 +46,9 @@ public:
   void process(const Decoded& pkt, const PacketMeta& meta, AppFrame& out);
   // End of the capture: deliver what is still buffered and close open transactions.
   void finish();
+  // The transport connection is over (e.g. the connection table expired it): deliver what is buffered
+  // and forget the stream. No effect on a stream the engine is not tracking.
+  void close_stream(uint32_t tcp_stream);
 
   // The service of tcp.stream N and how it was decided (for the connection table).
   StreamService stream_service(uint32_t tcp_stream) const;

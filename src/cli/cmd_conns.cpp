@@ -1,6 +1,8 @@
 // `portscope conns FILE`: the connection table of a capture -- a netstat-like list, Zeek's conn.log,
 // JSON/NDJSON/CSV, tshark's conversation tables (--conv), per-server counts (--servers), or the
-// connections open at one instant (--at).
+// connections open at one instant (--at). Each TCP connection's service comes from the application
+// layer (decode-as, an FTP announcement, the first payload bytes), which sees each connection only
+// until its service is decided (FTP control connections: until they end).
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "app/app_engine.h"
 #include "capture/reader.h"
 #include "cli/commands.h"
 #include "flow/conn_table.h"
@@ -20,6 +23,7 @@
 #include "output/conn_reports.h"
 #include "output/conn_writers.h"
 #include "output/progress.h"
+#include "wire/tcp.h"
 
 namespace ps::cli {
 
@@ -30,6 +34,7 @@ struct ConnsArgs {
   std::string format = "table";
   bool numeric = false, conv = false, servers = false, quiet = false, stream = false;
   std::string at;
+  std::vector<std::string> decode_as;
 };
 
 constexpr int kExitData = 1, kExitUsage = 2;
@@ -119,6 +124,42 @@ uint64_t file_size(const std::string& path) {
   return static_cast<uint64_t>(st.st_size);
 }
 
+// The application layer's verdict as the connection table records it. A verdict by port keeps the
+// table's own IANA name (the app layer knows only the few protocols it analyzes).
+bool app_service(const app::StreamService& s, std::string_view& name, ServiceSource& source) {
+  if (!s.decided || s.service == app::Service::None) return false;
+  switch (s.source) {
+  case app::ServiceSource::User:
+    source = ServiceSource::User;
+    break;
+  case app::ServiceSource::Expected:
+    source = ServiceSource::Expected;
+    break;
+  case app::ServiceSource::Content:
+    source = ServiceSource::Content;
+    break;
+  case app::ServiceSource::Port:
+  case app::ServiceSource::None:
+    return false;
+  }
+  name = app::service_name(s.service);
+  return true;
+}
+
+// A SYN without ACK or payload: the app layer need not see it (a connection that gets no further stays
+// out of the engine, which keeps a SYN flood cheap; the SYN-ACK orients the connection just as well).
+bool lone_syn(const Decoded& pkt) {
+  if (pkt.payload_len) return false;
+  const LayerSpan* l4 = pkt.l4();
+  wire::Bytes seg = pkt.frame->data.subspan(l4->offset, l4->length);
+  if (wire::TcpView::check(seg)) return false;
+  wire::TcpView t(seg);
+  return t.has(wire::tcpflag::kSyn) && !t.has(wire::tcpflag::kAck);
+}
+
+// Per tcp.stream: whether the application layer still needs the connection's packets.
+enum class AppNeed : uint8_t { Undecided, FtpControl, Done };
+
 bool earlier(const ConnRecord& a, const ConnRecord& b) {
   if (a.first_ts != b.first_ts) return a.first_ts < b.first_ts;
   if (a.proto != b.proto) return a.proto < b.proto;
@@ -168,6 +209,19 @@ int run_conns(const ConnsArgs& a) {
     }
   }
 
+  app::EngineOptions eo;
+  eo.service_only = true;
+  eo.check_checksums = false; // matters only for per-frame HTTP output
+  for (const std::string& rule : a.decode_as) {
+    std::string err;
+    if (!eo.decode_as.add(rule, err)) {
+      fail(err);
+      return kExitUsage;
+    }
+  }
+  const app::DecodeAs rules = eo.decode_as; // UDP connections: the user's word is all there is
+  const bool udp_rules = !rules.empty();
+
   std::unique_ptr<CaptureReader> reader;
   try {
     reader = open_capture(path);
@@ -182,7 +236,24 @@ int run_conns(const ConnsArgs& a) {
   std::unique_ptr<ConnWriter> writer = make_conn_writer(a.format, out, wo);
   std::vector<ConnRecord> records;
   bool begun = false;
+  app::AppEngine engine(std::move(eo));
+  app::AppFrame app_frame;
+  std::vector<AppNeed> tcp_need; // by tcp.stream
+  std::vector<bool> udp_seen;    // by udp.stream (decode-as rules for UDP)
   ConnTable table([&](ConnRecord&& r) {
+    if (r.proto == 6 && r.stream < tcp_need.size() && tcp_need[r.stream] != AppNeed::Done) {
+      // Over before the app layer decided (e.g. no payload, or only out-of-order bytes): let it deliver
+      // what it holds, then take its verdict.
+      engine.close_stream(r.stream);
+      std::string_view name;
+      ServiceSource source = ServiceSource::None;
+      if (tcp_need[r.stream] == AppNeed::Undecided &&
+          app_service(engine.stream_service(r.stream), name, source)) {
+        r.service.assign(name);
+        r.service_source = source;
+      }
+      tcp_need[r.stream] = AppNeed::Done;
+    }
     if (a.stream)
       writer->row(r);
     else
@@ -210,6 +281,32 @@ int run_conns(const ConnsArgs& a) {
     decode(frame, pkt);
     tracker.process(pkt, meta);
     table.process(pkt, meta);
+    uint8_t proto;
+    uint32_t stream;
+    if (conn_stream_of(pkt, meta, proto, stream)) {
+      if (proto == 6) {
+        if (stream >= tcp_need.size()) tcp_need.resize(size_t{stream} + 1, AppNeed::Undecided);
+        if (tcp_need[stream] != AppNeed::Done && !lone_syn(pkt)) {
+          engine.process(pkt, meta, app_frame);
+          const app::StreamService& s = engine.stream_service(stream);
+          if (tcp_need[stream] == AppNeed::Undecided && s.decided) {
+            std::string_view name;
+            ServiceSource source = ServiceSource::None;
+            if (app_service(s, name, source)) table.set_service(6, stream, name, source);
+            if (s.has_parent) table.set_parent(6, stream, 6, s.parent_stream);
+            tcp_need[stream] = s.service == app::Service::Ftp ? AppNeed::FtpControl : AppNeed::Done;
+          }
+        }
+      } else if (udp_rules) {
+        if (stream >= udp_seen.size()) udp_seen.resize(size_t{stream} + 1);
+        if (!udp_seen[stream]) {
+          udp_seen[stream] = true;
+          app::Service s = rules.lookup(false, pkt.src_port, pkt.dst_port);
+          if (s != app::Service::None)
+            table.set_service(17, stream, app::service_name(s), ServiceSource::User);
+        }
+      }
+    }
     progress.update(frame.file_offset, frames);
     if (a.stream && !out.ok()) break;
   }
@@ -263,6 +360,7 @@ void add_conns_command(CLI::App& app, int& exit_code) {
               "  portscope conns capture.pcap --conv          tshark -q -z conv,tcp -z conv,udp\n"
               "  portscope conns capture.pcap --servers       connections and clients per server\n"
               "  portscope conns capture.pcap --at 1.5        what was open 1.5 s into the capture\n"
+              "  portscope conns capture.pcap -d tcp.port==2222,http   port 2222 carries HTTP\n"
               "  tcpdump -w - | portscope conns -r - --format ndjson --stream");
   cmd->add_option("file", args->file, "Capture file (pcap or pcapng; '-' reads standard input)");
   cmd->add_option("-r,--read-file", args->read_file, "Capture file, as tshark -r");
@@ -277,6 +375,9 @@ void add_conns_command(CLI::App& app, int& exit_code) {
                   "2026-11-26T09:24:45.1 (UTC)");
   cmd->add_flag("--stream", args->stream,
                 "Print each connection as soon as it ends (order of completion, constant memory)");
+  cmd->add_option("-d,--decode-as", args->decode_as,
+                  "Decode a port as a protocol, as tshark -d: tcp.port==2222,http (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress display on stderr");
   cmd->callback([args, &exit_code] { exit_code = run_conns(*args); });
 }

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <unordered_map>
 
 #include "app/app_engine.h"
 #include "app/log/dns_log.h"
@@ -11,6 +12,8 @@
 #include "capture/reader.h"
 #include "cli/commands.h"
 #include "dissect/packet.h"
+#include "flow/conn_record.h"
+#include "flow/conn_table.h"
 #include "flow/tracker.h"
 
 namespace ps::cli {
@@ -58,6 +61,40 @@ void tcp_dns(const Decoded& pkt, const app::AppFrame& f, app::DnsLogBuilder& dns
   for (const auto& m : f.dns_messages) dns.message(m, true, ts, id);
 }
 
+// The uid `portscope conns` gives each connection, computed the same way from the packet that opens it:
+// (proto << 32 | stream) -> uid.
+class ConnUids {
+public:
+  void packet(const Decoded& pkt, const PacketMeta& meta) {
+    uint8_t proto;
+    uint32_t stream;
+    if (!conn_stream_of(pkt, meta, proto, stream)) return;
+    const uint64_t id = uint64_t{proto} << 32 | stream;
+    if (uids_.count(id)) return;
+    bool forward;
+    uids_.emplace(id, conn_uid(make_flow_key(pkt, forward), pkt.frame->ts, proto, stream));
+  }
+  // Rewrites the rows' uid column (written from the stream index by the log builders) to those uids.
+  void apply(app::LogTable& t) const {
+    size_t col = 0;
+    while (col < t.columns.size() && t.columns[col].name != "uid") ++col;
+    if (col == t.columns.size()) return;
+    std::unordered_map<std::string, std::string> text;
+    for (const auto& [id, uid] : uids_) {
+      const auto stream = static_cast<uint32_t>(id);
+      text.emplace(app::stream_uid(stream, id >> 32 == 17), conn_uid_text(uid));
+    }
+    for (auto& row : t.rows) {
+      if (col >= row.size() || !row[col]) continue;
+      auto it = text.find(*row[col]);
+      if (it != text.end()) row[col] = it->second;
+    }
+  }
+
+private:
+  std::unordered_map<uint64_t, uint64_t> uids_;
+};
+
 int run_log(const LogArgs& a) {
   app::EngineOptions eo;
   eo.keep_transactions = true;
@@ -81,10 +118,12 @@ int run_log(const LogArgs& a) {
   Decoded pkt;
   PacketMeta meta;
   app::AppFrame appf;
+  ConnUids uids;
   Frame frame;
   while (reader->next(frame)) {
     decode(frame, pkt);
     tracker.process(pkt, meta);
+    uids.packet(pkt, meta);
     engine.process(pkt, meta, appf);
     if (a.kind == "dns") {
       udp_dns(pkt, meta, dns);
@@ -98,6 +137,7 @@ int run_log(const LogArgs& a) {
                         : a.kind == "smtp" ? app::smtp_log(t)
                         : a.kind == "pop3" ? app::pop3_log(t)
                                            : dns.table();
+  uids.apply(table);
   app::LogFormat f = a.format == "json"     ? app::LogFormat::Json
                      : a.format == "ndjson" ? app::LogFormat::Ndjson
                      : a.format == "zeek"   ? app::LogFormat::Zeek

@@ -7,7 +7,11 @@
 
 #include "capture/reader.h"
 #include "cli/commands.h"
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "output/packet_sink.h"
+#include "output/progress.h"
 #include "pipeline/packet_loop.h"
 
 namespace ps::cli {
@@ -25,6 +29,7 @@ struct ReadArgs {
   bool no_resolve = false;
   bool absolute_seq = false;
   bool no_checksums = false;
+  bool quiet = false;
   std::vector<std::string> decode_as; // -d tcp.port==N,proto
 };
 
@@ -108,6 +113,11 @@ int run_read(const ReadArgs& a) {
       return 2;
     }
   }
+  struct stat st {};
+  const uint64_t size = path != "-" && ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  // Frames printed to a terminal already show progress; a redirected run gets the progress line.
+  Progress progress(size, !a.quiet && !::isatty(STDOUT_FILENO));
+  ro.progress = &progress;
   ReadResult res = run_packet_loop(*reader, *sink, out, ro);
   if (res.output_failed) {
     // A closed pipe (| head) is a normal way to stop reading; anything else is an error.
@@ -158,6 +168,7 @@ void add_read_command(CLI::App& app, int& exit_code) {
                   "Decode a port as a protocol, as tshark -d: tcp.port==2222,http (repeatable; also udp.port)")
       ->allow_extra_args(false);
   cmd->add_flag("--no-checksums", args->no_checksums, "Do not verify IP/TCP/UDP/ICMP checksums");
+  cmd->add_flag("-q,--quiet", args->quiet, "No progress display on stderr (shown only on a terminal anyway)");
   cmd->callback([args, &exit_code] { exit_code = run_read(*args); });
 }
 

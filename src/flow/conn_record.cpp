@@ -70,10 +70,30 @@ std::string_view service_source_name(ServiceSource s) noexcept {
     return "port";
   case ServiceSource::Content:
     return "content";
+  case ServiceSource::Expected:
+    return "expected";
   case ServiceSource::User:
     return "user";
   }
   return "";
+}
+
+namespace {
+
+uint64_t mix64(uint64_t x) { // splitmix64 finaliser
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
+
+} // namespace
+
+uint64_t conn_uid(const FlowKey& key, const Timestamp& first_ts, uint8_t proto, uint32_t stream) noexcept {
+  const int64_t ns = first_ts.sec * 1'000'000'000 + first_ts.nsec;
+  return mix64(FlowKeyHash{}(key) ^ mix64(static_cast<uint64_t>(ns)) ^ (uint64_t{stream} << 8) ^ proto);
 }
 
 std::string conn_uid_text(uint64_t uid) {

@@ -5,10 +5,12 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "capture/frame.h"
+#include "flow/flow_key.h"
 
 namespace ps {
 
@@ -30,8 +32,9 @@ enum class NetstatState : uint8_t {
   Closed,
 };
 
-// Who named the service: the server port, the application layer (content), or the user (decode-as).
-enum class ServiceSource : uint8_t { None, Port, Content, User };
+// Who named the service: the server port, the application layer (content), a connection announced by
+// another one (FTP PORT/PASV -> ftp-data), or the user (decode-as).
+enum class ServiceSource : uint8_t { None, Port, Content, Expected, User };
 
 std::string_view conn_state_name(ConnState s) noexcept;
 std::string_view netstat_state_name(NetstatState s) noexcept;
@@ -46,6 +49,16 @@ struct ConnHistory {
     if (len < kMax) text[len++] = c;
   }
   std::string_view view() const { return {text.data(), len}; }
+};
+
+// The connection that announced this one (an FTP control connection for its data connections).
+struct ConnParent {
+  uint64_t uid = 0;
+  uint32_t stream = 0;
+  uint8_t proto = 6;
+  uint8_t ip_version = 4;
+  std::array<uint8_t, 16> orig_h{}, resp_h{};
+  uint16_t orig_p = 0, resp_p = 0;
 };
 
 struct ConnRecord {
@@ -74,11 +87,17 @@ struct ConnRecord {
 
   std::string service;
   ServiceSource service_source = ServiceSource::None;
+  std::shared_ptr<const ConnParent> parent; // set on the few connections that have one (ftp-data)
 
   int64_t duration_ns() const {
     return (last_ts.sec - first_ts.sec) * 1'000'000'000 + (int64_t{last_ts.nsec} - int64_t{first_ts.nsec});
   }
 };
+
+// A connection's uid: from its canonical key, the time of its first packet and its tcp.stream /
+// udp.stream index. The connection table and `portscope log` both use it, so a log row's uid is the uid
+// of its connection in `portscope conns`.
+uint64_t conn_uid(const FlowKey& key, const Timestamp& first_ts, uint8_t proto, uint32_t stream) noexcept;
 
 // "C" followed by base62 digits, as Zeek's uids look.
 std::string conn_uid_text(uint64_t uid);

@@ -25,15 +25,6 @@ int64_t ns_of(const Timestamp& t) {
   return t.sec * 1'000'000'000 + t.nsec;
 }
 
-uint64_t mix64(uint64_t x) { // splitmix64 finaliser
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  x ^= x >> 31;
-  return x;
-}
-
 // IP total length (IPv4 header field; IPv6 payload length + 40), as Zeek counts ip_bytes.
 uint64_t ip_total_len(const Decoded& d) {
   const LayerSpan& ip = d.layers[static_cast<size_t>(d.ip_layer)];
@@ -44,6 +35,22 @@ uint64_t ip_total_len(const Decoded& d) {
 }
 
 } // namespace
+
+bool conn_stream_of(const Decoded& d, const PacketMeta& meta, uint8_t& proto, uint32_t& stream) noexcept {
+  const LayerSpan* l4 = d.l4();
+  if (!l4 || d.ip_layer < 0 || !d.frame) return false;
+  if (l4->kind == Layer::Tcp && meta.tcp.valid) {
+    proto = 6;
+    stream = meta.tcp.stream;
+    return true;
+  }
+  if (l4->kind == Layer::Udp && meta.udp.valid) {
+    proto = 17;
+    stream = meta.udp.stream;
+    return true;
+  }
+  return false;
+}
 
 bool likely_server_port(uint8_t proto, uint16_t port) noexcept {
   if (port == 0) return false;
@@ -197,8 +204,7 @@ struct ConnTable::Impl {
       r.service.assign(svc);
       r.service_source = ServiceSource::Port;
     }
-    r.uid = mix64(FlowKeyHash{}(key) ^ mix64(static_cast<uint64_t>(ns_of(r.first_ts))) ^
-                  (uint64_t{stream} << 8) ^ proto);
+    r.uid = conn_uid(key, r.first_ts, proto, stream);
 
     by_stream.emplace(stream_id(proto, stream), i);
     by_tuple[key] = i;
@@ -215,19 +221,10 @@ struct ConnTable::Impl {
   }
 
   void process(const Decoded& d, const PacketMeta& meta) {
-    const LayerSpan* l4 = d.l4();
-    if (!l4 || d.ip_layer < 0 || !d.frame) return;
     uint8_t proto;
     uint32_t stream;
-    if (l4->kind == Layer::Tcp && meta.tcp.valid) {
-      proto = 6;
-      stream = meta.tcp.stream;
-    } else if (l4->kind == Layer::Udp && meta.udp.valid) {
-      proto = 17;
-      stream = meta.udp.stream;
-    } else {
-      return;
-    }
+    if (!conn_stream_of(d, meta, proto, stream)) return;
+    const LayerSpan* l4 = d.l4();
     const int64_t now = ns_of(d.frame->ts);
     expire(now);
 
@@ -328,6 +325,24 @@ bool ConnTable::set_service(uint8_t proto, uint32_t stream, std::string_view ser
   ConnRecord& r = impl_->slots[it->second].rec;
   r.service.assign(service);
   r.service_source = source;
+  return true;
+}
+
+bool ConnTable::set_parent(uint8_t proto, uint32_t stream, uint8_t parent_proto, uint32_t parent_stream) {
+  auto it = impl_->by_stream.find(Impl::stream_id(proto, stream));
+  auto pt = impl_->by_stream.find(Impl::stream_id(parent_proto, parent_stream));
+  if (it == impl_->by_stream.end() || pt == impl_->by_stream.end() || it->second == pt->second) return false;
+  const ConnRecord& p = impl_->slots[pt->second].rec;
+  auto link = std::make_shared<ConnParent>();
+  link->uid = p.uid;
+  link->stream = p.stream;
+  link->proto = p.proto;
+  link->ip_version = p.ip_version;
+  link->orig_h = p.orig_h;
+  link->resp_h = p.resp_h;
+  link->orig_p = p.orig_p;
+  link->resp_p = p.resp_p;
+  impl_->slots[it->second].rec.parent = std::move(link);
   return true;
 }
 

@@ -46,6 +46,9 @@ public:
 
   // The app layer's verdict on what a connection carries; false when no such open connection.
   bool set_service(uint8_t proto, uint32_t stream, std::string_view service, ServiceSource source);
+  // Links a connection to the one that announced it (ftp-data to its FTP control connection); both
+  // must be open. False otherwise.
+  bool set_parent(uint8_t proto, uint32_t stream, uint8_t parent_proto, uint32_t parent_stream);
 
   size_t open_count() const;
   uint64_t finished_count() const;
@@ -54,6 +57,10 @@ private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The connection a packet belongs to, as the table counts it: TCP or UDP over IP with the tracker's
+// stream index. False for any other packet (the table ignores it).
+bool conn_stream_of(const Decoded& d, const PacketMeta& meta, uint8_t& proto, uint32_t& stream) noexcept;
 
 // Whether a port is one Zeek-style heuristics would take for a server's: well known (< 1024) or
 // registered with IANA below the dynamic range.

@@ -1,6 +1,6 @@
 // JSON / NDJSON with Zeek's conn.log names (unset values left out, as Zeek's JSON writer does), plus
-// portscope's own: stream, frame bytes per direction, how the roles and service were decided, and the
-// netstat state each endpoint was last seen in.
+// portscope's own: stream, frame bytes per direction, how the roles and service were decided, the
+// netstat state each endpoint was last seen in, and the uid of the connection that announced this one.
 #include "output/conn_writers.h"
 
 namespace ps {
@@ -66,6 +66,7 @@ public:
     if (r.proto == 6)
       fmt::format_to(it, ",\"orig_tcp_state\":\"{}\",\"resp_tcp_state\":\"{}\"",
                      netstat_state_name(r.orig_tcp), netstat_state_name(r.resp_tcp));
+    if (r.parent) fmt::format_to(it, ",\"parent_uid\":\"{}\"", conn_uid_text(r.parent->uid));
     out_.write(ndjson_ ? "}\n" : "}");
     out_.maybe_flush();
   }
@@ -87,7 +88,7 @@ public:
     out_.write("ts,uid,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,service,duration,orig_bytes,resp_bytes,"
                "conn_state,missed_bytes,history,orig_pkts,orig_ip_bytes,resp_pkts,resp_ip_bytes,stream,"
                "orig_frame_bytes,resp_frame_bytes,direction_inferred,service_source,orig_tcp_state,"
-               "resp_tcp_state\n");
+               "resp_tcp_state,parent_uid\n");
   }
   void row(const ConnRecord& r) override {
     // Every value is a number, an address, or a name from a fixed set: nothing needs quoting except
@@ -99,7 +100,7 @@ public:
       svc = q + "\"";
     }
     bool has_duration = r.duration_ns() > 0;
-    out_.print("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+    out_.print("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                conn_seconds_text(conn_ts_ns(r.first_ts)), conn_uid_text(r.uid),
                conn_addr_text(r.orig_h, r.ip_version), r.orig_p, conn_addr_text(r.resp_h, r.ip_version),
                r.resp_p, conn_proto_name(r.proto), svc,
@@ -109,7 +110,8 @@ public:
                r.missed_bytes, r.history.view(), r.orig_pkts, r.orig_ip_bytes, r.resp_pkts, r.resp_ip_bytes,
                r.stream, r.orig_frame_bytes, r.resp_frame_bytes, r.direction_inferred,
                service_source_name(r.service_source), r.proto == 6 ? netstat_state_name(r.orig_tcp) : "",
-               r.proto == 6 ? netstat_state_name(r.resp_tcp) : "");
+               r.proto == 6 ? netstat_state_name(r.resp_tcp) : "",
+               r.parent ? conn_uid_text(r.parent->uid) : std::string());
     out_.maybe_flush();
   }
   void end() override {}

@@ -1,5 +1,6 @@
 // The netstat-like table a person reads: one connection per line, client and server, state, service,
-// packets and payload bytes each way, start (seconds from the first frame) and duration.
+// packets and payload bytes each way, start (seconds from the first frame) and duration; a connection
+// announced by another one (ftp-data) ends with that parent connection's endpoints.
 #include "output/conn_writers.h"
 
 namespace ps {
@@ -27,14 +28,19 @@ public:
     std::string start = conn_seconds_text(conn_ts_ns(r.first_ts) - conn_ts_ns(start_));
     std::string dur = conn_seconds_text(r.duration_ns());
     if (opt_.numeric)
-      out_.print("{:<5} {:<28} {:<28} {:<6} {:>8} {:>10} {:>8} {:>10} {:>11} {:>10}\n",
+      out_.print("{:<5} {:<28} {:<28} {:<6} {:>8} {:>10} {:>8} {:>10} {:>11} {:>10}",
                  conn_proto_name(r.proto), client, server, conn_state_name(r.conn_state), r.orig_pkts,
                  r.orig_bytes, r.resp_pkts, r.resp_bytes, start, dur);
     else
-      out_.print("{:<5} {:<28} {:<28} {:<6} {:<14} {:>8} {:>10} {:>8} {:>10} {:>11} {:>10}\n",
+      out_.print("{:<5} {:<28} {:<28} {:<6} {:<14} {:>8} {:>10} {:>8} {:>10} {:>11} {:>10}",
                  conn_proto_name(r.proto), client, server, conn_state_name(r.conn_state),
                  r.service.empty() ? "-" : r.service, r.orig_pkts, r.orig_bytes, r.resp_pkts, r.resp_bytes,
                  start, dur);
+    if (const ConnParent* p = r.parent.get())
+      out_.print("  parent: {} {} > {}", conn_proto_name(p->proto),
+                 endpoint(p->orig_h, p->ip_version, p->orig_p),
+                 endpoint(p->resp_h, p->ip_version, p->resp_p));
+    out_.write("\n");
     out_.maybe_flush();
   }
 

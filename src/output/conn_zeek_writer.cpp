@@ -1,5 +1,6 @@
 // Zeek's conn.log in its ASCII format: tab-separated, '#' header lines naming fields and types, '-' for
 // unset values. Duration and byte counts are unset for single-instant connections, as Zeek leaves them.
+// One column beyond Zeek's: parent_uid, the uid of the connection that announced this one (ftp-data).
 #include <ctime>
 
 #include "output/conn_writers.h"
@@ -28,9 +29,9 @@ public:
     out_.write(
         "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\t"
         "orig_bytes\tresp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\t"
-        "orig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\n");
+        "orig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\tparent_uid\n");
     out_.write("#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\t"
-               "bool\tbool\tcount\tstring\tcount\tcount\tcount\tcount\tset[string]\n");
+               "bool\tbool\tcount\tstring\tcount\tcount\tcount\tcount\tset[string]\tstring\n");
   }
 
   void row(const ConnRecord& r) override {
@@ -38,12 +39,13 @@ public:
     std::string dur = has_duration ? conn_seconds_text(r.duration_ns()) : "-";
     std::string ob = has_duration ? fmt::format("{}", r.orig_bytes) : "-";
     std::string rb = has_duration ? fmt::format("{}", r.resp_bytes) : "-";
-    out_.print("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t-\t-\t{}\t{}\t{}\t{}\t{}\t{}\t-\n",
+    out_.print("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t-\t-\t{}\t{}\t{}\t{}\t{}\t{}\t-\t{}\n",
                conn_seconds_text(conn_ts_ns(r.first_ts)), conn_uid_text(r.uid),
                conn_addr_text(r.orig_h, r.ip_version), r.orig_p, conn_addr_text(r.resp_h, r.ip_version),
                r.resp_p, conn_proto_name(r.proto), r.service.empty() ? "-" : r.service, dur, ob, rb,
                conn_state_name(r.conn_state), r.missed_bytes, r.history.len ? r.history.view() : "-",
-               r.orig_pkts, r.orig_ip_bytes, r.resp_pkts, r.resp_ip_bytes);
+               r.orig_pkts, r.orig_ip_bytes, r.resp_pkts, r.resp_ip_bytes,
+               r.parent ? conn_uid_text(r.parent->uid) : std::string("-"));
     if (r.last_seen_ts.sec > last_sec_) last_sec_ = r.last_seen_ts.sec;
     out_.maybe_flush();
   }

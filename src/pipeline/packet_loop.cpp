@@ -2,12 +2,16 @@
 
 #include "app/app_engine.h"
 #include "flow/tracker.h"
+#include "output/progress.h"
 
 namespace ps {
 
 ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& out, const ReadOptions& opt) {
   ReadResult res;
-  FlowTracker tracker;
+  // Run only the stages the sink's output depends on (-T fields with layer fields needs neither
+  // the tracker nor the application layer).
+  const DescribeNeeds needs = describe_needs(sink.wants_tree(), sink.wants_columns(), sink.wanted_fields());
+  FlowTracker tracker(needs.analysis);
   // Application layer: reassembly + analyzers (src/app/).
   app::EngineOptions app_opt;
   app_opt.decode_as = opt.decode_as;
@@ -28,19 +32,21 @@ ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& o
     }
     ++res.frames;
     decode(frame, pkt);
-    tracker.process(pkt, meta);
-    app_engine.process(pkt, meta, app_frame);
+    if (needs.streams) tracker.process(pkt, meta);
+    if (needs.app) app_engine.process(pkt, meta, app_frame);
     rec.reset(sink.wants_tree(), sink.wanted_fields(), sink.wants_columns());
-    describe(pkt, meta, opt.describe, times, rec, &app_frame);
+    describe(pkt, meta, opt.describe, times, rec, needs.app ? &app_frame : nullptr);
     int64_t rel = (frame.ts.sec - times.first.sec) * 1'000'000'000 +
                   (static_cast<int64_t>(frame.ts.nsec) - static_cast<int64_t>(times.first.nsec));
     sink.packet(frame, rec, rel);
     times.previous = frame.ts;
+    if (opt.progress) opt.progress->update(frame.file_offset, res.frames);
     if (!out.ok()) {
       res.output_failed = true;
       return res;
     }
   }
+  if (opt.progress) opt.progress->finish();
   sink.end();
   out.flush();
   res.output_failed = !out.ok();

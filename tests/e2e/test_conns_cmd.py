@@ -30,10 +30,15 @@ def check(name, cond, detail=""):
         print(f"FAIL {name}" + (f": {detail}" if detail else ""))
 
 
-def run(binary, *args, stdin=None):
-    p = subprocess.run([binary, "conns", *args], capture_output=True, timeout=120,
+def run(binary, *args, stdin=None, cmd="conns"):
+    p = subprocess.run([binary, cmd, *args], capture_output=True, timeout=120,
                        stdin=stdin)
     return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def ndjson(binary, *args):
+    rc, out, err = run(binary, "--format", "ndjson", *args)
+    return rc, ([json.loads(l) for l in out.splitlines()] if rc == 0 else []), err
 
 
 def capture_for(ref):
@@ -120,7 +125,8 @@ def main():
                                                                    for l in lines), "\n".join(lines[:8]))
     fields = next((l.split("\t")[1:] for l in lines if l.startswith("#fields")), [])
     types = next((l.split("\t")[1:] for l in lines if l.startswith("#types")), [])
-    check("zeek fields and types align", len(fields) == len(types) == 21, f"{len(fields)} {len(types)}")
+    check("zeek fields and types align", len(fields) == len(types) == 22, f"{len(fields)} {len(types)}")
+    check("zeek parent_uid column", fields[-1:] == ["parent_uid"] and types[-1:] == ["string"], str(fields[-2:]))
     rows = [dict(zip(fields, l.split("\t"))) for l in lines if not l.startswith("#")]
     states = {r["id.resp_p"]: r["conn_state"] for r in rows}
     check("8081 aborted by the server: RSTR", states.get("8081") == "RSTR", str(states))
@@ -172,6 +178,76 @@ def main():
     # No progress output when stderr is not a terminal.
     rc, out, err = run(b, os.path.join(d, "mixed.pcap"))
     check("no progress on a pipe", rc == 0 and err == "", err[:100])
+
+    # 9. Services from the application layer: by content, by the user's decode-as, ftp-data by expectation.
+    rc, recs, err = ndjson(b, os.path.join(d, "http-port-2222.pcap"))
+    r2222 = [r for r in recs if r["id.resp_p"] == 2222]
+    check("port 2222 is http by content", len(r2222) == 1 and r2222[0].get("service") == "http"
+          and r2222[0].get("service_source") == "content", str(r2222))
+    rc, recs, err = ndjson(b, os.path.join(d, "tcp-reset-and-refused.pcap"))
+    by_port = {r["id.resp_p"]: r for r in recs}
+    check("8081 without -d: not user", by_port.get(8081, {}).get("service_source") != "user", str(by_port.get(8081)))
+    rc, recs, err = ndjson(b, "-d", "tcp.port==8081,http", os.path.join(d, "tcp-reset-and-refused.pcap"))
+    by_port = {r["id.resp_p"]: r for r in recs}
+    r8081 = by_port.get(8081, {})
+    check("-d tcp.port==8081,http: http by user", (r8081.get("service"), r8081.get("service_source")) ==
+          ("http", "user"), str(r8081))
+    check("-d leaves port 81 alone", by_port.get(81, {}).get("service_source") != "user", str(by_port.get(81)))
+    rc, out, err = run(b, "--decode-as", "tcp.port==81,http", "-d", "tcp.port==8081,ssh", "-F", "csv",
+                       os.path.join(d, "tcp-reset-and-refused.pcap"))
+    rows = list(csv.DictReader(io.StringIO(out)))
+    check("-d repeatable (refused connection too)", rc == 0 and
+          {(r["id.resp_p"], r["service"], r["service_source"]) for r in rows} ==
+          {("81", "http", "user"), ("8081", "ssh", "user")}, out)
+    rc, out, err = run(b, "-d", "tcp.port=8081,http", os.path.join(d, "tcp-reset-and-refused.pcap"))
+    check("bad -d: usage error", rc == 2 and err.startswith("portscope: ") and out == "", f"rc={rc} {err!r}")
+
+    for name, n_data in (("ftp-active", 3), ("ftp-passive", 4)):
+        cap = os.path.join(d, name + ".pcap")
+        rc, recs, err = ndjson(b, cap)
+        control = [r for r in recs if r.get("service") == "ftp"]
+        data = [r for r in recs if r.get("service") == "ftp-data"]
+        check(f"{name}: one ftp control connection", len(control) == 1 and control[0]["id.resp_p"] == 21,
+              str([(r.get("service"), r["id.resp_p"]) for r in recs]))
+        check(f"{name}: {n_data} ftp-data connections", len(data) == n_data, str(len(data)))
+        if control:
+            check(f"{name}: data connections' parent is the control connection",
+                  all(r.get("parent_uid") == control[0]["uid"] and r.get("service_source") == "expected"
+                      for r in data), str([(r.get("parent_uid"), r.get("service_source")) for r in data]))
+            check(f"{name}: control has no parent", "parent_uid" not in control[0], str(control[0]))
+        rc, out, err = run(b, "-F", "csv", cap)
+        rows = list(csv.DictReader(io.StringIO(out)))
+        check(f"{name}: csv parent_uid", control and sorted(r["parent_uid"] for r in rows) ==
+              sorted([""] * (len(rows) - n_data) + [control[0]["uid"]] * n_data), out[:300])
+        rc, out, err = run(b, "-F", "zeek", cap)
+        lines = out.splitlines()
+        fields = next((l.split("\t")[1:] for l in lines if l.startswith("#fields")), [])
+        zrows = [dict(zip(fields, l.split("\t"))) for l in lines if not l.startswith("#")]
+        check(f"{name}: zeek parent_uid", control and
+              all(r["parent_uid"] == (control[0]["uid"] if r["service"] == "ftp-data" else "-") for r in zrows),
+              out[-400:])
+        rc, out, err = run(b, cap)
+        tl = out.splitlines()[1:]
+        ctl = next((l for l in tl if l.split()[4:5] == ["ftp"]), "")
+        notes = [l for l in tl if " ftp-data " in l]
+        check(f"{name}: table names the parent", ctl and len(notes) == n_data and
+              all(l.endswith(f"parent: tcp {ctl.split()[1]} > {ctl.split()[2]}") for l in notes), out)
+        # The ftp log's uid is the control connection's uid in conns.
+        rc, out, err = run(b, "ftp", cap, "--format", "ndjson", cmd="log")
+        log_uids = {json.loads(l)["uid"] for l in out.splitlines()} if rc == 0 else set()
+        check(f"{name}: ftp log uid = conns uid", control and log_uids == {control[0]["uid"]}, str(log_uids))
+
+    # Log uids equal conns uids for HTTP (TCP) and DNS (UDP) too.
+    for kind in ("http", "dns"):
+        cap = os.path.join(d, "mixed.pcap")
+        rc, recs, err = ndjson(b, cap)
+        conn_uid = {(r["proto"], r["id.orig_h"], r["id.orig_p"], r["id.resp_h"], r["id.resp_p"]): r["uid"]
+                    for r in recs}
+        rc, out, err = run(b, kind, cap, "--format", "ndjson", cmd="log")
+        rows = [json.loads(l) for l in out.splitlines()] if rc == 0 else []
+        bad = [x for x in rows if conn_uid.get((x.get("proto", "tcp"), x["id.orig_h"], x["id.orig_p"],
+                                                x["id.resp_h"], x["id.resp_p"])) != x["uid"]]
+        check(f"{kind} log uids are conns uids", rows and not bad, f"{len(bad)} of {len(rows)}: {bad[:1]}")
 
     print(f"{PASSED} passed, {FAILED} failed")
     return 1 if FAILED else 0

@@ -2,6 +2,9 @@
 // Zeek's definitions say each sequence must give.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "conn_packet_emitter.h"
 
 namespace ps {
@@ -288,6 +291,53 @@ TEST(ConnTable, AppLayerCanNameTheService) {
   ConnRecord r = only(e);
   EXPECT_EQ(r.service, "http");
   EXPECT_EQ(r.service_source, ServiceSource::Content);
+}
+
+TEST(ConnTable, UidIsConnUidOfTheOpeningPacket) {
+  ConnEmitter e;
+  handshake(e);
+  ConnRecord r = only(e);
+  // What `portscope log` computes from the connection's first packet: canonical key, time, stream.
+  FlowKey k;
+  const uint8_t cip[4] = {192, 168, 1, 21}, sip[4] = {192, 168, 1, 200};
+  std::copy(cip, cip + 4, k.a.begin()); // the lower address is the client's
+  std::copy(sip, sip + 4, k.b.begin());
+  k.a_port = 40000;
+  k.b_port = 80;
+  k.proto = 6;
+  k.ip_version = 4;
+  EXPECT_EQ(r.uid, conn_uid(k, r.first_ts, 6, r.stream));
+  Timestamp later = r.first_ts;
+  later.nsec += 1000;
+  EXPECT_NE(conn_uid(k, later, 6, r.stream), r.uid);
+  EXPECT_NE(conn_uid(k, r.first_ts, 6, r.stream + 1), r.uid);
+  EXPECT_NE(conn_uid(k, r.first_ts, 17, r.stream), r.uid);
+}
+
+TEST(ConnTable, DataConnectionLinksToItsParent) {
+  ConnEmitter e;
+  e.server_port = 21;
+  handshake(e);
+  e.client_port = 40001;
+  e.server_port = 20;
+  handshake(e);
+  std::vector<uint32_t> streams;
+  e.table().for_each_open([&](const ConnRecord& r) { streams.push_back(r.stream); });
+  ASSERT_EQ(streams.size(), 2u);
+  EXPECT_TRUE(e.table().set_parent(6, streams[1], 6, streams[0]));
+  EXPECT_FALSE(e.table().set_parent(6, streams[1], 6, streams[1])); // not its own parent
+  EXPECT_FALSE(e.table().set_parent(6, streams[1], 6, streams[1] + 9));
+  EXPECT_TRUE(e.table().set_service(6, streams[1], "ftp-data", ServiceSource::Expected));
+  auto v = e.finish();
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_FALSE(v[0].parent);
+  ASSERT_TRUE(v[1].parent);
+  EXPECT_EQ(v[1].parent->uid, v[0].uid);
+  EXPECT_EQ(v[1].parent->stream, v[0].stream);
+  EXPECT_EQ(v[1].parent->orig_p, 40000);
+  EXPECT_EQ(v[1].parent->resp_p, 21);
+  EXPECT_EQ(v[1].service, "ftp-data");
+  EXPECT_EQ(service_source_name(v[1].service_source), "expected");
 }
 
 TEST(ConnTable, UidTextIsStable) {
