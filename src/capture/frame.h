@@ -19,10 +19,10 @@ struct Timestamp {
 
 // LINKTYPE_* values from the pcap/pcapng link-type registry.
 enum LinkType : uint32_t {
-  kLinkNull = 0,        // BSD loopback, host-order 4-byte family
+  kLinkNull = 0, // BSD loopback, host-order 4-byte family
   kLinkEthernet = 1,
-  kLinkRaw = 101,       // raw IPv4/IPv6
-  kLinkLoop = 108,      // OpenBSD loopback, network-order family
+  kLinkRaw = 101,  // raw IPv4/IPv6
+  kLinkLoop = 108, // OpenBSD loopback, network-order family
   kLinkLinuxSll = 113,
   kLinkIpv4 = 228,
   kLinkIpv6 = 229,
@@ -30,13 +30,13 @@ enum LinkType : uint32_t {
 };
 
 struct Frame {
-  uint64_t number = 0;             // 1-based frame number in the capture
+  uint64_t number = 0; // 1-based frame number in the capture
   Timestamp ts;
-  uint32_t wire_len = 0;           // original length on the wire
+  uint32_t wire_len = 0; // original length on the wire
   uint32_t link_type = kLinkEthernet;
   uint32_t interface_id = 0;
-  uint64_t file_offset = 0;        // byte offset of the record in the file
-  std::span<const uint8_t> data;   // captured bytes (caplen = data.size())
+  uint64_t file_offset = 0;      // byte offset of the record in the file
+  std::span<const uint8_t> data; // captured bytes (caplen = data.size())
 };
 
 } // namespace ps

@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
     for (const CLI::App* sub : app.get_subcommands({})) known |= sub->check_name(argv[1]);
     if (!known) {
       std::string names;
-      for (const CLI::App* sub : app.get_subcommands({})) names += (names.empty() ? "" : ", ") + sub->get_name();
+      for (const CLI::App* sub : app.get_subcommands({}))
+        names += (names.empty() ? "" : ", ") + sub->get_name();
       std::fprintf(stderr, "portscope: unknown command '%s' (commands: %s)\n", argv[1], names.c_str());
       return 2;
     }

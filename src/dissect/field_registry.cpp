@@ -30,8 +30,12 @@ const std::unordered_map<std::string_view, F>& by_name() {
 }
 } // namespace
 
-const FieldInfo& field_info(F f) { return kFields[static_cast<size_t>(f)]; }
-std::span<const FieldInfo> all_fields() { return kFields; }
+const FieldInfo& field_info(F f) {
+  return kFields[static_cast<size_t>(f)];
+}
+std::span<const FieldInfo> all_fields() {
+  return kFields;
+}
 
 std::optional<F> find_field(std::string_view abbrev) {
   const auto& m = by_name();

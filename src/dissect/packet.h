@@ -11,12 +11,12 @@
 namespace ps {
 
 enum class Layer : uint8_t {
-  Eth,      // Ethernet II
-  Eth8023,  // IEEE 802.3 length frame (+ LLC)
-  Vlan,     // 802.1Q / 802.1ad tag
-  Sll,      // Linux cooked v1
-  Sll2,     // Linux cooked v2
-  Null,     // BSD loopback / OpenBSD loop
+  Eth,     // Ethernet II
+  Eth8023, // IEEE 802.3 length frame (+ LLC)
+  Vlan,    // 802.1Q / 802.1ad tag
+  Sll,     // Linux cooked v1
+  Sll2,    // Linux cooked v2
+  Null,    // BSD loopback / OpenBSD loop
   Arp,
   Ipv4,
   Ipv6,
@@ -24,7 +24,7 @@ enum class Layer : uint8_t {
   Icmpv6,
   Tcp,
   Udp,
-  Data,     // payload no dissector claimed
+  Data, // payload no dissector claimed
 };
 
 struct LayerSpan {
@@ -39,24 +39,24 @@ struct Decoded {
   uint8_t layer_count = 0;
 
   // Network layer (first IP header).
-  uint8_t ip_version = 0;              // 0, 4 or 6
-  const uint8_t* src_ip = nullptr;     // 4 or 16 bytes inside the frame
+  uint8_t ip_version = 0;          // 0, 4 or 6
+  const uint8_t* src_ip = nullptr; // 4 or 16 bytes inside the frame
   const uint8_t* dst_ip = nullptr;
-  uint8_t ip_proto = 0;                // transport protocol number after extension headers
-  bool ip_fragment = false;            // a fragment: transport not decoded (unless first w/o MF?)
-  int8_t ip_layer = -1;                // index in layers
-  int8_t l4_layer = -1;                // index of Tcp/Udp/Icmp layer
+  uint8_t ip_proto = 0;     // transport protocol number after extension headers
+  bool ip_fragment = false; // a fragment: transport not decoded (unless first w/o MF?)
+  int8_t ip_layer = -1;     // index in layers
+  int8_t l4_layer = -1;     // index of Tcp/Udp/Icmp layer
 
   // Transport.
   uint16_t src_port = 0, dst_port = 0;
-  uint32_t payload_offset = 0;         // transport payload in the frame
-  uint32_t payload_len = 0;            // captured payload bytes
-  uint32_t payload_missing = 0;        // payload bytes the headers promise but the capture lacks
+  uint32_t payload_offset = 0;  // transport payload in the frame
+  uint32_t payload_len = 0;     // captured payload bytes
+  uint32_t payload_missing = 0; // payload bytes the headers promise but the capture lacks
 
   // Where decoding stopped early: nullptr when the whole frame was understood.
   const char* malformed = nullptr;
-  int8_t malformed_layer = -1;         // layer index being decoded when it failed (may == layer_count)
-  bool truncated = false;              // stopped because caplen < wire length ("size limited")
+  int8_t malformed_layer = -1; // layer index being decoded when it failed (may == layer_count)
+  bool truncated = false;      // stopped because caplen < wire length ("size limited")
 
   void push(Layer k, uint32_t off, uint32_t len) {
     if (layer_count < layers.size()) layers[layer_count++] = {k, off, len};

@@ -14,7 +14,7 @@ struct FlowKey {
   std::array<uint8_t, 16> a{}; // lower endpoint address (IPv4 in the first 4 bytes)
   std::array<uint8_t, 16> b{};
   uint16_t a_port = 0, b_port = 0;
-  uint8_t proto = 0;     // 6 TCP, 17 UDP
+  uint8_t proto = 0; // 6 TCP, 17 UDP
   uint8_t ip_version = 0;
   bool operator==(const FlowKey&) const = default;
 };
@@ -47,7 +47,7 @@ struct FlowKeyHash {
     mix(k.a.data(), 16);
     mix(k.b.data(), 16);
     uint8_t rest[6] = {uint8_t(k.a_port >> 8), uint8_t(k.a_port), uint8_t(k.b_port >> 8),
-                       uint8_t(k.b_port), k.proto, k.ip_version};
+                       uint8_t(k.b_port),      k.proto,           k.ip_version};
     mix(rest, sizeof rest);
     return static_cast<size_t>(h);
   }

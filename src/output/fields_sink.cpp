@@ -14,7 +14,8 @@ public:
     }
     slots_.resize(kFieldCount, -1);
     for (size_t i = 0; i < opt_.fields.size(); ++i)
-      if (slots_[static_cast<size_t>(opt_.fields[i])] < 0) slots_[static_cast<size_t>(opt_.fields[i])] = int(i);
+      if (slots_[static_cast<size_t>(opt_.fields[i])] < 0)
+        slots_[static_cast<size_t>(opt_.fields[i])] = int(i);
     cells_.resize(opt_.fields.size());
   }
   bool wants_columns() const override { return columns_; }
@@ -39,8 +40,10 @@ public:
       if (slot < 0) continue;
       Cell& c = cells_[static_cast<size_t>(slot)];
       if (opt_.occurrence == 'f' && c.count > 0) continue;
-      if (opt_.occurrence == 'l') c.text.clear();
-      else if (c.count > 0) c.text.push_back(opt_.aggregator);
+      if (opt_.occurrence == 'l')
+        c.text.clear();
+      else if (c.count > 0)
+        c.text.push_back(opt_.aggregator);
       format_value(it, c.text);
       ++c.count;
     }

@@ -29,10 +29,11 @@ public:
     std::time_t secs = static_cast<std::time_t>(f.ts.sec);
     std::tm tm{};
     gmtime_r(&secs, &tm);
-    fmt::format_to(std::back_inserter(b),
-                   "{{\"_index\":\"packets-{:04}-{:02}-{:02}\",\"_type\":\"doc\",\"_score\":null,\"_source\":{{"
-                   "\"layers\":",
-                   tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    fmt::format_to(
+        std::back_inserter(b),
+        "{{\"_index\":\"packets-{:04}-{:02}-{:02}\",\"_type\":\"doc\",\"_score\":null,\"_source\":{{"
+        "\"layers\":",
+        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
     const auto& items = rec.items();
     object(items, 0, items.size(), 0, b);
     b.append(std::string_view("}}"));
@@ -84,8 +85,10 @@ private:
         if (e) b.push_back(',');
         const Entry& en = entries[e];
         if (container) {
-          if (en.child_end > en.child_begin) object(items, en.child_begin, en.child_end, depth + 1, b);
-          else b.append(std::string_view("\"\""));
+          if (en.child_end > en.child_begin)
+            object(items, en.child_begin, en.child_end, depth + 1, b);
+          else
+            b.append(std::string_view("\"\""));
         } else {
           value_.clear();
           format_value(items[en.item], value_);

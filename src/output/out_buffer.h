@@ -17,7 +17,10 @@ public:
   OutBuffer& operator=(const OutBuffer&) = delete;
 
   fmt::memory_buffer& buf() { return buf_; }
-  void write(std::string_view s) { buf_.append(s); maybe_flush(); }
+  void write(std::string_view s) {
+    buf_.append(s);
+    maybe_flush();
+  }
   template <typename... Args> void print(fmt::format_string<Args...> f, Args&&... args) {
     fmt::format_to(std::back_inserter(buf_), f, std::forward<Args>(args)...);
   }

@@ -34,7 +34,7 @@ struct FieldsOptions {
   char separator = '\t';
   char occurrence = 'a'; // f first, l last, a all
   char aggregator = ',';
-  char quote = 'n';      // n none, d double, s single
+  char quote = 'n'; // n none, d double, s single
 };
 std::unique_ptr<PacketSink> make_fields_sink(OutBuffer& out, FieldsOptions opt);
 // ndjson: one object per line; otherwise a JSON array like tshark -T json.

@@ -47,6 +47,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<PacketSink> make_tree_sink(OutBuffer& out) { return std::make_unique<TreeSink>(out); }
+std::unique_ptr<PacketSink> make_tree_sink(OutBuffer& out) {
+  return std::make_unique<TreeSink>(out);
+}
 
 } // namespace ps

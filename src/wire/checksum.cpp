@@ -1,30 +1,51 @@
 #include "wire/checksum.h"
 
+#include <bit>
+#include <cstring>
+
 #include "wire/bytes.h"
 
 namespace ps::wire {
 
+namespace {
+
+// Folds a 64-bit one's-complement sum to 16 bits with end-around carries: the result is 0 only for
+// an all-zero sum, else the unique value in [1, 0xffff] of the same residue.
+uint32_t fold16(uint64_t acc) {
+  acc = (acc & 0xffffffffu) + (acc >> 32);
+  acc = (acc & 0xffffffffu) + (acc >> 32);
+  acc = (acc & 0xffff) + (acc >> 16);
+  acc = (acc & 0xffff) + (acc >> 16);
+  return static_cast<uint32_t>((acc & 0xffff) + (acc >> 16));
+}
+
+// One's-complement sum of `data` as 16-bit words in host byte order (0 only for all-zero data).
+// RFC 1071 §2(B): the sum does not depend on byte order, so the words are read eight bytes at a time
+// without swapping; the caller swaps the folded result once.
+uint32_t host_order_sum(const uint8_t* p, size_t n) {
+  uint64_t acc = 0, carries = 0;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    acc += w;
+    carries += acc < w;
+  }
+  if (n) { // the tail starts at an even offset: pad it with zeros to a whole word
+    uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    acc += w;
+    carries += acc < w;
+  }
+  return fold16(fold16(acc) + carries);
+}
+
+} // namespace
+
 uint32_t checksum_add(uint32_t sum, std::span<const uint8_t> data) {
-  // 64-bit accumulator over 32-bit words: no carry handling in the loop.
-  uint64_t acc = sum;
-  const uint8_t* p = data.data();
-  size_t n = data.size();
-  while (n >= 4) {
-    acc += be32(p);
-    p += 4;
-    n -= 4;
-  }
-  if (n >= 2) {
-    acc += be16(p);
-    p += 2;
-    n -= 2;
-  }
-  if (n == 1) acc += uint32_t{p[0]} << 8;
-  while (acc >> 32) acc = (acc & 0xffffffffu) + (acc >> 32);
-  // Fold to 16 bits but keep it as a partial sum so further additions stay correct.
-  uint32_t s = static_cast<uint32_t>((acc & 0xffff) + (acc >> 16));
-  s = (s & 0xffff) + (s >> 16);
-  return s;
+  uint32_t s = host_order_sum(data.data(), data.size());
+  if constexpr (std::endian::native == std::endian::little) s = ((s & 0xff) << 8) | (s >> 8);
+  // Keep it a partial sum (at most 16 bits) so further additions stay correct.
+  return fold16(uint64_t{sum} + s);
 }
 
 uint16_t checksum_finish(uint32_t sum) {

@@ -48,9 +48,7 @@ public:
     return b_.subspan(header_len(), end - header_len());
   }
   // Bytes of the payload that the header promises but the capture lacks.
-  size_t payload_missing() const {
-    return total_len() > b_.size() ? total_len() - b_.size() : 0;
-  }
+  size_t payload_missing() const { return total_len() > b_.size() ? total_len() - b_.size() : 0; }
 
 private:
   Bytes b_;

@@ -6,8 +6,8 @@
 namespace ps::wire {
 
 namespace tcpflag {
-inline constexpr uint16_t kFin = 0x001, kSyn = 0x002, kRst = 0x004, kPsh = 0x008, kAck = 0x010,
-                          kUrg = 0x020, kEce = 0x040, kCwr = 0x080, kAe = 0x100, kReserved = 0xe00;
+inline constexpr uint16_t kFin = 0x001, kSyn = 0x002, kRst = 0x004, kPsh = 0x008, kAck = 0x010, kUrg = 0x020,
+                          kEce = 0x040, kCwr = 0x080, kAe = 0x100, kReserved = 0xe00;
 }
 
 class TcpView {
