@@ -6,7 +6,8 @@ usage: fuzz/make_corpus.py [--data tests/data] [--out fuzz/corpus]
 Deterministic, and small on purpose (a few hundred KB in all): whole small captures, the first
 records of the big ones, pcapng variants (both byte orders, every packet block kind, timestamp
 resolutions and offsets, several sections and interfaces), single frames for fuzz_decode and short
-frame runs for fuzz_describe. Libfuzzer grows its own corpus from these; commit only the seeds.
+frame runs for fuzz_describe, and scripts of the FTP/SMTP/POP3/Telnet streams for the fuzz_app_*
+targets. Libfuzzer grows its own corpus from these; commit only the seeds.
 """
 import argparse
 import hashlib
@@ -116,6 +117,67 @@ def app_seeds(out, p, name):
             b"".join(reversed([ops[i:i + 5] for i in range(0, len(ops), 5)])) + bytes([2, 0, 0, 0xFF, 0xFF]))
 
 
+# Line-based analyzers with an app_script target (fuzz/common/app_script.h): capture → (target, port).
+STREAM_TARGETS = {
+    "ftp-active.pcap": ("fuzz_app_ftp", 21),
+    "ftp-passive.pcap": ("fuzz_app_ftp", 21),
+    "smtp.pcap": ("fuzz_app_smtp", 25),
+    "pop3.pcap": ("fuzz_app_pop3", 110),
+    "telnet.pcap": ("fuzz_app_telnet", 23),
+}
+STREAM_SEED_MAX = 12 * 1024
+
+
+def script_record(ctl, chunk):
+    return bytes([ctl, len(chunk)]) + chunk
+
+
+def stream_segments(p, port):
+    """(dir, side, payload) of every TCP segment with payload, in capture order. dir 0: to `port`;
+    side: not on `port` (FTP's data connections), capped so the seeds stay small."""
+    segs = []
+    for rec in p.records:
+        got = l4(rec[4], p.linktype)
+        if not got or got[0] != 6 or not got[3]:
+            continue
+        _, sport, dport, payload = got
+        if port in (sport, dport):
+            segs.append((0 if dport == port else 1, False, payload))
+        else:
+            segs.append((1, True, payload[:512]))
+    return segs
+
+
+def stream_script(segs, cut=255, gap_after=None, fin=False):
+    """One frame per segment, cut into records of `cut` bytes (kind 0 until the frame's last, kind 1)."""
+    out = b""
+    for n, (d, side, payload) in enumerate(segs):
+        pieces = [payload[i:i + cut] for i in range(0, len(payload), cut)]
+        for i, chunk in enumerate(pieces):
+            kind = 1 if i == len(pieces) - 1 else 0
+            out += script_record(d | (kind << 1) | (8 if side else 0), chunk)
+        if gap_after is not None and n == gap_after:
+            out += bytes([d | (2 << 1), 3])  # 112 bytes lost in that direction
+    if fin:
+        out += bytes([0 | (3 << 1), 0, 1 | (3 << 1), 0])
+    return out
+
+
+def stream_seeds(out, p, name):
+    target, port = STREAM_TARGETS[name]
+    segs = stream_segments(p, port)
+    for script in (stream_script(segs, fin=True), stream_script(segs, cut=7),
+                   stream_script(segs, cut=64, gap_after=4, fin=True)):
+        # Whole records only (the script stops at 256 of them anyway).
+        end, n, off = 0, 0, 0
+        while off + 2 <= len(script) and n < 256:
+            nxt = off + 2 + (script[off + 1] if (script[off] >> 1) & 3 < 2 else 0)
+            if nxt > STREAM_SEED_MAX:
+                break
+            off, end, n = nxt, nxt, n + 1
+        put(out, target, script[:end])
+
+
 def regressions(out):
     """Inputs of bugs found and fixed, kept as seeds (see fuzz/README.md)."""
     ip = cg.ipv4(b"\x0a\0\0\1", b"\x0a\0\0\2", 6, cg.tcp(b"\x0a\0\0\1", b"\x0a\0\0\2", 1, 80, 1, 0, cg.SYN))
@@ -131,6 +193,9 @@ def regressions(out):
                  cg.shb() + cg.idb(1, tsresol=0x80, tsoffset=(1 << 63) - 1) + cg.epb(frame, 5) + cg.epb(frame, 0)):
         put(out, "fuzz_pcapng_reader", data)
         put(out, "fuzz_pipeline", data)
+    # telnet_analyzer.cpp: single-byte IAC commands (IAC NOP ...) bypassed the 256-entry cap on a frame's
+    # command list; three records of IAC NOP in one frame (kind 0), then its end.
+    put(out, "fuzz_app_telnet", b"".join(bytes([0, 254]) + b"\xff\xf1" * 127 for _ in range(3)) + bytes([2, 0]))
 
 
 def main():
@@ -171,6 +236,8 @@ def main():
             put(a.out, "fuzz_pcap_reader", cg.write_pcap(recs, p.linktype, endian="<", nano=True))
         if name in ("http-basic.pcap", "http-keepalive-pipelined.pcap", "dns.pcap", "http-port-2222.pcap"):
             app_seeds(a.out, p, name)
+        if name in STREAM_TARGETS:
+            stream_seeds(a.out, p, name)
     for name in sorted(f for f in os.listdir(a.data) if f.endswith(".pcapng")):
         raw = open(os.path.join(a.data, name), "rb").read()
         put(a.out, "fuzz_pcapng_reader", raw)

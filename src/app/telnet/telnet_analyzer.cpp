@@ -106,7 +106,7 @@ void TelnetAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameIn
         d.cmd = b;
         d.state = State::Option;
       } else {
-        if (b >= kSe) out.telnet_cmds.push_back({b, -1, at, 1});
+        if (b >= kSe && out.telnet_cmds.size() < 256) out.telnet_cmds.push_back({b, -1, at, 1});
         d.state = State::Data;
       }
       break;
