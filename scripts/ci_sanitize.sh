@@ -11,7 +11,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_ASAN="${BUILD_ASAN:-build-asan}"
 BUILD_FUZZ="${BUILD_FUZZ:-build-fuzz}"
-FUZZ_SECONDS=20
+FUZZ_SECONDS=10
 JOBS="$(nproc)"
 DO_FUZZ=1
 while [[ $# -gt 0 ]]; do
