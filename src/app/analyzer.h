@@ -53,6 +53,8 @@ public:
   }
   // End of the capture or of the connection: flush unfinished transactions.
   virtual void finish() {}
+  // Whether data() reads FrameInfo::checksum_bad: the engine verifies TCP checksums only for them.
+  virtual bool reads_checksum_status() const { return false; }
 
   bool failed() const { return failed_; }
 

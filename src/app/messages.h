@@ -103,7 +103,34 @@ struct AppFrame {
 
   std::string malformed; // an analyzer gave up on its connection in this frame
 
-  void clear() { *this = AppFrame{}; }
+  // Runs for every frame: resets member by member, keeping the containers' storage (assigning a
+  // fresh AppFrame{} built and freed them all each time). Keep in step with the members above.
+  void clear() {
+    valid = false;
+    stream = 0;
+    service = Service::None;
+    source = ServiceSource::None;
+    payload = false;
+    segment = Segment::None;
+    pdu_first_line.clear();
+    continuation = false;
+    http.clear();
+    ftp.clear();
+    ftp_data.reset();
+    ftp_data_bytes = 0;
+    smtp.clear();
+    smtp_data_bytes = 0;
+    smtp_data_end = false;
+    smtp_from.clear();
+    smtp_subject.clear();
+    pop.clear();
+    pop_data_bytes = 0;
+    telnet = false;
+    telnet_cmds.clear();
+    telnet_data_bytes = 0;
+    dns_messages.clear();
+    malformed.clear();
+  }
 };
 
 } // namespace ps::app

@@ -259,7 +259,7 @@ int run_conns(const ConnsArgs& a) {
     else
       records.push_back(std::move(r));
   });
-  FlowTracker tracker;
+  FlowTracker tracker(false); // conns reads only stream numbers: no per-segment analysis
   Progress progress(file_size(path), !a.quiet);
   Frame frame;
   Decoded pkt;

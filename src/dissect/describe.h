@@ -24,6 +24,15 @@ struct FrameTimes {
   Timestamp previous;  // previous captured frame
 };
 
+// What describe() reads besides the decoded packet, for a record reset with these wants: lets the
+// read loop skip the stages whose results no output shows.
+struct DescribeNeeds {
+  bool streams = true;  // FlowTracker: stream indexes, relative sequence numbers, scaled windows
+  bool analysis = true; // FlowTracker's TCP sequence analysis: tcp.analysis.*, the Info column's notes
+  bool app = true;      // AppEngine: reassembly and the application analyzers
+};
+DescribeNeeds describe_needs(bool tree, bool columns, const std::bitset<kFieldCount>* wanted);
+
 void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions& opt, const FrameTimes& times,
               Record& rec, const app::AppFrame* app = nullptr);
 

@@ -31,6 +31,19 @@ struct Verdict {
   }
 };
 
+// Each direction's ISN, the first time this segment can tell it (relative numbers subtract it).
+void set_bases(TcpDirState& fwd, TcpDirState& rev, const TcpSegment& s) {
+  if (!fwd.base_set) {
+    fwd.base_seq = s.flags & kSyn ? s.seq : s.seq - 1;
+    fwd.base_set = true;
+  }
+  // The peer's ISN comes from the first ACK number seen, not from a SYN's (possibly junk) ack.
+  if (!rev.base_set && (s.flags & kAck)) {
+    rev.base_seq = s.ack - 1;
+    rev.base_set = true;
+  }
+}
+
 // The per-segment checks, in tshark's order; returns with `fwd`/`rev` updated.
 void classify(TcpConnState& c, TcpDirState& fwd, TcpDirState& rev, const TcpSegment& s, Verdict& v,
               TcpMeta& m) {
@@ -38,15 +51,7 @@ void classify(TcpConnState& c, TcpDirState& fwd, TcpDirState& rev, const TcpSegm
   const uint16_t flags = s.flags;
   const bool syn_fin_rst = flags & (kSyn | kFin | kRst);
 
-  if (!fwd.base_set) {
-    fwd.base_seq = flags & kSyn ? seq : seq - 1;
-    fwd.base_set = true;
-  }
-  // The peer's ISN comes from the first ACK number seen, not from a SYN's (possibly junk) ack.
-  if (!rev.base_set && (flags & kAck)) {
-    rev.base_seq = ack - 1;
-    rev.base_set = true;
-  }
+  set_bases(fwd, rev, s);
   if (flags & kAck) rev.valid_bif = true;
 
   bool skip_to_ack_bookkeeping = false;
@@ -190,21 +195,10 @@ void bytes_in_flight(TcpDirState& fwd, const TcpDirState& rev, const TcpSegment&
   if (m.bytes_in_flight >= 0) m.push_bytes_sent = fwd.push_bytes_sent;
 }
 
-} // namespace
-
-void analyze_tcp_segment(TcpConnState& c, int d, const TcpSegment& s, uint32_t pre_flags, TcpMeta& m) {
-  TcpDirState& fwd = c.dir[d];
-  TcpDirState& rev = c.dir[d ^ 1];
+// Relative numbers and the scaled window of the segment, then the state its SYN flag and options
+// change (window scale, SACK blocks, iRTT). Needs the bases set.
+void number_segment(TcpConnState& c, TcpDirState& fwd, TcpDirState& rev, const TcpSegment& s, TcpMeta& m) {
   const uint16_t flags = s.flags;
-  Verdict v;
-  if (pre_flags) v.set(pre_flags);
-  fwd.sack_count = 0;
-  if (s.has_seglen) {
-    classify(c, fwd, rev, s, v, m);
-    bookkeeping(fwd, rev, s, v, m);
-    bytes_in_flight(fwd, rev, s, v, m);
-  }
-
   m.seq = s.seq - fwd.base_seq;
   m.ack_valid = flags & kAck;
   m.ack = m.ack_valid ? s.ack - rev.base_seq : s.ack;
@@ -243,13 +237,36 @@ void analyze_tcp_segment(TcpConnState& c, int d, const TcpSegment& s, uint32_t p
       fwd.win_scale = -2;
     }
   }
+}
 
+} // namespace
+
+void analyze_tcp_segment(TcpConnState& c, int d, const TcpSegment& s, uint32_t pre_flags, TcpMeta& m) {
+  TcpDirState& fwd = c.dir[d];
+  TcpDirState& rev = c.dir[d ^ 1];
+  Verdict v;
+  if (pre_flags) v.set(pre_flags);
+  fwd.sack_count = 0;
+  if (s.has_seglen) {
+    classify(c, fwd, rev, s, v, m);
+    bookkeeping(fwd, rev, s, v, m);
+    bytes_in_flight(fwd, rev, s, v, m);
+  }
+  number_segment(c, fwd, rev, s, m);
   m.analysis = v.flags;
   if (v.exists && c.first_rtt) m.initial_rtt_ns = c.first_rtt;
   if (!v.exists) {
     m.acks_frame = 0;
     m.ack_rtt_ns = -1;
   }
+}
+
+void number_tcp_segment(TcpConnState& c, int d, const TcpSegment& s, TcpMeta& m) {
+  TcpDirState& fwd = c.dir[d];
+  TcpDirState& rev = c.dir[d ^ 1];
+  fwd.sack_count = 0;
+  if (s.has_seglen) set_bases(fwd, rev, s);
+  number_segment(c, fwd, rev, s, m);
 }
 
 } // namespace ps

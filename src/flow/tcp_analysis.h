@@ -70,5 +70,9 @@ inline constexpr size_t kMaxUnacked = 10000;
 // Updates `conn` with the segment travelling in direction `d` (0 or 1) and fills the sequence
 // fields of `m` (seq, ack, nxtseq, window, scale factor, analysis results).
 void analyze_tcp_segment(TcpConnState& conn, int d, const TcpSegment& s, uint32_t pre_flags, TcpMeta& m);
+// The numbering part of analyze_tcp_segment alone: relative seq/ack/nxtseq and the scaled window,
+// the same values, without the tcp.analysis.* checks or the unacknowledged-segment list (for
+// outputs that show no analysis; a connection must use one or the other throughout).
+void number_tcp_segment(TcpConnState& conn, int d, const TcpSegment& s, TcpMeta& m);
 
 } // namespace ps

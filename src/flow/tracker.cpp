@@ -1,5 +1,6 @@
 #include "flow/tracker.h"
 
+#include <cstring>
 #include <unordered_map>
 
 #include "flow/flow_key.h"
@@ -40,13 +41,32 @@ constexpr int64_t kUdpIdle = 60 * kSecond;
 constexpr int64_t kSweepEvery = 30 * kSecond;
 constexpr size_t kSoftLimit = 65536;
 
+// The tables' hash: a few multiply-mix rounds over the key's words, for every packet. (FlowKeyHash,
+// a byte-at-a-time FNV-1a, stays as it is: connection uids, which are printed, derive from it.)
+struct FastFlowKeyHash {
+  size_t operator()(const FlowKey& k) const noexcept {
+    uint64_t w[4];
+    std::memcpy(w, k.a.data(), 16);
+    std::memcpy(w + 2, k.b.data(), 16);
+    uint64_t h = (uint64_t{k.a_port} | uint64_t{k.b_port} << 16 | uint64_t{k.proto} << 32 |
+                  uint64_t{k.ip_version} << 40) *
+                 0x9e3779b97f4a7c15ull;
+    for (uint64_t x : w) {
+      h = (h ^ x) * 0xbf58476d1ce4e5b9ull;
+      h ^= h >> 31;
+    }
+    return static_cast<size_t>(h);
+  }
+};
+
 } // namespace
 
 struct FlowTracker::Impl {
-  std::unordered_map<FlowKey, TcpConn, FlowKeyHash> tcp;
-  std::unordered_map<FlowKey, UdpConn, FlowKeyHash> udp;
+  std::unordered_map<FlowKey, TcpConn, FastFlowKeyHash> tcp;
+  std::unordered_map<FlowKey, UdpConn, FastFlowKeyHash> udp;
   uint32_t next_tcp = 0, next_udp = 0;
   int64_t next_sweep = 0;
+  bool analyze = true;
 
   void maybe_sweep(int64_t now) {
     if (now < next_sweep) return;
@@ -120,14 +140,19 @@ struct FlowTracker::Impl {
     TcpMeta& m = meta.tcp;
     m.valid = true;
     m.stream = c.stream;
-    analyze_tcp_segment(c.st, dir, s, pre_flags, m);
+    if (analyze)
+      analyze_tcp_segment(c.st, dir, s, pre_flags, m);
+    else
+      number_tcp_segment(c.st, dir, s, m);
     m.time_relative_ns = now - c.first_ns;
     m.time_delta_ns = now - c.last_ns;
     c.last_ns = now;
   }
 };
 
-FlowTracker::FlowTracker() : impl_(std::make_unique<Impl>()) {}
+FlowTracker::FlowTracker(bool analyze) : impl_(std::make_unique<Impl>()) {
+  impl_->analyze = analyze;
+}
 FlowTracker::~FlowTracker() = default;
 uint32_t FlowTracker::tcp_streams() const {
   return impl_->next_tcp;

@@ -13,7 +13,9 @@ namespace ps {
 
 class FlowTracker {
 public:
-  FlowTracker();
+  // analyze = false: stream indexes, relative numbers and windows only, no tcp.analysis.* results
+  // (nor their cost: no per-segment bookkeeping, no unacknowledged-segment lists).
+  explicit FlowTracker(bool analyze = true);
   ~FlowTracker();
   FlowTracker(const FlowTracker&) = delete;
   FlowTracker& operator=(const FlowTracker&) = delete;

@@ -4,6 +4,8 @@
 
 #include <ctime>
 
+#include "output/fast_text.h"
+
 namespace ps {
 
 namespace {
@@ -20,9 +22,7 @@ unsigned hex_width(FieldType t) {
 }
 
 void seconds(int64_t ns, fmt::memory_buffer& out) {
-  auto it = std::back_inserter(out);
-  uint64_t a = static_cast<uint64_t>(ns < 0 ? -ns : ns);
-  fmt::format_to(it, "{}{}.{:09}", ns < 0 ? "-" : "", a / 1'000'000'000, a % 1'000'000'000);
+  fast::append_seconds(out, ns);
 }
 
 } // namespace
@@ -45,7 +45,6 @@ void format_utc_date(int64_t ns, fmt::memory_buffer& out) {
 
 void format_value(const Item& item, fmt::memory_buffer& out) {
   const FieldInfo& fi = field_info(item.field);
-  auto it = std::back_inserter(out);
   switch (fi.type) {
   case FieldType::Protocol:
   case FieldType::Text: return;
@@ -56,29 +55,37 @@ void format_value(const Item& item, fmt::memory_buffer& out) {
   case FieldType::UInt24:
   case FieldType::UInt32:
   case FieldType::UInt64:
-    if (fi.base == Base::Hex || fi.base == Base::HexDec)
-      fmt::format_to(it, "0x{:0{}x}", item.num, hex_width(fi.type));
-    else
-      fmt::format_to(it, "{}", item.num);
+    if (fi.base == Base::Hex || fi.base == Base::HexDec) {
+      fast::append(out, "0x");
+      fast::append_hex(out, item.num, hex_width(fi.type));
+    } else {
+      fast::append_uint(out, item.num);
+    }
     return;
-  case FieldType::Int32: fmt::format_to(it, "{}", static_cast<int64_t>(item.num)); return;
-  case FieldType::FrameNum: fmt::format_to(it, "{}", item.num); return;
+  case FieldType::Int32:
+    fast::append_int(out, static_cast<int64_t>(item.num));
+    return;
+  case FieldType::FrameNum:
+    fast::append_uint(out, item.num);
+    return;
   case FieldType::Ether: {
     const auto* m = reinterpret_cast<const uint8_t*>(item.str.data());
-    if (item.str.size() == 6)
-      fmt::format_to(it, "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4], m[5]);
+    char text[17];
+    if (item.str.size() == 6) out.append(text, fast::put_ether(text, m));
     return;
   }
   case FieldType::Ipv4: {
-    uint32_t a = static_cast<uint32_t>(item.num);
-    fmt::format_to(it, "{}.{}.{}.{}", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+    const uint32_t a = static_cast<uint32_t>(item.num);
+    const uint8_t bytes[4] = {uint8_t(a >> 24), uint8_t(a >> 16), uint8_t(a >> 8), uint8_t(a)};
+    char text[15];
+    out.append(text, fast::put_ipv4(text, bytes));
     return;
   }
   case FieldType::Ipv6: {
     if (item.str.size() != 16) return;
     char buf[INET6_ADDRSTRLEN];
     inet_ntop(AF_INET6, item.str.data(), buf, sizeof buf);
-    fmt::format_to(it, "{}", buf);
+    fast::append(out, buf);
     return;
   }
   case FieldType::String: out.append(item.str.data(), item.str.data() + item.str.size()); return;
@@ -96,7 +103,9 @@ void format_value(const Item& item, fmt::memory_buffer& out) {
     else format_utc_date(static_cast<int64_t>(item.num), out);
     return;
   case FieldType::RelTime: seconds(static_cast<int64_t>(item.num), out); return;
-  case FieldType::Double: fmt::format_to(it, "{}", item.dbl); return;
+  case FieldType::Double:
+    fmt::format_to(std::back_inserter(out), "{}", item.dbl);
+    return;
   }
 }
 

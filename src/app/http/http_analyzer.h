@@ -19,6 +19,7 @@ public:
   void frame_end(int dir, const FrameInfo& f, AppFrame& out) override;
   void fin(int dir, const FrameInfo& f, AppFrame& out) override;
   void finish() override;
+  bool reads_checksum_status() const override { return true; }
 
 private:
   struct Pending {

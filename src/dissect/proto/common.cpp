@@ -1,6 +1,9 @@
 #include <arpa/inet.h>
 
+#include <algorithm>
+
 #include "dissect/proto/context.h"
+#include "output/fast_text.h"
 #include "services/port_registry.h"
 
 namespace ps::proto {
@@ -16,12 +19,15 @@ std::string_view bit_pattern(Record& rec, uint64_t value, unsigned bits, uint64_
   return rec.save({buf, n});
 }
 
+// Addresses and ports are formatted for every packet's columns: by hand, straight into the arena.
 std::string_view ether_str(Record& rec, const uint8_t* m) {
-  return rec.format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4], m[5]);
+  char* p = rec.alloc(17);
+  return {p, static_cast<size_t>(fast::put_ether(p, m) - p)};
 }
 
 std::string_view ipv4_str(Record& rec, const uint8_t* a) {
-  return rec.format("{}.{}.{}.{}", a[0], a[1], a[2], a[3]);
+  char* p = rec.alloc(15);
+  return {p, static_cast<size_t>(fast::put_ipv4(p, a) - p)};
 }
 
 std::string_view ipv6_str(Record& rec, const uint8_t* a) {
@@ -41,11 +47,18 @@ std::string_view hex_str(Record& rec, wire::Bytes b) {
 }
 
 std::string_view port_str(Ctx& c, uint16_t port, bool tcp) {
-  if (c.opt.resolve_ports) {
-    std::string_view name = port_service_name(tcp ? Transport::Tcp : Transport::Udp, port);
-    if (!name.empty()) return c.rec.format("{} ({})", port, name);
+  std::string_view name;
+  if (c.opt.resolve_ports) name = port_service_name(tcp ? Transport::Tcp : Transport::Udp, port);
+  fmt::format_int digits(port);
+  const size_t n = digits.size() + (name.empty() ? 0 : name.size() + 3);
+  char* p = c.rec.alloc(n);
+  char* end = std::copy(digits.data(), digits.data() + digits.size(), p);
+  if (!name.empty()) { // "80 (http)"
+    end = std::copy_n(" (", 2, end);
+    end = std::copy(name.begin(), name.end(), end);
+    *end = ')';
   }
-  return c.rec.format("{}", port);
+  return {p, n};
 }
 
 } // namespace ps::proto

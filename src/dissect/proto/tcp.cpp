@@ -1,5 +1,6 @@
 #include "wire/tcp.h"
 #include "dissect/proto/context.h"
+#include "output/fast_text.h"
 #include "wire/checksum.h"
 
 namespace ps::proto {
@@ -16,11 +17,11 @@ void flag_names(fmt::memory_buffer& out, uint16_t flags) {
   bool first = true;
   for (auto [bit, name] : kNames) {
     if (!(flags & bit)) continue;
-    if (!first) fmt::format_to(std::back_inserter(out), ", ");
-    fmt::format_to(std::back_inserter(out), "{}", name);
+    if (!first) fast::append(out, ", ");
+    fast::append(out, name);
     first = false;
   }
-  if (first) fmt::format_to(std::back_inserter(out), "<None>");
+  if (first) fast::append(out, "<None>");
 }
 
 // tcp.flags.str: 12 positions, bit 11 first, '·' where clear.
@@ -273,15 +274,21 @@ constexpr std::pair<uint32_t, std::string_view> kInfoPrefixes[] = {
     {kPortReuse, "TCP Port numbers reused"},
 };
 
-template <typename Buffer> void analysis_info_prefix(Buffer& info, const TcpMeta& m) {
+void analysis_info_prefix(fmt::memory_buffer& info, const TcpMeta& m) {
   if (!m.analysis) return;
-  auto out = std::back_inserter(info);
   for (auto [bit, text] : kInfoPrefixes) {
     if (!(m.analysis & bit)) continue;
-    if (bit == kDuplicateAck)
-      fmt::format_to(out, "[TCP Dup ACK {}#{}] ", m.dup_ack_frame, m.dup_ack_num);
-    else
-      fmt::format_to(out, "[{}] ", text);
+    if (bit == kDuplicateAck) { // "[TCP Dup ACK <frame>#<n>] "
+      fast::append(info, "[TCP Dup ACK ");
+      fast::append_uint(info, m.dup_ack_frame);
+      info.push_back('#');
+      fast::append_uint(info, m.dup_ack_num);
+      fast::append(info, "] ");
+    } else {
+      info.push_back('[');
+      fast::append(info, text);
+      fast::append(info, "] ");
+    }
   }
 }
 
@@ -346,6 +353,59 @@ void analysis(Ctx& c, const TcpMeta& m) {
     }
   }
   if (r.tree()) r.pop();
+}
+
+// "<notes>80 → 51234 [ACK] Seq=1 Ack=2 Win=3 Len=4 <options>", written by hand: it is built for
+// every TCP packet of a summary run.
+void info_column(Ctx& c, const wire::TcpView& t, const TcpMeta& m, const Options& opts, uint32_t seq,
+                 uint32_t ack, uint32_t window, uint32_t seglen, fmt::memory_buffer& info) {
+  auto num = [&info](std::string_view label, uint64_t v) {
+    fast::append(info, label);
+    fast::append_uint(info, v);
+  };
+  analysis_info_prefix(info, m);
+  if (c.opt.resolve_ports) {
+    fast::append(info, port_str(c, t.src_port(), true));
+    fast::append(info, " \xe2\x86\x92 ");
+    fast::append(info, port_str(c, t.dst_port(), true));
+  } else {
+    num("", t.src_port());
+    num(" \xe2\x86\x92 ", t.dst_port());
+  }
+  fast::append(info, " [");
+  flag_names(info, t.flags());
+  num("] Seq=", seq);
+  if (t.has(kAck)) num(" Ack=", ack);
+  num(" Win=", window);
+  num(" Len=", seglen);
+  if (t.has(kUrg)) num(" Urg=", t.urgent());
+  // Options appear in the Info column in header order.
+  for (uint8_t i = 0; i < opts.info_count; ++i) {
+    switch (opts.info_order[i]) {
+    case 2:
+      num(" MSS=", static_cast<uint64_t>(opts.mss));
+      break;
+    case 4:
+      fast::append(info, " SACK_PERM");
+      break;
+    case 5:
+      for (uint32_t k = 0; k < opts.sack_blocks && k < 4; ++k) {
+        uint32_t base = m.valid && t.has(kAck) && !c.opt.absolute_seq ? t.ack() - m.ack : 0;
+        num(" SLE=", opts.sack[k].first - base);
+        num(" SRE=", opts.sack[k].second - base);
+      }
+      break;
+    case 8:
+      num(" TSval=", opts.tsval);
+      num(" TSecr=", opts.tsecr);
+      break;
+    case 3:
+      num(" WS=", 1u << (opts.wscale > 14 ? 14 : opts.wscale));
+      break;
+    default:
+      break;
+    }
+  }
 }
 
 } // namespace
@@ -522,44 +582,7 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
     Columns& col = r.cols();
     col.protocol = "TCP";
     col.info.clear();
-    auto out = std::back_inserter(col.info);
-    analysis_info_prefix(col.info, m);
-    std::string_view arrow = "\xe2\x86\x92";
-    if (c.opt.resolve_ports)
-      fmt::format_to(out, "{} {} {} [", port_str(c, t.src_port(), true), arrow,
-                     port_str(c, t.dst_port(), true));
-    else
-      fmt::format_to(out, "{} {} {} [", t.src_port(), arrow, t.dst_port());
-    flag_names(col.info, flags);
-    fmt::format_to(out, "] Seq={}", seq);
-    if (t.has(kAck)) fmt::format_to(out, " Ack={}", ack);
-    fmt::format_to(out, " Win={} Len={}", window, seglen);
-    if (t.has(kUrg)) fmt::format_to(out, " Urg={}", t.urgent());
-    // Options appear in the Info column in header order.
-    for (uint8_t i = 0; i < opts.info_count; ++i) {
-      switch (opts.info_order[i]) {
-      case 2:
-        fmt::format_to(out, " MSS={}", opts.mss);
-        break;
-      case 4:
-        fmt::format_to(out, " SACK_PERM");
-        break;
-      case 5:
-        for (uint32_t k = 0; k < opts.sack_blocks && k < 4; ++k) {
-          uint32_t base = m.valid && t.has(kAck) && !c.opt.absolute_seq ? t.ack() - m.ack : 0;
-          fmt::format_to(out, " SLE={} SRE={}", opts.sack[k].first - base, opts.sack[k].second - base);
-        }
-        break;
-      case 8:
-        fmt::format_to(out, " TSval={} TSecr={}", opts.tsval, opts.tsecr);
-        break;
-      case 3:
-        fmt::format_to(out, " WS={}", 1u << (opts.wscale > 14 ? 14 : opts.wscale));
-        break;
-      default:
-        break;
-      }
-    }
+    info_column(c, t, m, opts, seq, ack, window, seglen, col.info);
   }
 }
 
