@@ -33,7 +33,9 @@ struct ReadArgs {
   std::vector<std::string> decode_as; // -d tcp.port==N,proto
 };
 
-void fail(const std::string& msg) { std::fprintf(stderr, "portscope: %s\n", msg.c_str()); }
+void fail(const std::string& msg) {
+  std::fprintf(stderr, "portscope: %s\n", msg.c_str());
+}
 
 // Parses -E options; returns false (after printing why) on a bad one.
 bool parse_eopts(const std::vector<std::string>& eopts, FieldsOptions& fo) {
@@ -44,18 +46,27 @@ bool parse_eopts(const std::vector<std::string>& eopts, FieldsOptions& fo) {
       return false;
     }
     std::string k = e.substr(0, eq), v = e.substr(eq + 1);
-    if (k == "header" && (v == "y" || v == "n")) fo.header = v == "y";
+    if (k == "header" && (v == "y" || v == "n"))
+      fo.header = v == "y";
     else if (k == "separator" && !v.empty()) {
-      if (v == "/t") fo.separator = '\t';
-      else if (v == "/s") fo.separator = ' ';
-      else fo.separator = v[0];
-    } else if (k == "occurrence" && (v == "f" || v == "l" || v == "a")) fo.occurrence = v[0];
+      if (v == "/t")
+        fo.separator = '\t';
+      else if (v == "/s")
+        fo.separator = ' ';
+      else
+        fo.separator = v[0];
+    } else if (k == "occurrence" && (v == "f" || v == "l" || v == "a"))
+      fo.occurrence = v[0];
     else if (k == "aggregator" && !v.empty()) {
-      if (v == "/s") fo.aggregator = ' ';
-      else fo.aggregator = v[0];
-    } else if (k == "quote" && (v == "d" || v == "s" || v == "n")) fo.quote = v[0];
+      if (v == "/s")
+        fo.aggregator = ' ';
+      else
+        fo.aggregator = v[0];
+    } else if (k == "quote" && (v == "d" || v == "s" || v == "n"))
+      fo.quote = v[0];
     else {
-      fail("bad -E option '" + e + "' (header=y|n, separator=C|/t|/s, occurrence=f|l|a, aggregator=C, quote=d|s|n)");
+      fail("bad -E option '" + e +
+           "' (header=y|n, separator=C|/t|/s, occurrence=f|l|a, aggregator=C, quote=d|s|n)");
       return false;
     }
   }
@@ -136,15 +147,15 @@ int run_read(const ReadArgs& a) {
 
 void add_read_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ReadArgs>();
-  CLI::App* cmd = app.add_subcommand("read", "Print every frame: summary lines, protocol trees, fields or JSON");
-  cmd->footer(
-      "Examples:\n"
-      "  portscope read capture.pcap                  one line per frame\n"
-      "  portscope read capture.pcap -V               full protocol trees\n"
-      "  portscope read capture.pcap -V --absolute-seq  raw TCP sequence numbers\n"
-      "  portscope read capture.pcap -T fields -e ip.src -e tcp.srcport -E header=y\n"
-      "  portscope read capture.pcap -T json -c 10\n"
-      "  tcpdump -w - | portscope read -r -");
+  CLI::App* cmd =
+      app.add_subcommand("read", "Print every frame: summary lines, protocol trees, fields or JSON");
+  cmd->footer("Examples:\n"
+              "  portscope read capture.pcap                  one line per frame\n"
+              "  portscope read capture.pcap -V               full protocol trees\n"
+              "  portscope read capture.pcap -V --absolute-seq  raw TCP sequence numbers\n"
+              "  portscope read capture.pcap -T fields -e ip.src -e tcp.srcport -E header=y\n"
+              "  portscope read capture.pcap -T json -c 10\n"
+              "  tcpdump -w - | portscope read -r -");
   cmd->add_option("file", args->file, "Capture file (pcap or pcapng; '-' reads standard input)");
   cmd->add_option("-r,--read-file", args->read_file, "Capture file, as tshark -r");
   cmd->add_flag("-V,--verbose", args->verbose, "Print the full protocol tree of every frame");
@@ -152,20 +163,23 @@ void add_read_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"text", "fields", "json", "ndjson"}));
   cmd->add_option("-e,--field", args->fields, "Field to print with -T fields (repeat; tshark names)")
       ->allow_extra_args(false);
-  cmd->add_option("-E", args->eopts,
-                  "Fields output option: header=y|n, separator=C|/t|/s, occurrence=f|l|a, aggregator=C, quote=d|s|n")
+  cmd->add_option(
+         "-E", args->eopts,
+         "Fields output option: header=y|n, separator=C|/t|/s, occurrence=f|l|a, aggregator=C, quote=d|s|n")
       ->allow_extra_args(false);
   cmd->add_option("-c,--count", args->count, "Stop after N frames")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 62, "a count from 1"))
       ->each([](const std::string& v) {
         // CLI11 would wrap "-5" into a huge unsigned number: refuse signs outright.
-        if (!v.empty() && (v[0] == '-' || v[0] == '+')) throw CLI::ValidationError("--count", "'" + v + "' is not a count");
+        if (!v.empty() && (v[0] == '-' || v[0] == '+'))
+          throw CLI::ValidationError("--count", "'" + v + "' is not a count");
       });
   cmd->add_flag("-n,--no-resolve", args->no_resolve, "Show port numbers without service names");
   cmd->add_flag("-S,--absolute-seq", args->absolute_seq,
                 "Show TCP sequence and acknowledgment numbers as on the wire, not relative to the ISN");
-  cmd->add_option("-d,--decode-as", args->decode_as,
-                  "Decode a port as a protocol, as tshark -d: tcp.port==2222,http (repeatable; also udp.port)")
+  cmd->add_option(
+         "-d,--decode-as", args->decode_as,
+         "Decode a port as a protocol, as tshark -d: tcp.port==2222,http (repeatable; also udp.port)")
       ->allow_extra_args(false);
   cmd->add_flag("--no-checksums", args->no_checksums, "Do not verify IP/TCP/UDP/ICMP checksums");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress display on stderr (shown only on a terminal anyway)");

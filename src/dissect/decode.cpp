@@ -1,8 +1,8 @@
 #include "dissect/packet.h"
 #include "wire/arp.h"
 #include "wire/ethernet.h"
-#include "wire/ipv6.h"
 #include "wire/ipv4.h"
+#include "wire/ipv6.h"
 #include "wire/tcp.h"
 #include "wire/udp.h"
 
@@ -39,19 +39,25 @@ struct Decoder {
 
   void ethertype(uint16_t type, Bytes b) {
     switch (type) {
-    case wire::ethertype::kIpv4: return ipv4(b);
-    case wire::ethertype::kIpv6: return ipv6(b);
-    case wire::ethertype::kArp: return arp(b);
+    case wire::ethertype::kIpv4:
+      return ipv4(b);
+    case wire::ethertype::kIpv6:
+      return ipv6(b);
+    case wire::ethertype::kArp:
+      return arp(b);
     case wire::ethertype::kVlan:
     case wire::ethertype::kQinQ:
-    case wire::ethertype::kQinQOld: return vlan(b);
-    default: return data(b);
+    case wire::ethertype::kQinQOld:
+      return vlan(b);
+    default:
+      return data(b);
     }
   }
 
   void ethernet(Bytes b) {
     // tshark's wording: "[Malformed Packet: Ethernet]".
-    if (!wire::EthernetView::valid(b)) return fail(f.data.size() < f.wire_len ? "Ethernet truncated" : "Ethernet");
+    if (!wire::EthernetView::valid(b))
+      return fail(f.data.size() < f.wire_len ? "Ethernet truncated" : "Ethernet");
     wire::EthernetView e(b);
     if (e.is_8023()) {
       // 802.3: the payload is as long as the length field says; the rest is padding/trailer.
@@ -135,7 +141,8 @@ struct Decoder {
   }
 
   void ipv6(Bytes b) {
-    if (b.size() < wire::Ipv6View::kHeaderLen) return fail(f.data.size() < f.wire_len ? "IPv6 truncated" : "IPv6");
+    if (b.size() < wire::Ipv6View::kHeaderLen)
+      return fail(f.data.size() < f.wire_len ? "IPv6 truncated" : "IPv6");
     if (!wire::Ipv6View::valid(b)) return fail("IPv6 version is not 6");
     wire::Ipv6View ip(b);
     uint32_t plen = ip.payload_len();
@@ -173,13 +180,20 @@ struct Decoder {
 
   void transport(uint8_t proto, Bytes b, uint32_t missing) {
     switch (proto) {
-    case 6: return tcp(b, missing);
-    case 17: return udp(b, missing);
-    case 1: return icmp(b, Layer::Icmp, missing);
-    case 58: return icmp(b, Layer::Icmpv6, missing);
-    case 4: return ipv4(b);  // IP-in-IP
-    case 41: return ipv6(b); // 6in4
-    default: return data(b);
+    case 6:
+      return tcp(b, missing);
+    case 17:
+      return udp(b, missing);
+    case 1:
+      return icmp(b, Layer::Icmp, missing);
+    case 58:
+      return icmp(b, Layer::Icmpv6, missing);
+    case 4:
+      return ipv4(b); // IP-in-IP
+    case 41:
+      return ipv6(b); // 6in4
+    default:
+      return data(b);
     }
   }
 
@@ -233,17 +247,35 @@ void decode(const Frame& frame, Decoded& out) {
   Decoder dec{frame, out};
   Bytes b = frame.data;
   switch (frame.link_type) {
-  case kLinkEthernet: dec.ethernet(b); break;
-  case kLinkLinuxSll: dec.sll(b); break;
-  case kLinkLinuxSll2: dec.sll2(b); break;
-  case kLinkNull: dec.null_link(b, false); break;
-  case kLinkLoop: dec.null_link(b, true); break;
+  case kLinkEthernet:
+    dec.ethernet(b);
+    break;
+  case kLinkLinuxSll:
+    dec.sll(b);
+    break;
+  case kLinkLinuxSll2:
+    dec.sll2(b);
+    break;
+  case kLinkNull:
+    dec.null_link(b, false);
+    break;
+  case kLinkLoop:
+    dec.null_link(b, true);
+    break;
   case kLinkRaw:
   case 12: // DLT_RAW on some BSDs
-  case 14: dec.raw_ip(b); break;
-  case kLinkIpv4: dec.ipv4(b); break;
-  case kLinkIpv6: dec.ipv6(b); break;
-  default: dec.data(b); break;
+  case 14:
+    dec.raw_ip(b);
+    break;
+  case kLinkIpv4:
+    dec.ipv4(b);
+    break;
+  case kLinkIpv6:
+    dec.ipv6(b);
+    break;
+  default:
+    dec.data(b);
+    break;
   }
 }
 

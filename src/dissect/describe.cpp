@@ -1,6 +1,5 @@
 #include "dissect/describe.h"
 
-
 #include "dissect/proto/context.h"
 #include "dissect/proto/dns.h"
 #include "dissect/proto/ipv6_ext.h"
@@ -12,20 +11,34 @@ namespace {
 // tshark's frame.protocols names for each layer.
 std::string_view protocol_names(Layer k) {
   switch (k) {
-  case Layer::Eth: return "eth:ethertype";
-  case Layer::Eth8023: return "eth:llc";
-  case Layer::Vlan: return "vlan:ethertype";
-  case Layer::Sll: return "sll:ethertype";
-  case Layer::Sll2: return "sll:ethertype";
-  case Layer::Null: return "null";
-  case Layer::Arp: return "arp";
-  case Layer::Ipv4: return "ip";
-  case Layer::Ipv6: return "ipv6";
-  case Layer::Icmp: return "icmp";
-  case Layer::Icmpv6: return "icmpv6";
-  case Layer::Tcp: return "tcp";
-  case Layer::Udp: return "udp";
-  case Layer::Data: return "data";
+  case Layer::Eth:
+    return "eth:ethertype";
+  case Layer::Eth8023:
+    return "eth:llc";
+  case Layer::Vlan:
+    return "vlan:ethertype";
+  case Layer::Sll:
+    return "sll:ethertype";
+  case Layer::Sll2:
+    return "sll:ethertype";
+  case Layer::Null:
+    return "null";
+  case Layer::Arp:
+    return "arp";
+  case Layer::Ipv4:
+    return "ip";
+  case Layer::Ipv6:
+    return "ipv6";
+  case Layer::Icmp:
+    return "icmp";
+  case Layer::Icmpv6:
+    return "icmpv6";
+  case Layer::Tcp:
+    return "tcp";
+  case Layer::Udp:
+    return "udp";
+  case Layer::Data:
+    return "data";
   }
   return "";
 }
@@ -91,25 +104,55 @@ void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions&
   proto::Ctx c{pkt, meta, opt, rec, app};
   proto::describe_frame(c, times);
   bool app_done = false;
-  if (pkt.frame && !proto::link_protocol_prefix(pkt).empty()) rec.append_protocol(proto::link_protocol_prefix(pkt));
+  if (pkt.frame && !proto::link_protocol_prefix(pkt).empty())
+    rec.append_protocol(proto::link_protocol_prefix(pkt));
   for (uint8_t i = 0; i < pkt.layer_count; ++i) {
     const LayerSpan& l = pkt.layers[i];
     rec.append_protocol(proto::layer_protocol_name(pkt, l, protocol_names(l.kind)));
     switch (l.kind) {
-    case Layer::Eth: proto::describe_eth(c, l); break;
-    case Layer::Eth8023: proto::describe_eth8023(c, l); break;
-    case Layer::Vlan: proto::describe_vlan(c, l); break;
-    case Layer::Sll: proto::describe_sll(c, l); break;
-    case Layer::Sll2: proto::describe_sll2(c, l); break;
-    case Layer::Null: proto::describe_null(c, l); break;
-    case Layer::Arp: proto::describe_arp(c, l); break;
-    case Layer::Ipv4: proto::describe_ipv4(c, l); break;
-    case Layer::Ipv6: proto::describe_ipv6(c, l); break;
-    case Layer::Icmp: proto::describe_icmp(c, l); break;
-    case Layer::Icmpv6: proto::describe_icmpv6(c, l); break;
-    case Layer::Tcp: proto::describe_tcp(c, l); break;
-    case Layer::Udp: proto::describe_udp(c, l); proto::describe_dns_udp(c); break;
-    case Layer::Data: proto::describe_data(c, l); break;
+    case Layer::Eth:
+      proto::describe_eth(c, l);
+      break;
+    case Layer::Eth8023:
+      proto::describe_eth8023(c, l);
+      break;
+    case Layer::Vlan:
+      proto::describe_vlan(c, l);
+      break;
+    case Layer::Sll:
+      proto::describe_sll(c, l);
+      break;
+    case Layer::Sll2:
+      proto::describe_sll2(c, l);
+      break;
+    case Layer::Null:
+      proto::describe_null(c, l);
+      break;
+    case Layer::Arp:
+      proto::describe_arp(c, l);
+      break;
+    case Layer::Ipv4:
+      proto::describe_ipv4(c, l);
+      break;
+    case Layer::Ipv6:
+      proto::describe_ipv6(c, l);
+      break;
+    case Layer::Icmp:
+      proto::describe_icmp(c, l);
+      break;
+    case Layer::Icmpv6:
+      proto::describe_icmpv6(c, l);
+      break;
+    case Layer::Tcp:
+      proto::describe_tcp(c, l);
+      break;
+    case Layer::Udp:
+      proto::describe_udp(c, l);
+      proto::describe_dns_udp(c);
+      break;
+    case Layer::Data:
+      proto::describe_data(c, l);
+      break;
     }
     if ((l.kind == Layer::Tcp || l.kind == Layer::Udp) && !app_done) {
       app_done = true;
@@ -129,7 +172,8 @@ void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions&
     rec.truncated = pkt.truncated;
     rec.malformed = pkt.malformed;
     if (pkt.truncated) {
-      if (rec.want(F::SHORT)) rec.add(F::SHORT, 0, 0).text = rec.format("[Packet size limited during capture: {}]", pkt.malformed);
+      if (rec.want(F::SHORT))
+        rec.add(F::SHORT, 0, 0).text = rec.format("[Packet size limited during capture: {}]", pkt.malformed);
     } else if (rec.want(F::MALFORMED)) {
       rec.add(F::MALFORMED, 0, 0).text = rec.format("[Malformed Packet: {}]", pkt.malformed);
     }

@@ -20,8 +20,8 @@ struct DescribeOptions {
 
 // Times the frame layer needs besides the frame itself.
 struct FrameTimes {
-  Timestamp first;     // first frame of the capture
-  Timestamp previous;  // previous captured frame
+  Timestamp first;    // first frame of the capture
+  Timestamp previous; // previous captured frame
 };
 
 // What describe() reads besides the decoded packet, for a record reset with these wants: lets the

@@ -22,10 +22,10 @@ struct Item {
   bool hidden = false;    // present for fields/filters but not printed in the tree
   uint32_t offset = 0;    // byte range in the frame (for hex views / JSON)
   uint32_t length = 0;
-  uint64_t num = 0;       // UInt*, Bool, Ipv4, FrameNum, times (as int64 ns)
+  uint64_t num = 0; // UInt*, Bool, Ipv4, FrameNum, times (as int64 ns)
   double dbl = 0;
-  std::string_view str;   // String, Bytes, Ether, Ipv6 values (into the frame or the arena)
-  std::string_view text;  // the tree line; empty: "Name: value" from the registry
+  std::string_view str;  // String, Bytes, Ether, Ipv6 values (into the frame or the arena)
+  std::string_view text; // the tree line; empty: "Name: value" from the registry
 };
 
 // Bump allocator for strings built while describing one packet; reset between packets.

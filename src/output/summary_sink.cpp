@@ -40,6 +40,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<PacketSink> make_summary_sink(OutBuffer& out) { return std::make_unique<SummarySink>(out); }
+std::unique_ptr<PacketSink> make_summary_sink(OutBuffer& out) {
+  return std::make_unique<SummarySink>(out);
+}
 
 } // namespace ps

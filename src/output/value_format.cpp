@@ -12,12 +12,18 @@ namespace {
 
 unsigned hex_width(FieldType t) {
   switch (t) {
-  case FieldType::UInt8: return 2;
-  case FieldType::UInt16: return 4;
-  case FieldType::UInt24: return 6;
-  case FieldType::UInt32: return 8;
-  case FieldType::UInt64: return 16;
-  default: return 0;
+  case FieldType::UInt8:
+    return 2;
+  case FieldType::UInt16:
+    return 4;
+  case FieldType::UInt24:
+    return 6;
+  case FieldType::UInt32:
+    return 8;
+  case FieldType::UInt64:
+    return 16;
+  default:
+    return 0;
   }
 }
 
@@ -42,14 +48,18 @@ void format_utc_date(int64_t ns, fmt::memory_buffer& out) {
                  tm.tm_mday, tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }
 
-
 void format_value(const Item& item, fmt::memory_buffer& out) {
   const FieldInfo& fi = field_info(item.field);
   switch (fi.type) {
   case FieldType::Protocol:
-  case FieldType::Text: return;
-  case FieldType::None: out.push_back('1'); return;
-  case FieldType::Bool: out.push_back(item.num ? '1' : '0'); return;
+  case FieldType::Text:
+    return;
+  case FieldType::None:
+    out.push_back('1');
+    return;
+  case FieldType::Bool:
+    out.push_back(item.num ? '1' : '0');
+    return;
   case FieldType::UInt8:
   case FieldType::UInt16:
   case FieldType::UInt24:
@@ -88,7 +98,9 @@ void format_value(const Item& item, fmt::memory_buffer& out) {
     fast::append(out, buf);
     return;
   }
-  case FieldType::String: out.append(item.str.data(), item.str.data() + item.str.size()); return;
+  case FieldType::String:
+    out.append(item.str.data(), item.str.data() + item.str.size());
+    return;
   case FieldType::Bytes: {
     static constexpr char kHex[] = "0123456789abcdef";
     for (unsigned char ch : item.str) {
@@ -99,10 +111,14 @@ void format_value(const Item& item, fmt::memory_buffer& out) {
   }
   case FieldType::AbsTime:
     // Base::Dec marks epoch seconds (frame.time_epoch); otherwise a UTC date as tshark prints frame.time.
-    if (fi.base == Base::Dec) seconds(static_cast<int64_t>(item.num), out);
-    else format_utc_date(static_cast<int64_t>(item.num), out);
+    if (fi.base == Base::Dec)
+      seconds(static_cast<int64_t>(item.num), out);
+    else
+      format_utc_date(static_cast<int64_t>(item.num), out);
     return;
-  case FieldType::RelTime: seconds(static_cast<int64_t>(item.num), out); return;
+  case FieldType::RelTime:
+    seconds(static_cast<int64_t>(item.num), out);
+    return;
   case FieldType::Double:
     fmt::format_to(std::back_inserter(out), "{}", item.dbl);
     return;
@@ -112,14 +128,26 @@ void format_value(const Item& item, fmt::memory_buffer& out) {
 void json_escape(std::string_view s, fmt::memory_buffer& out) {
   for (unsigned char ch : s) {
     switch (ch) {
-    case '"': out.append(std::string_view("\\\"")); break;
-    case '\\': out.append(std::string_view("\\\\")); break;
-    case '\n': out.append(std::string_view("\\n")); break;
-    case '\r': out.append(std::string_view("\\r")); break;
-    case '\t': out.append(std::string_view("\\t")); break;
+    case '"':
+      out.append(std::string_view("\\\""));
+      break;
+    case '\\':
+      out.append(std::string_view("\\\\"));
+      break;
+    case '\n':
+      out.append(std::string_view("\\n"));
+      break;
+    case '\r':
+      out.append(std::string_view("\\r"));
+      break;
+    case '\t':
+      out.append(std::string_view("\\t"));
+      break;
     default:
-      if (ch < 0x20) fmt::format_to(std::back_inserter(out), "\\u{:04x}", ch);
-      else out.push_back(static_cast<char>(ch));
+      if (ch < 0x20)
+        fmt::format_to(std::back_inserter(out), "\\u{:04x}", ch);
+      else
+        out.push_back(static_cast<char>(ch));
     }
   }
 }

@@ -15,9 +15,9 @@ class Progress;
 
 struct ReadOptions {
   DescribeOptions describe;
-  uint64_t max_frames = 0; // 0: all
+  uint64_t max_frames = 0;      // 0: all
   Progress* progress = nullptr; // progress display on stderr, when wanted
-  app::DecodeAs decode_as;  // -d tcp.port==N,proto (application analyzers, src/app/)
+  app::DecodeAs decode_as;      // -d tcp.port==N,proto (application analyzers, src/app/)
 };
 
 struct ReadResult {

@@ -67,27 +67,48 @@ namespace ps::proto {
 
 std::string_view ip_proto_name(uint8_t p) {
   switch (p) {
-  case 0: return "IPv6 Hop-by-Hop Option";
-  case 1: return "ICMP";
-  case 2: return "IGMP";
-  case 4: return "IPIP";
-  case 6: return "TCP";
-  case 17: return "UDP";
-  case 41: return "IPv6";
-  case 43: return "Routing Header for IPv6";
-  case 44: return "Fragment Header for IPv6";
-  case 47: return "Generic Routing Encapsulation";
-  case 50: return "Encap Security Payload";
-  case 51: return "Authentication Header";
-  case 58: return "ICMPv6";
-  case 59: return "IPv6 No Next Header";
-  case 60: return "Destination Options for IPv6";
-  case 89: return "OSPF IGP";
-  case 103: return "PIM";
-  case 112: return "Virtual Router Redundancy Protocol";
-  case 132: return "SCTP";
-  case 136: return "UDPLite";
-  default: return "Unknown";
+  case 0:
+    return "IPv6 Hop-by-Hop Option";
+  case 1:
+    return "ICMP";
+  case 2:
+    return "IGMP";
+  case 4:
+    return "IPIP";
+  case 6:
+    return "TCP";
+  case 17:
+    return "UDP";
+  case 41:
+    return "IPv6";
+  case 43:
+    return "Routing Header for IPv6";
+  case 44:
+    return "Fragment Header for IPv6";
+  case 47:
+    return "Generic Routing Encapsulation";
+  case 50:
+    return "Encap Security Payload";
+  case 51:
+    return "Authentication Header";
+  case 58:
+    return "ICMPv6";
+  case 59:
+    return "IPv6 No Next Header";
+  case 60:
+    return "Destination Options for IPv6";
+  case 89:
+    return "OSPF IGP";
+  case 103:
+    return "PIM";
+  case 112:
+    return "Virtual Router Redundancy Protocol";
+  case 132:
+    return "SCTP";
+  case 136:
+    return "UDPLite";
+  default:
+    return "Unknown";
   }
 }
 
@@ -98,9 +119,12 @@ void checksum_items(Ctx& c, F field, F status_field, F calc_field, uint32_t off,
     Item& it = r.add(field, off, 2, stored);
     if (r.tree()) {
       std::string_view name = field_info(field).name;
-      if (status == 1) it.text = r.format("{}: 0x{:04x} [correct]", name, stored);
-      else if (status == 0) it.text = r.format("{}: 0x{:04x} incorrect, should be 0x{:04x}", name, stored, computed);
-      else it.text = r.format("{}: 0x{:04x} [unverified]", name, stored);
+      if (status == 1)
+        it.text = r.format("{}: 0x{:04x} [correct]", name, stored);
+      else if (status == 0)
+        it.text = r.format("{}: 0x{:04x} incorrect, should be 0x{:04x}", name, stored, computed);
+      else
+        it.text = r.format("{}: 0x{:04x} [unverified]", name, stored);
     }
   }
   if (r.want(status_field)) {

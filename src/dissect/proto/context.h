@@ -25,7 +25,9 @@ struct Ctx {
 // "0100 .... " style bit pattern of `mask` within a `bits`-wide value, as tshark prints bitfields.
 std::string_view bit_pattern(Record& rec, uint64_t value, unsigned bits, uint64_t mask);
 // "Set" / "Not set"
-inline std::string_view set_str(bool b) { return b ? "Set" : "Not set"; }
+inline std::string_view set_str(bool b) {
+  return b ? "Set" : "Not set";
+}
 // Ethernet address as lowercase colon hex.
 std::string_view ether_str(Record& rec, const uint8_t* mac);
 // IPv4 / IPv6 address text.

@@ -24,7 +24,9 @@ std::string_view class_short(Ctx& c, uint16_t cls) {
   return n.empty() ? c.rec.format("Unknown (0x{:04x})", cls) : n;
 }
 
-std::string_view hex(Ctx& c, const uint8_t* p, size_t n) { return hex_str(c.rec, {p, n}); }
+std::string_view hex(Ctx& c, const uint8_t* p, size_t n) {
+  return hex_str(c.rec, {p, n});
+}
 
 std::string_view text_of(Ctx& c, std::span<const uint8_t> msg, uint32_t off, uint32_t len) {
   return c.rec.save({reinterpret_cast<const char*>(msg.data() + off), len});

@@ -5,19 +5,30 @@
 namespace ps::proto {
 
 namespace {
-int64_t ns_of(Timestamp t) { return t.sec * 1'000'000'000 + t.nsec; }
+int64_t ns_of(Timestamp t) {
+  return t.sec * 1'000'000'000 + t.nsec;
+}
 
 std::string_view encap_name(uint32_t link) {
   switch (link) {
-  case kLinkEthernet: return "Ethernet (1)";
-  case kLinkNull: return "NULL/Loopback (15)";
-  case kLinkLoop: return "OpenBSD loopback (108)";
-  case kLinkRaw: return "Raw IP (7)";
-  case kLinkIpv4: return "Raw IPv4 (129)";
-  case kLinkIpv6: return "Raw IPv6 (130)";
-  case kLinkLinuxSll: return "Linux cooked-mode capture v1 (25)";
-  case kLinkLinuxSll2: return "Linux cooked-mode capture v2 (210)";
-  default: return "Unknown";
+  case kLinkEthernet:
+    return "Ethernet (1)";
+  case kLinkNull:
+    return "NULL/Loopback (15)";
+  case kLinkLoop:
+    return "OpenBSD loopback (108)";
+  case kLinkRaw:
+    return "Raw IP (7)";
+  case kLinkIpv4:
+    return "Raw IPv4 (129)";
+  case kLinkIpv6:
+    return "Raw IPv6 (130)";
+  case kLinkLinuxSll:
+    return "Linux cooked-mode capture v1 (25)";
+  case kLinkLinuxSll2:
+    return "Linux cooked-mode capture v2 (210)";
+  default:
+    return "Unknown";
   }
 }
 } // namespace
@@ -33,7 +44,8 @@ void describe_frame(Ctx& c, const FrameTimes& t) {
                  uint64_t{f.wire_len} * 8, cap, uint64_t{cap} * 8);
     if (f.interface_id != 0) // only multi-interface pcapng captures say which one
       r.add(F::FRAME_INTERFACE_ID, 0, 0, f.interface_id).text = r.format("Interface id: {}", f.interface_id);
-    r.add(F::FRAME_ENCAP_TYPE, 0, 0, f.link_type).text = r.format("Encapsulation type: {}", encap_name(f.link_type));
+    r.add(F::FRAME_ENCAP_TYPE, 0, 0, f.link_type).text =
+        r.format("Encapsulation type: {}", encap_name(f.link_type));
   } else if (r.want(F::FRAME)) {
     r.add(F::FRAME, 0, cap);
   }
@@ -69,7 +81,8 @@ void describe_frame(Ctx& c, const FrameTimes& t) {
   if (r.want(F::FRAME_NUMBER)) r.add(F::FRAME_NUMBER, 0, 0, f.number);
   if (r.want(F::FRAME_LEN)) {
     Item& it = r.add(F::FRAME_LEN, 0, 0, f.wire_len);
-    if (r.tree()) it.text = r.format("Frame Length: {} bytes ({} bits)", f.wire_len, uint64_t{f.wire_len} * 8);
+    if (r.tree())
+      it.text = r.format("Frame Length: {} bytes ({} bits)", f.wire_len, uint64_t{f.wire_len} * 8);
   }
   if (r.want(F::FRAME_CAP_LEN)) {
     Item& it = r.add(F::FRAME_CAP_LEN, 0, 0, cap);

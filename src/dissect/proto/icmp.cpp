@@ -261,7 +261,8 @@ struct Icmp {
   void mldv2_report() {
     if (b.size() < 8) return;
     uint16_t n = wire::be16(&b[6]);
-    if (r.tree()) add_raw(F::ICMPV6_RESERVED, 4, 2).text = r.format("Reserved: {}", hex_str(r, b.subspan(4, 2)));
+    if (r.tree())
+      add_raw(F::ICMPV6_RESERVED, 4, 2).text = r.format("Reserved: {}", hex_str(r, b.subspan(4, 2)));
     if (r.want(F::ICMPV6_MLDR_NB_MCAST_RECORDS))
       add(F::ICMPV6_MLDR_NB_MCAST_RECORDS, 6, 2, n).text =
           r.format("Number of Multicast Address Records: {}", n);

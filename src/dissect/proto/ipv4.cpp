@@ -1,6 +1,6 @@
+#include "wire/ipv4.h"
 #include "dissect/proto/context.h"
 #include "wire/checksum.h"
-#include "wire/ipv4.h"
 
 namespace ps::proto {
 
@@ -8,45 +8,79 @@ namespace {
 
 std::string_view dscp_short(uint8_t d) {
   switch (d) {
-  case 0: return "CS0";
-  case 8: return "CS1";
-  case 10: return "AF11";
-  case 12: return "AF12";
-  case 14: return "AF13";
-  case 16: return "CS2";
-  case 18: return "AF21";
-  case 20: return "AF22";
-  case 22: return "AF23";
-  case 24: return "CS3";
-  case 26: return "AF31";
-  case 28: return "AF32";
-  case 30: return "AF33";
-  case 32: return "CS4";
-  case 34: return "AF41";
-  case 36: return "AF42";
-  case 38: return "AF43";
-  case 40: return "CS5";
-  case 44: return "VA";
-  case 46: return "EF PHB";
-  case 48: return "CS6";
-  case 56: return "CS7";
-  default: return "Unknown";
+  case 0:
+    return "CS0";
+  case 8:
+    return "CS1";
+  case 10:
+    return "AF11";
+  case 12:
+    return "AF12";
+  case 14:
+    return "AF13";
+  case 16:
+    return "CS2";
+  case 18:
+    return "AF21";
+  case 20:
+    return "AF22";
+  case 22:
+    return "AF23";
+  case 24:
+    return "CS3";
+  case 26:
+    return "AF31";
+  case 28:
+    return "AF32";
+  case 30:
+    return "AF33";
+  case 32:
+    return "CS4";
+  case 34:
+    return "AF41";
+  case 36:
+    return "AF42";
+  case 38:
+    return "AF43";
+  case 40:
+    return "CS5";
+  case 44:
+    return "VA";
+  case 46:
+    return "EF PHB";
+  case 48:
+    return "CS6";
+  case 56:
+    return "CS7";
+  default:
+    return "Unknown";
   }
 }
 
 std::string_view dscp_long(uint8_t d) {
   switch (d) {
-  case 0: return "Default";
-  case 8: return "Class Selector 1";
-  case 16: return "Class Selector 2";
-  case 24: return "Class Selector 3";
-  case 32: return "Class Selector 4";
-  case 40: return "Class Selector 5";
-  case 48: return "Class Selector 6";
-  case 56: return "Class Selector 7";
-  case 46: return "Expedited Forwarding";
-  case 44: return "Voice Admit";
-  default: break;
+  case 0:
+    return "Default";
+  case 8:
+    return "Class Selector 1";
+  case 16:
+    return "Class Selector 2";
+  case 24:
+    return "Class Selector 3";
+  case 32:
+    return "Class Selector 4";
+  case 40:
+    return "Class Selector 5";
+  case 48:
+    return "Class Selector 6";
+  case 56:
+    return "Class Selector 7";
+  case 46:
+    return "Expedited Forwarding";
+  case 44:
+    return "Voice Admit";
+  default:
+    break;
   }
   if (d >= 10 && d <= 38 && d % 2 == 0) return "Assured Forwarding";
   return "Unknown";
@@ -58,15 +92,24 @@ constexpr std::string_view kEcnLong[] = {"Not ECN-Capable Transport", "ECN-Capab
 
 std::string_view option_name(uint8_t t) {
   switch (t) {
-  case 0: return "End of Options List (EOL)";
-  case 1: return "No Operation (NOP)";
-  case 7: return "Record Route";
-  case 68: return "Time Stamp";
-  case 130: return "Security";
-  case 131: return "Loose Source Route";
-  case 137: return "Strict Source Route";
-  case 148: return "Router Alert";
-  default: return "Unknown";
+  case 0:
+    return "End of Options List (EOL)";
+  case 1:
+    return "No Operation (NOP)";
+  case 7:
+    return "Record Route";
+  case 68:
+    return "Time Stamp";
+  case 130:
+    return "Security";
+  case 131:
+    return "Loose Source Route";
+  case 137:
+    return "Strict Source Route";
+  case 148:
+    return "Router Alert";
+  default:
+    return "Unknown";
   }
 }
 
@@ -80,7 +123,8 @@ void options(Ctx& c, const wire::Ipv4View& ip, uint32_t base) {
   while (i < o.size()) {
     uint8_t t = o[i];
     if (t == 0 || t == 1) {
-      r.push(F::TEXT, base + 20 + static_cast<uint32_t>(i), 1).text = r.format("IP Option - {}", option_name(t));
+      r.push(F::TEXT, base + 20 + static_cast<uint32_t>(i), 1).text =
+          r.format("IP Option - {}", option_name(t));
       r.add(F::IP_OPT_TYPE, base + 20 + static_cast<uint32_t>(i), 1, t).text = r.format("Type: {}", t);
       r.pop();
       ++i;
@@ -131,8 +175,9 @@ void describe_ipv4(Ctx& c, const LayerSpan& l) {
     r.push(F::IP_DSFIELD, o + 1, 1).num = ds;
     r.items().back().text = r.format("Differentiated Services Field: 0x{:02x} (DSCP: {}, ECN: {})", ds,
                                      dscp_short(dscp), kEcnShort[ecn]);
-    r.add(F::IP_DSFIELD_DSCP, o + 1, 1, dscp).text = r.format(
-        "{} = Differentiated Services Codepoint: {} ({})", bit_pattern(r, ds, 8, 0xfc), dscp_long(dscp), dscp);
+    r.add(F::IP_DSFIELD_DSCP, o + 1, 1, dscp).text =
+        r.format("{} = Differentiated Services Codepoint: {} ({})", bit_pattern(r, ds, 8, 0xfc),
+                 dscp_long(dscp), dscp);
     r.add(F::IP_DSFIELD_ECN, o + 1, 1, ecn).text = r.format("{} = Explicit Congestion Notification: {} ({})",
                                                             bit_pattern(r, ds, 8, 0x03), kEcnLong[ecn], ecn);
     r.pop();
@@ -149,8 +194,7 @@ void describe_ipv4(Ctx& c, const LayerSpan& l) {
     std::string_view desc = ip.df() ? ", Don't fragment" : ip.mf() ? ", More fragments" : "";
     if (ip.df() && ip.mf()) desc = ", Don't fragment, More fragments";
     r.push(F::IP_FLAGS, o + 6, 1).num = ip.flags();
-    r.items().back().text =
-        r.format("{} = Flags: 0x{:x}{}", bit_pattern(r, b[6], 8, 0xe0), ip.flags(), desc);
+    r.items().back().text = r.format("{} = Flags: 0x{:x}{}", bit_pattern(r, b[6], 8, 0xe0), ip.flags(), desc);
     r.add(F::IP_FLAGS_RB, o + 6, 1, (b[6] & 0x80) != 0).text =
         r.format("{} = Reserved bit: {}", bit_pattern(r, b[6], 8, 0x80), set_str(b[6] & 0x80));
     r.add(F::IP_FLAGS_DF, o + 6, 1, ip.df()).text =
@@ -177,8 +221,8 @@ void describe_ipv4(Ctx& c, const LayerSpan& l) {
       computed = wire::expected_checksum(0, ip.header(), 10);
       status = computed == ip.checksum() ? 1 : 0;
     }
-    checksum_items(c, F::IP_HDR_CHECKSUM, F::IP_CHECKSUM_STATUS, F::IP_CHECKSUM_CALCULATED, o + 10, ip.checksum(),
-                   computed, status, "Header checksum status");
+    checksum_items(c, F::IP_HDR_CHECKSUM, F::IP_CHECKSUM_STATUS, F::IP_CHECKSUM_CALCULATED, o + 10,
+                   ip.checksum(), computed, status, "Header checksum status");
   }
   auto addr = [&](F f, uint32_t off, uint32_t v, std::string_view text, const char* name) {
     if (r.want(f)) {
@@ -198,8 +242,9 @@ void describe_ipv4(Ctx& c, const LayerSpan& l) {
     r.cols().dst = dst;
     if (ip.is_fragment()) {
       r.cols().info.clear();
-      fmt::format_to(std::back_inserter(r.cols().info), "Fragmented IP protocol (proto={} {}, off={}, ID={:04x})",
-                     ip_proto_name(ip.protocol()), ip.protocol(), ip.frag_offset() * 8u, ip.id());
+      fmt::format_to(std::back_inserter(r.cols().info),
+                     "Fragmented IP protocol (proto={} {}, off={}, ID={:04x})", ip_proto_name(ip.protocol()),
+                     ip.protocol(), ip.frag_offset() * 8u, ip.id());
     }
   }
 }

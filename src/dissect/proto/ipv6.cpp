@@ -117,7 +117,9 @@ std::string_view routing_name(uint8_t t) {
 }
 
 // tshark shows an empty option value as "<none>".
-std::string_view hex_or_none(Record& r, wire::Bytes b) { return b.empty() ? "<none>" : hex_str(r, b); }
+std::string_view hex_or_none(Record& r, wire::Bytes b) {
+  return b.empty() ? "<none>" : hex_str(r, b);
+}
 
 void option(Ctx& c, wire::Bytes ext, size_t i, size_t len, uint32_t base) {
   Record& r = c.rec;

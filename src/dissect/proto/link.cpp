@@ -180,7 +180,8 @@ void sll_addr(Ctx& c, uint16_t halen, const uint8_t* a, uint32_t off) {
       r.add_str(F::SLL_SRC_ETH, off, 6, raw(a, 6)).text =
           r.tree() ? r.format("Source: {}", ether_str(r, a)) : "";
     if (r.tree())
-      r.add_str(F::SLL_UNUSED, off + 6, 2, raw(a + 6, 2)).text = r.format("Unused: {}", hex_str(r, {a + 6, 2}));
+      r.add_str(F::SLL_UNUSED, off + 6, 2, raw(a + 6, 2)).text =
+          r.format("Unused: {}", hex_str(r, {a + 6, 2}));
   } else if (halen > 0 && halen <= 8) {
     if (r.want(F::SLL_SRC_OTHER))
       r.add_str(F::SLL_SRC_OTHER, off, halen, raw(a, halen)).text =

@@ -1,6 +1,6 @@
+#include "wire/udp.h"
 #include "dissect/proto/context.h"
 #include "wire/checksum.h"
-#include "wire/udp.h"
 
 namespace ps::proto {
 
@@ -31,7 +31,8 @@ void describe_udp(Ctx& c, const LayerSpan& l) {
   if (r.want(F::UDP_CHECKSUM) || r.want(F::UDP_CHECKSUM_STATUS) || r.want(F::UDP_CHECKSUM_CALCULATED)) {
     uint8_t status = 2;
     uint16_t computed = 0;
-    const LayerSpan* ipl = c.pkt.l4_layer > 0 ? &c.pkt.layers[static_cast<size_t>(c.pkt.l4_layer - 1)] : nullptr;
+    const LayerSpan* ipl =
+        c.pkt.l4_layer > 0 ? &c.pkt.layers[static_cast<size_t>(c.pkt.l4_layer - 1)] : nullptr;
     bool whole = c.pkt.payload_missing == 0 && u.length() <= b.size();
     // A zero UDP checksum over IPv4 means "not computed".
     bool zero_v4 = u.checksum() == 0 && ipl && ipl->kind == Layer::Ipv4;
@@ -45,8 +46,8 @@ void describe_udp(Ctx& c, const LayerSpan& l) {
       if (computed == 0) computed = 0xffff; // transmitted as all ones
       status = computed == u.checksum() ? 1 : 0;
     }
-    checksum_items(c, F::UDP_CHECKSUM, F::UDP_CHECKSUM_STATUS, F::UDP_CHECKSUM_CALCULATED, o + 6, u.checksum(),
-                   computed, status, "Checksum Status");
+    checksum_items(c, F::UDP_CHECKSUM, F::UDP_CHECKSUM_STATUS, F::UDP_CHECKSUM_CALCULATED, o + 6,
+                   u.checksum(), computed, status, "Checksum Status");
   }
   const UdpMeta& m = c.meta.udp;
   if (m.valid && r.want(F::UDP_STREAM)) {
@@ -57,8 +58,9 @@ void describe_udp(Ctx& c, const LayerSpan& l) {
     Item& ts = r.push(F::TEXT, 0, 0);
     ts.generated = true;
     ts.text = "Timestamps";
-    for (auto [f, ns, label] : {std::tuple{F::UDP_TIME_RELATIVE, m.time_relative_ns, "Time since first frame"},
-                                std::tuple{F::UDP_TIME_DELTA, m.time_delta_ns, "Time since previous frame"}}) {
+    for (auto [f, ns, label] :
+         {std::tuple{F::UDP_TIME_RELATIVE, m.time_relative_ns, "Time since first frame"},
+          std::tuple{F::UDP_TIME_DELTA, m.time_delta_ns, "Time since previous frame"}}) {
       Item& it = r.add(f, 0, 0, static_cast<uint64_t>(ns));
       it.generated = true;
       it.text = r.format("{}: {}.{:09} seconds", label, ns / 1'000'000'000, ns % 1'000'000'000);
@@ -66,9 +68,9 @@ void describe_udp(Ctx& c, const LayerSpan& l) {
     r.pop();
   }
   if (c.pkt.payload_len && r.want(F::UDP_PAYLOAD)) {
-    Item& it = r.add_str(F::UDP_PAYLOAD, c.pkt.payload_offset, c.pkt.payload_len,
-                         {reinterpret_cast<const char*>(c.frame().data.data() + c.pkt.payload_offset),
-                          c.pkt.payload_len});
+    Item& it = r.add_str(
+        F::UDP_PAYLOAD, c.pkt.payload_offset, c.pkt.payload_len,
+        {reinterpret_cast<const char*>(c.frame().data.data() + c.pkt.payload_offset), c.pkt.payload_len});
     if (r.tree()) it.text = r.format("UDP payload ({} bytes)", c.pkt.payload_len);
   }
   if (r.tree()) r.pop();
