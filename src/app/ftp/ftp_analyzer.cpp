@@ -2,23 +2,13 @@
 
 #include <algorithm>
 
+#include "app/line_text.h"
+
 #include "app/ftp/ftp_address.h"
 
 namespace ps::app {
 
 namespace {
-
-bool has_control_chars(std::string_view s) {
-  return std::any_of(s.begin(), s.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x20 && c != '\t'; });
-}
-
-std::string upper(std::string_view s) {
-  std::string u(s);
-  for (char& c : u)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-  return u;
-}
 
 bool is_transfer(std::string_view cmd) {
   static constexpr std::string_view kCmds[] = {"RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD"};

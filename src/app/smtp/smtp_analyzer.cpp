@@ -2,21 +2,11 @@
 
 #include <algorithm>
 
+#include "app/line_text.h"
+
 namespace ps::app {
 
 namespace {
-
-bool has_control_chars(std::string_view s) {
-  return std::any_of(s.begin(), s.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x20 && c != '\t'; });
-}
-
-std::string upper(std::string_view s) {
-  std::string u(s);
-  for (char& c : u)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-  return u;
-}
 
 // The value of header `name` in a message's header block ("From: a@b" → "a@b"); unfolds nothing.
 std::string header_value(std::string_view block, std::string_view name) {

@@ -33,6 +33,8 @@ std::string_view ether_str(Record& rec, const uint8_t* mac);
 // IPv4 / IPv6 address text.
 std::string_view ipv4_str(Record& rec, const uint8_t* a);
 std::string_view ipv6_str(Record& rec, const uint8_t* a);
+// "IPv4", "ARP", "802.1Q Virtual LAN", ... as tshark names EtherTypes.
+std::string_view ethertype_name(uint16_t type);
 // Bytes as lowercase hex digits, no separators (tshark's "Padding: 0000...").
 std::string_view hex_str(Record& rec, wire::Bytes b);
 // "80 (http)" or "80" when names are off or the port has none.

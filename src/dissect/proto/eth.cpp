@@ -5,33 +5,6 @@ namespace ps::proto {
 
 namespace {
 
-std::string_view ethertype_name(uint16_t t) {
-  switch (t) {
-  case 0x0800:
-    return "IPv4";
-  case 0x0806:
-    return "ARP";
-  case 0x86dd:
-    return "IPv6";
-  case 0x8100:
-    return "802.1Q Virtual LAN";
-  case 0x88a8:
-    return "802.1ad Provider Bridge (Q-in-Q)";
-  case 0x9100:
-    return "VLAN-tagged frame (Q-in-Q)";
-  case 0x8863:
-    return "PPPoE Discovery";
-  case 0x8864:
-    return "PPPoE Session";
-  case 0x88cc:
-    return "802.1 Link Layer Discovery Protocol (LLDP)";
-  case 0x8847:
-    return "MPLS label switched packet";
-  default:
-    return "Unknown";
-  }
-}
-
 void address(Ctx& c, F field, F lg, F ig, const uint8_t* mac, uint32_t off) {
   Record& r = c.rec;
   std::string_view raw{reinterpret_cast<const char*>(mac), 6};
