@@ -21,7 +21,9 @@ public:
       }
       auto& b = out_.buf();
       for (unsigned i = 0; i < it.depth; ++i) b.append(std::string_view("    "));
-      if (it.generated) b.push_back('[');
+      // Generated items are bracketed, once: some describers write the brackets into their text.
+      const bool bracket = it.generated && !(it.text.starts_with('[') && it.text.ends_with(']'));
+      if (bracket) b.push_back('[');
       if (!it.text.empty()) {
         b.append(it.text);
       } else {
@@ -34,7 +36,7 @@ public:
           b.append(value);
         }
       }
-      if (it.generated) b.push_back(']');
+      if (bracket) b.push_back(']');
       b.push_back('\n');
     }
     out_.buf().push_back('\n');
