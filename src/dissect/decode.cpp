@@ -141,6 +141,7 @@ struct Decoder {
   }
 
   void ipv6(Bytes b) {
+    if (too_deep()) return;
     if (b.size() < wire::Ipv6View::kHeaderLen)
       return fail(f.data.size() < f.wire_len ? "IPv6 truncated" : "IPv6");
     if (!wire::Ipv6View::valid(b)) return fail("IPv6 version is not 6");
