@@ -18,6 +18,7 @@
 #include "app/app_engine.h"
 #include "capture/reader.h"
 #include "cli/commands.h"
+#include "dissect/frame_decoder.h"
 #include "flow/conn_table.h"
 #include "flow/tracker.h"
 #include "output/conn_reports.h"
@@ -151,7 +152,7 @@ bool app_service(const app::StreamService& s, std::string_view& name, ServiceSou
 bool lone_syn(const Decoded& pkt) {
   if (pkt.payload_len) return false;
   const LayerSpan* l4 = pkt.l4();
-  wire::Bytes seg = pkt.frame->data.subspan(l4->offset, l4->length);
+  wire::Bytes seg = pkt.bytes(*l4);
   if (wire::TcpView::check(seg)) return false;
   wire::TcpView t(seg);
   return t.has(wire::tcpflag::kSyn) && !t.has(wire::tcpflag::kAck);
@@ -262,6 +263,7 @@ int run_conns(const ConnsArgs& a) {
   FlowTracker tracker(false); // conns reads only stream numbers: no per-segment analysis
   Progress progress(file_size(path), !a.quiet);
   Frame frame;
+  FrameDecoder decoder;
   Decoded pkt;
   PacketMeta meta;
   Timestamp capture_start;
@@ -278,7 +280,7 @@ int run_conns(const ConnsArgs& a) {
     }
     if (at && conn_ts_ns(frame.ts) > at_ns) break; // the state at T is the state after every earlier packet
     ++frames;
-    decode(frame, pkt);
+    decoder.decode(frame, pkt);
     tracker.process(pkt, meta);
     table.process(pkt, meta);
     uint8_t proto;

@@ -6,7 +6,7 @@
 #include "app/follow/stream_follow.h"
 #include "capture/reader.h"
 #include "cli/commands.h"
-#include "dissect/packet.h"
+#include "dissect/frame_decoder.h"
 #include "flow/tracker.h"
 
 namespace ps::cli {
@@ -34,11 +34,12 @@ int run_follow(const FollowArgs& a) {
   OutBuffer out;
   app::StreamFollower follower(a.udp, a.stream, fmt, out);
   FlowTracker tracker;
+  FrameDecoder decoder;
   Decoded pkt;
   PacketMeta meta;
   Frame frame;
   while (reader->next(frame)) {
-    decode(frame, pkt);
+    decoder.decode(frame, pkt);
     tracker.process(pkt, meta);
     follower.packet(pkt, meta);
     if (!out.ok()) break;

@@ -1,6 +1,7 @@
 #include "pipeline/packet_loop.h"
 
 #include "app/app_engine.h"
+#include "dissect/frame_decoder.h"
 #include "flow/tracker.h"
 #include "output/progress.h"
 
@@ -18,6 +19,7 @@ ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& o
   app_opt.check_checksums = opt.describe.check_checksums;
   app::AppEngine app_engine(std::move(app_opt));
   app::AppFrame app_frame;
+  FrameDecoder decoder(opt.defrag);
   Decoded pkt;
   PacketMeta meta;
   Record rec;
@@ -31,7 +33,7 @@ ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& o
       first = false;
     }
     ++res.frames;
-    decode(frame, pkt);
+    decoder.decode(frame, pkt);
     if (needs.streams) tracker.process(pkt, meta);
     if (needs.app) app_engine.process(pkt, meta, app_frame);
     rec.reset(sink.wants_tree(), sink.wanted_fields(), sink.wants_columns());
@@ -43,6 +45,7 @@ ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& o
     if (opt.progress) opt.progress->update(frame.file_offset, res.frames);
     if (!out.ok()) {
       res.output_failed = true;
+      res.defrag = decoder.defrag_counters();
       return res;
     }
   }
@@ -50,6 +53,7 @@ ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& o
   sink.end();
   out.flush();
   res.output_failed = !out.ok();
+  res.defrag = decoder.defrag_counters();
   return res;
 }
 

@@ -19,7 +19,7 @@ struct Ctx {
   Record& rec;
   const app::AppFrame* app = nullptr; // what the application analyzers attached (src/app/)
   const Frame& frame() const { return *pkt.frame; }
-  wire::Bytes bytes(const LayerSpan& l) const { return frame().data.subspan(l.offset, l.length); }
+  wire::Bytes bytes(const LayerSpan& l) const { return pkt.bytes(l); }
 };
 
 // "0100 .... " style bit pattern of `mask` within a `bits`-wide value, as tshark prints bitfields.
