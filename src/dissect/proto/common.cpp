@@ -73,6 +73,12 @@ std::string_view hex_str(Record& rec, wire::Bytes b) {
   return {out, b.size() * 2};
 }
 
+std::string_view short_hex(Record& rec, wire::Bytes b) {
+  constexpr size_t kShown = 36;
+  if (b.size() <= kShown) return hex_str(rec, b);
+  return rec.format("{}\xe2\x80\xa6", hex_str(rec, b.first(kShown)));
+}
+
 std::string_view port_str(Ctx& c, uint16_t port, bool tcp) {
   std::string_view name;
   if (c.opt.resolve_ports) name = port_service_name(tcp ? Transport::Tcp : Transport::Udp, port);

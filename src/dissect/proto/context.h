@@ -37,6 +37,8 @@ std::string_view ipv6_str(Record& rec, const uint8_t* a);
 std::string_view ethertype_name(uint16_t type);
 // Bytes as lowercase hex digits, no separators (tshark's "Padding: 0000...").
 std::string_view hex_str(Record& rec, wire::Bytes b);
+// The same for a tree line: at most 36 bytes, then "…" (tshark's display of long byte fields).
+std::string_view short_hex(Record& rec, wire::Bytes b);
 // "80 (http)" or "80" when names are off or the port has none.
 std::string_view port_str(Ctx& c, uint16_t port, bool tcp);
 
@@ -56,6 +58,9 @@ void describe_icmpv6(Ctx& c, const LayerSpan& l);
 void describe_tcp(Ctx& c, const LayerSpan& l);
 void describe_udp(Ctx& c, const LayerSpan& l);
 void describe_data(Ctx& c, const LayerSpan& l);
+// Under the IP layer of a frame that completed a fragmented datagram: tshark's
+// "[4 IPv4 Fragments (4008 bytes): #3(1256), ...]" subtree and the ip(v6).fragment* fields.
+void describe_reassembly(Ctx& c);
 // Application layer of a TCP/UDP packet from ctx.app (src/app/describe/); returns true when claimed.
 bool describe_app(Ctx& c);
 
