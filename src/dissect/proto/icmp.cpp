@@ -1,4 +1,5 @@
 #include "dissect/proto/ipv6_ext.h"
+#include "output/value_format.h"
 #include "wire/checksum.h"
 #include "wire/ipv4.h"
 #include "wire/ipv6.h"
@@ -352,6 +353,27 @@ struct Icmp {
   }
 };
 
+// tshark's guess at the timeval a ping put first in its echo data: 32-bit seconds and microseconds,
+// little- or big-endian, whichever lies closest to the frame's time, within a day of it.
+bool echo_timestamp(wire::Bytes d, int64_t frame_ns, int64_t& out_ns) {
+  if (d.size() < 8) return false;
+  int64_t best = int64_t{86400} * 1'000'000'000;
+  bool found = false;
+  for (bool le : {true, false}) {
+    const uint32_t s = le ? wire::le32(d.data()) : wire::be32(d.data());
+    const uint32_t us = le ? wire::le32(d.data() + 4) : wire::be32(d.data() + 4);
+    if (us >= 1'000'000) continue;
+    const int64_t ts = int64_t{s} * 1'000'000'000 + int64_t{us} * 1000;
+    const int64_t delta = frame_ns > ts ? frame_ns - ts : ts - frame_ns;
+    if (delta < best) {
+      best = delta;
+      out_ns = ts;
+      found = true;
+    }
+  }
+  return found;
+}
+
 // Payload bytes of an echo message, as tshark's nested "Data (N bytes)".
 void echo_data(Ctx& c, wire::Bytes b, const LayerSpan& l, size_t off) {
   if (b.size() > off)
@@ -445,7 +467,30 @@ void describe_icmp(Ctx& c, const LayerSpan& l) {
     dh(F::ICMP_IDENT_LE, 4, le(id), "Identifier (LE)");
     dh(F::ICMP_SEQ, 6, seq, "Sequence Number (BE)");
     dh(F::ICMP_SEQ_LE, 6, le(seq), "Sequence Number (LE)");
-    if (r.tree()) echo_data(c, b, l, 8);
+    size_t data_off = 8;
+    int64_t sent_ns = 0;
+    const int64_t frame_ns = c.frame().ts.sec * 1'000'000'000 + c.frame().ts.nsec;
+    if ((type == 0 || type == 8) && echo_timestamp(b.subspan(8), frame_ns, sent_ns)) {
+      data_off = 16;
+      if (r.want(F::ICMP_DATA_TIME)) {
+        Item& it = m.add(F::ICMP_DATA_TIME, 8, 8, static_cast<uint64_t>(sent_ns));
+        if (r.tree()) {
+          fmt::memory_buffer date;
+          format_utc_date(sent_ns, date);
+          it.text = r.format("Timestamp from icmp data: {}", std::string_view{date.data(), date.size()});
+        }
+      }
+      if (r.want(F::ICMP_DATA_TIME_RELATIVE)) {
+        const int64_t rel = frame_ns - sent_ns;
+        const uint64_t a = static_cast<uint64_t>(rel < 0 ? -rel : rel);
+        Item& it = m.add(F::ICMP_DATA_TIME_RELATIVE, 8, 8, static_cast<uint64_t>(rel));
+        it.generated = true;
+        if (r.tree())
+          it.text = r.format("Timestamp from icmp data (relative): {}{}.{:09} seconds", rel < 0 ? "-" : "",
+                             a / 1'000'000'000, a % 1'000'000'000);
+      }
+    }
+    if (r.tree()) echo_data(c, b, l, data_off);
   } else if (icmp_is_error(type) && b.size() >= 8) {
     if (r.tree()) m.add_raw(F::ICMP_UNUSED, 4, 4).text = r.format("Unused: {}", hex_str(r, b.subspan(4, 4)));
     m.quoted(8);

@@ -88,7 +88,7 @@ void describe_data(Ctx& c, const LayerSpan& l) {
   std::string_view raw{reinterpret_cast<const char*>(c.bytes(l).data()), l.length};
   if (r.tree()) {
     r.push(F::DATA, l.offset, l.length).text = r.format("Data ({} bytes)", l.length);
-    r.add_str(F::DATA_DATA, l.offset, l.length, raw);
+    r.add_str(F::DATA_DATA, l.offset, l.length, raw).text = r.format("Data: {}", short_hex(r, c.bytes(l)));
     Item& len = r.add(F::DATA_LEN, l.offset, 0, l.length);
     len.generated = true;
     len.text = r.format("Length: {}", l.length);
