@@ -223,6 +223,8 @@ def main():
         # A short run of frames (the start of the conversation) for describe + tracker.
         run = b"".join(split_record(p.linktype, rec[4][:1500]) for rec in p.records[:12])
         put(a.out, "fuzz_describe", bytes([0x07]) + run)
+        if name.startswith("frag-"):  # IP fragments again under tiny reassembly limits (option bit 6)
+            put(a.out, "fuzz_describe", bytes([0x47]) + run)
         # pcapng variants of the first frames.
         frames = [((rec[0] * 1_000_000 + rec[1]), rec[4][:1600]) for rec in p.records[:10]]
         if name in ("http-basic.pcap", "dns.pcap", "http-ipv6.pcap", "http-any-sll2.pcap", "telnet.pcap"):
