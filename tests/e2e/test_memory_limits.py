@@ -11,6 +11,10 @@ file is not mapped and RSS measures portscope's own memory):
   out-of-order: one connection whose sender never fills the first hole: 120,000 segments of 1000
                bytes, always ahead of the next expected sequence number (~114 MiB of payload nobody
                can deliver in order). Bound: 96 MiB, whatever the amount of stuck data.
+  fragments:   150,000 first fragments of 1400-byte IPv4 datagrams that never complete (~200 MiB held
+               if nothing were dropped), then one TCP SYN in two fragments that must still be
+               reassembled. Bound: 128 MiB (64 MiB of incomplete datagrams by default, plus their
+               bookkeeping).
 `read -T fields -e tcp.stream` and (when present) `conns` run under /usr/bin/time -f %M. Under
 AddressSanitizer the flood has 250,000 SYNs, the bounds are multiplied by 3 (redzones, shadow memory)
 and the quarantine is capped.
@@ -19,6 +23,7 @@ Prints one line per failure and a final 'N passed, M failed'; exits non-zero on 
 import argparse
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -68,6 +73,35 @@ def out_of_order(n, size):
         if len(batch) == 1024:
             yield b"".join(batch)
             batch = []
+    yield b"".join(batch)
+
+
+FRAGMENTS = 150_000
+FRAGMENT_PAYLOAD = 1400
+
+
+def fragment(src, dst, proto, ident, offset, more, payload):
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident & 0xFFFF, (offset // 8) | (0x2000 if more else 0),
+                      64, proto, 0, src, dst)
+    return cg.ether(hdr[:10] + struct.pack("!H", cg.checksum(hdr)) + hdr[12:] + payload)
+
+
+def fragments(n, size):
+    t0 = 1_700_000_000
+    yield cg.pcap_header(1)
+    dst = SERVER.to_bytes(4, "big")
+    payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    batch = []
+    for i in range(n):
+        src = (0x0A000000 + (i >> 16)).to_bytes(4, "big")
+        batch.append(cg.pcap_record(fragment(src, dst, 17, i, 0, True, payload), t0, i % 1_000_000))
+        if len(batch) == 4096:
+            yield b"".join(batch)
+            batch = []
+    client = CLIENT.to_bytes(4, "big")
+    seg = cg.tcp(client, dst, 40000, 80, 1000, 0, cg.SYN, b"x" * 16)
+    batch.append(cg.pcap_record(fragment(client, dst, 6, 7, 0, True, seg[:24]), t0 + 1, 0))
+    batch.append(cg.pcap_record(fragment(client, dst, 6, 7, 24, False, seg[24:]), t0 + 1, 1))
     yield b"".join(batch)
 
 
@@ -134,13 +168,16 @@ def main():
     factor = 3 if asan else 1
     n_syn = int(SYN_FLOOD * a.scale / (4 if asan else 1))
     n_ooo = int(OOO_SEGMENTS * a.scale)
+    n_frag = int(FRAGMENTS * a.scale)
     has_conns = re.search(r"^\s+conns\b", subprocess.run([binary, "--help"], capture_output=True, text=True).stdout,
                           re.M) is not None
     # (name, generator, {command: bound in bytes}, TCP streams expected)
     cases = [("syn-flood", lambda: syn_flood(n_syn),
               {"read": (64 * MIB + 1536 * n_syn) * factor, "conns": (64 * MIB + 2560 * n_syn) * factor}, n_syn),
              ("out-of-order", lambda: out_of_order(n_ooo, OOO_PAYLOAD),
-              {"read": 96 * MIB * factor, "conns": 96 * MIB * factor}, 1)]
+              {"read": 96 * MIB * factor, "conns": 96 * MIB * factor}, 1),
+             ("fragments", lambda: fragments(n_frag, FRAGMENT_PAYLOAD),
+              {"read": 128 * MIB * factor, "conns": 128 * MIB * factor}, 1)]
     with tempfile.TemporaryDirectory(prefix="portscope-mem-") as tmp:
         for name, gen, bounds, streams in cases:
             chunks = list(gen())  # generated once, piped to each command
