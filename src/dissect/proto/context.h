@@ -39,6 +39,9 @@ std::string_view ethertype_name(uint16_t type);
 std::string_view hex_str(Record& rec, wire::Bytes b);
 // The same for a tree line: at most 36 bytes, then "…" (tshark's display of long byte fields).
 std::string_view short_hex(Record& rec, wire::Bytes b);
+// Times in tree text: "Nov 26, 2026 12:40:46.000000000 UTC" and "-0.283082000 seconds".
+std::string_view utc_date_str(Record& rec, int64_t ns);
+std::string_view seconds_str(Record& rec, int64_t ns);
 // "80 (http)" or "80" when names are off or the port has none.
 std::string_view port_str(Ctx& c, uint16_t port, bool tcp);
 

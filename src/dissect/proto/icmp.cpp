@@ -1,5 +1,4 @@
 #include "dissect/proto/ipv6_ext.h"
-#include "output/value_format.h"
 #include "wire/checksum.h"
 #include "wire/ipv4.h"
 #include "wire/ipv6.h"
@@ -474,20 +473,13 @@ void describe_icmp(Ctx& c, const LayerSpan& l) {
       data_off = 16;
       if (r.want(F::ICMP_DATA_TIME)) {
         Item& it = m.add(F::ICMP_DATA_TIME, 8, 8, static_cast<uint64_t>(sent_ns));
-        if (r.tree()) {
-          fmt::memory_buffer date;
-          format_utc_date(sent_ns, date);
-          it.text = r.format("Timestamp from icmp data: {}", std::string_view{date.data(), date.size()});
-        }
+        if (r.tree()) it.text = r.format("Timestamp from icmp data: {}", utc_date_str(r, sent_ns));
       }
       if (r.want(F::ICMP_DATA_TIME_RELATIVE)) {
         const int64_t rel = frame_ns - sent_ns;
-        const uint64_t a = static_cast<uint64_t>(rel < 0 ? -rel : rel);
         Item& it = m.add(F::ICMP_DATA_TIME_RELATIVE, 8, 8, static_cast<uint64_t>(rel));
         it.generated = true;
-        if (r.tree())
-          it.text = r.format("Timestamp from icmp data (relative): {}{}.{:09} seconds", rel < 0 ? "-" : "",
-                             a / 1'000'000'000, a % 1'000'000'000);
+        if (r.tree()) it.text = r.format("Timestamp from icmp data (relative): {}", seconds_str(r, rel));
       }
     }
     if (r.tree()) echo_data(c, b, l, data_off);
