@@ -86,7 +86,7 @@ void check_decoded(const Frame& frame, const Decoded& pkt) {
   // Layers decoded from a reassembled datagram count from its first byte instead of the frame's.
   for (uint8_t i = 0; i < pkt.layer_count; ++i) {
     const LayerSpan& l = pkt.layers[i];
-    require(l.source == Source::Frame || (pkt.reassembly && pkt.reassembled.data()),
+    require(l.source == ps::Source::Frame || (pkt.reassembly && pkt.reassembled.data()),
             "reassembled layer has its bytes");
     require(uint64_t{l.offset} + l.length <= pkt.source(l).size(), "layer span inside its source");
   }
