@@ -2,12 +2,14 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
 #include "app/analyzer_factory.h"
 #include "app/detect.h"
 #include "app/expected.h"
+#include "flow/lru_evict.h"
 #include "flow/reassembly.h"
 #include "wire/checksum.h"
 #include "wire/tcp.h"
@@ -25,7 +27,8 @@ std::string ip_text(uint8_t version, const uint8_t* a) {
 }
 
 struct Conn {
-  explicit Conn(ReassemblyBudget* budget) : rs{DirectionReassembler(budget), DirectionReassembler(budget)} {}
+  Conn(ReassemblyBudget* budget, size_t per_direction)
+      : rs{DirectionReassembler(budget, per_direction), DirectionReassembler(budget, per_direction)} {}
   AnalyzerEnv env;
   DirectionReassembler rs[2];
   std::unique_ptr<Analyzer> analyzer;
@@ -35,6 +38,7 @@ struct Conn {
   bool decided = false;
   bool fin[2] = {false, false};
   bool fin_told[2] = {false, false};
+  int64_t last_ns = 0; // capture time of its latest frame (which analyses max_connections ends first)
 };
 
 // Hands one direction's in-order bytes to the connection's analyzer, deciding the service first.
@@ -64,6 +68,7 @@ struct EngineState {
   std::vector<StreamService> services; // by tcp.stream
   std::vector<bool> closed;            // by tcp.stream: analysis over
   uint64_t missed = 0, dropped = 0;
+  uint64_t evicted = 0, oversize = 0;
 
   StreamService& service(uint32_t stream) {
     if (services.size() <= stream) {
@@ -85,7 +90,8 @@ struct EngineState {
     if (!opt.service_only || s == Service::Ftp)
       c.analyzer = make_analyzer(s, c.env, c.has_expected ? &c.expected_copy : nullptr);
   }
-  void close(uint32_t stream, Conn& c) {
+  // Delivers what is buffered and ends the analysis; the caller forgets `c` (close() or eviction).
+  void end_analysis(uint32_t stream, Conn& c) {
     AppFrame ignored;
     FrameInfo fi;
     for (int d = 0; d < 2; ++d) {
@@ -96,7 +102,18 @@ struct EngineState {
     }
     if (c.analyzer) c.analyzer->finish();
     closed[stream] = true;
+  }
+  void close(uint32_t stream, Conn& c) {
+    end_analysis(stream, c);
     conns.erase(stream);
+  }
+  // Makes room for one more analysis: the least recently active ones end now.
+  void make_room() {
+    const size_t max = std::max<size_t>(1, opt.limits.max_connections);
+    if (conns.size() < max) return;
+    evicted += evict_least_recent(
+        conns, entries_kept_after_eviction(max), [](const std::unique_ptr<Conn>& c) { return c->last_ns; },
+        [this](uint32_t stream, std::unique_ptr<Conn>& c) { end_analysis(stream, *c); });
   }
 };
 
@@ -131,7 +148,8 @@ struct AppEngine::Impl : EngineState {};
 
 AppEngine::AppEngine(EngineOptions opt) : impl_(std::make_unique<Impl>()) {
   impl_->opt = std::move(opt);
-  impl_->budget.limit = impl_->opt.reassembly_budget;
+  impl_->budget.limit = impl_->opt.limits.reassembly_total;
+  impl_->log.max_per_kind = impl_->opt.limits.max_transactions;
 }
 
 AppEngine::~AppEngine() = default;
@@ -155,8 +173,8 @@ void AppEngine::process(const Decoded& pkt, const PacketMeta& meta, AppFrame& ou
   }
   auto it = st.conns.find(stream);
   if (it == st.conns.end()) {
-    if (st.conns.size() >= st.opt.max_connections) return;
-    auto c = std::make_unique<Conn>(&st.budget);
+    st.make_room();
+    auto c = std::make_unique<Conn>(&st.budget, st.opt.limits.reassembly_per_direction);
     // The client: the SYN's sender, else whoever talks to the lower (service) port.
     bool sender_is_orig = true;
     if (t.has(kSyn))
@@ -175,6 +193,8 @@ void AppEngine::process(const Decoded& pkt, const PacketMeta& meta, AppFrame& ou
     e.id.resp_h = ip_text(pkt.ip_version, e.resp_ip.data());
     e.log = st.opt.keep_transactions ? &st.log : nullptr;
     e.expected = &st.expected;
+    e.max_message = st.opt.limits.max_message;
+    e.oversize = &st.oversize;
     Service user = st.opt.decode_as.lookup(true, pkt.src_port, pkt.dst_port);
     if (const ExpectedConn* x =
             st.expected.match(pkt.ip_version, pkt.src_ip, pkt.src_port, pkt.dst_ip, pkt.dst_port)) {
@@ -195,6 +215,7 @@ void AppEngine::process(const Decoded& pkt, const PacketMeta& meta, AppFrame& ou
   FrameInfo fi;
   fi.number = pkt.frame->number;
   fi.ts_ns = pkt.frame->ts.sec * 1'000'000'000 + pkt.frame->ts.nsec;
+  c.last_ns = fi.ts_ns;
   if (t.has(kSyn)) c.rs[dir].syn(t.seq());
   if (pkt.payload_len) {
     fi.has_payload = true;
@@ -248,6 +269,13 @@ const Transactions& AppEngine::transactions() const {
 uint64_t AppEngine::dropped_bytes() const {
   return impl_->budget.dropped_bytes;
 }
+void AppEngine::add_limit_hits(LimitHits& hits) const {
+  hits.analyses_evicted += impl_->evicted;
+  hits.reassembly_dropped += impl_->budget.dropped_bytes;
+  hits.oversize_messages += impl_->oversize;
+  hits.transactions_dropped += impl_->log.dropped;
+}
+
 uint64_t AppEngine::missed_bytes() const {
   return impl_->missed;
 }

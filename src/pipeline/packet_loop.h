@@ -7,6 +7,7 @@
 #include "app/decode_as.h"
 #include "capture/reader.h"
 #include "dissect/describe.h"
+#include "flow/limits.h"
 #include "output/packet_sink.h"
 
 namespace ps {
@@ -18,11 +19,13 @@ struct ReadOptions {
   uint64_t max_frames = 0;      // 0: all
   Progress* progress = nullptr; // progress display on stderr, when wanted
   app::DecodeAs decode_as;      // -d tcp.port==N,proto (application analyzers, src/app/)
+  Limits limits;
 };
 
 struct ReadResult {
   uint64_t frames = 0;
   bool output_failed = false; // stdout closed or unwritable
+  LimitHits limit_hits;       // what the resource limits cost
 };
 
 ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& out, const ReadOptions& opt);

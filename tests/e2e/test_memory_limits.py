@@ -33,42 +33,6 @@ MIB = 1 << 20
 SYN_FLOOD = 1_000_000
 OOO_SEGMENTS = 120_000
 OOO_PAYLOAD = 1000
-CLIENT, SERVER = 0xC0A80115, 0xC0A801C8
-
-
-def syn_flood(n):
-    yield cg.pcap_header(1)
-    batch = []
-    for rec in cg.bulk_tcp(((0x0A000000 + (i >> 8), SERVER, 1024 + (i & 0xFF) * 97 % 60000, 80, (i * 7919) & 0xFFFFFFFF, 0, cg.SYN,
-                             1_700_000_000_000_000 + i) for i in range(n))):
-        batch.append(rec)
-        if len(batch) == 4096:
-            yield b"".join(batch)
-            batch = []
-    yield b"".join(batch)
-
-
-def out_of_order(n, size):
-    isn_c, isn_s, t0 = 1000, 5000, 1_700_000_000_000_000
-    yield cg.pcap_header(1)
-    yield b"".join(cg.bulk_tcp([(CLIENT, SERVER, 40000, 80, isn_c, 0, cg.SYN, t0),
-                                (SERVER, CLIENT, 80, 40000, isn_s, isn_c + 1, cg.SYN | cg.ACK, t0 + 10),
-                                (CLIENT, SERVER, 40000, 80, isn_c + 1, isn_s + 1, cg.ACK, t0 + 20)]))
-    payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
-    # The first `size` bytes after the ISN never arrive; later segments arrive in a scrambled order
-    # (blocks of 8 reversed), with a window update ACK from the server now and then.
-    def segs():
-        for i in range(n):
-            j = (i // 8) * 8 + (7 - i % 8)
-            yield (CLIENT, SERVER, 40000, 80, (isn_c + 1 + (j + 1) * size) & 0xFFFFFFFF, isn_s + 1, cg.ACK | cg.PSH,
-                   t0 + 100 + i)
-    batch = []
-    for rec in cg.bulk_tcp(segs(), payload):
-        batch.append(rec)
-        if len(batch) == 1024:
-            yield b"".join(batch)
-            batch = []
-    yield b"".join(batch)
 
 
 def is_asan(binary):
@@ -137,9 +101,9 @@ def main():
     has_conns = re.search(r"^\s+conns\b", subprocess.run([binary, "--help"], capture_output=True, text=True).stdout,
                           re.M) is not None
     # (name, generator, {command: bound in bytes}, TCP streams expected)
-    cases = [("syn-flood", lambda: syn_flood(n_syn),
+    cases = [("syn-flood", lambda: cg.syn_flood(n_syn),
               {"read": (64 * MIB + 1536 * n_syn) * factor, "conns": (64 * MIB + 2560 * n_syn) * factor}, n_syn),
-             ("out-of-order", lambda: out_of_order(n_ooo, OOO_PAYLOAD),
+             ("out-of-order", lambda: cg.out_of_order(n_ooo, OOO_PAYLOAD),
               {"read": 96 * MIB * factor, "conns": 96 * MIB * factor}, 1)]
     with tempfile.TemporaryDirectory(prefix="portscope-mem-") as tmp:
         for name, gen, bounds, streams in cases:
