@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <unordered_map>
 
 #include "app/analyzer_factory.h"
@@ -65,6 +66,13 @@ struct EngineState {
   ExpectedTable expected;
   Transactions log;
   std::unordered_map<uint32_t, std::unique_ptr<Conn>> conns;
+  // Connections seen only as a client's SYN so far: its sequence number, by tcp.stream. A SYN flood
+  // costs an entry here instead of a whole Conn; bounded by max_connections (oldest streams go).
+  struct LoneSyn {
+    uint32_t seq;
+    uint16_t client_port;
+  };
+  std::map<uint32_t, LoneSyn> lone_syns;
   std::vector<StreamService> services; // by tcp.stream
   std::vector<bool> closed;            // by tcp.stream: analysis over
   uint64_t missed = 0, dropped = 0;
@@ -173,11 +181,24 @@ void AppEngine::process(const Decoded& pkt, const PacketMeta& meta, AppFrame& ou
   }
   auto it = st.conns.find(stream);
   if (it == st.conns.end()) {
+    const Service user = st.opt.decode_as.lookup(true, pkt.src_port, pkt.dst_port);
+    const ExpectedConn* x =
+        st.expected.match(pkt.ip_version, pkt.src_ip, pkt.src_port, pkt.dst_ip, pkt.dst_port);
+    if (t.has(kSyn) && !t.has(kAck) && !pkt.payload_len && user == Service::None && !x) {
+      if (st.lone_syns.size() >= std::max<size_t>(1, st.opt.limits.max_connections) &&
+          !st.lone_syns.count(stream))
+        st.lone_syns.erase(st.lone_syns.begin());
+      st.lone_syns[stream] = {t.seq(), pkt.src_port};
+      return;
+    }
     st.make_room();
     auto c = std::make_unique<Conn>(&st.budget, st.opt.limits.reassembly_per_direction);
     // The client: the SYN's sender, else whoever talks to the lower (service) port.
     bool sender_is_orig = true;
-    if (t.has(kSyn))
+    auto syn = st.lone_syns.find(stream);
+    if (syn != st.lone_syns.end() && pkt.src_port != pkt.dst_port)
+      sender_is_orig = pkt.src_port == syn->second.client_port;
+    else if (t.has(kSyn))
       sender_is_orig = !t.has(kAck);
     else if (pkt.src_port < 1024 && pkt.dst_port >= 1024)
       sender_is_orig = false;
@@ -195,11 +216,13 @@ void AppEngine::process(const Decoded& pkt, const PacketMeta& meta, AppFrame& ou
     e.expected = &st.expected;
     e.max_message = st.opt.limits.max_message;
     e.oversize = &st.oversize;
-    Service user = st.opt.decode_as.lookup(true, pkt.src_port, pkt.dst_port);
-    if (const ExpectedConn* x =
-            st.expected.match(pkt.ip_version, pkt.src_ip, pkt.src_port, pkt.dst_ip, pkt.dst_port)) {
+    if (x) {
       c->expected_copy = *x;
       c->has_expected = true;
+    }
+    if (syn != st.lone_syns.end()) {
+      c->rs[0].syn(syn->second.seq); // the client's SYN, seen earlier
+      st.lone_syns.erase(syn);
     }
     if (user != Service::None)
       st.decide(*c, user, ServiceSource::User);

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 namespace ps::cli {
 
@@ -21,6 +22,12 @@ CLI::Option* size_option(CLI::App* cmd, const std::string& name, size_t& value, 
       ->transform(CLI::AsSizeValue(false).description(""))
       ->check(CLI::Range(size_t{1}, SIZE_MAX / 2).description(""))
       ->type_name("SIZE");
+}
+
+// "1 connection", "2 connections".
+std::string count(uint64_t n, std::string_view one, std::string_view many = {}) {
+  if (n == 1) return fmt::format("1 {}", one);
+  return many.empty() ? fmt::format("{} {}s", n, one) : fmt::format("{} {}", n, many);
 }
 
 void line(const std::string& text) {
@@ -56,24 +63,22 @@ void add_limit_options(CLI::App* cmd, Limits& limits, bool transactions) {
 
 void report_limits(const Limits& limits, const LimitHits& hits) {
   if (hits.connections_evicted)
-    line(fmt::format("{} connections forgotten while active, least recently active first "
-                     "(--max-connections {})",
-                     hits.connections_evicted, limits.max_connections));
+    line(fmt::format("{} forgotten while active, least recently active first (--max-connections {})",
+                     count(hits.connections_evicted, "connection"), limits.max_connections));
   if (hits.analyses_evicted)
-    line(fmt::format("{} application analyses ended early, least recently active first "
-                     "(--max-connections {})",
-                     hits.analyses_evicted, limits.max_connections));
+    line(fmt::format("{} ended early, least recently active first (--max-connections {})",
+                     count(hits.analyses_evicted, "application analysis", "application analyses"),
+                     limits.max_connections));
   if (hits.reassembly_dropped)
-    line(fmt::format("{} out-of-order bytes not reassembled (--reassembly-limit {} per direction, "
-                     "--reassembly-total {})",
-                     hits.reassembly_dropped, size_text(limits.reassembly_per_direction),
-                     size_text(limits.reassembly_total)));
+    line(fmt::format("{} not reassembled (--reassembly-limit {} per direction, --reassembly-total {})",
+                     count(hits.reassembly_dropped, "out-of-order byte"),
+                     size_text(limits.reassembly_per_direction), size_text(limits.reassembly_total)));
   if (hits.oversize_messages)
-    line(fmt::format("{} connections not analyzed further after a message over {} (--max-message)",
-                     hits.oversize_messages, size_text(limits.max_message)));
+    line(fmt::format("{} not analyzed further after a message over {} (--max-message)",
+                     count(hits.oversize_messages, "connection"), size_text(limits.max_message)));
   if (hits.transactions_dropped)
-    line(fmt::format("{} transactions not logged (--max-transactions {} per kind)", hits.transactions_dropped,
-                     limits.max_transactions));
+    line(fmt::format("{} not logged (--max-transactions {} per kind)",
+                     count(hits.transactions_dropped, "transaction"), limits.max_transactions));
 }
 
 } // namespace ps::cli

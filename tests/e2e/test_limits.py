@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import capture_gen as cg  # noqa: E402
 from e2e_util import Tally, parse_args, run  # noqa: E402
 
-LIMIT_LINE = re.compile(r"^portscope: limit reached: (\d+) (.*)$")
+LIMIT_LINE = re.compile(r"^portscope: limit reached: (\d+) (.*)$")  # count, what, (flag ...)
 
 
 def limit_lines(err):
@@ -54,6 +54,8 @@ def main():
     rc, out, err = run(b, "conns", "-q", many, "--max-connections", "5", "--stream", "--format", "ndjson")
     rows = [json.loads(l) for l in out.splitlines() if l.strip()]
     t.check(rc == 0 and len(rows) >= 159, f"conns --stream with 5 slots: every connection still reported ({len(rows)})")
+    rc, _, err = run(b, "read", many, "--max-connections", "5")
+    t.check("application analyses ended early" in err, f"read --max-connections 5: HTTP analyses cut short, said so ({err!r})")
     # 30 open at once (plus closed ones, which make room without a count) fit in 40: nothing reported.
     for cmd in (["conns", "-q", many], ["read", many]):
         rc, _, err = run(b, *cmd, "--max-connections", "40")
