@@ -24,7 +24,8 @@ public:
   // max_connections: the tracker's and the table's limit (Limits::max_connections).
   explicit ConnEmitter(size_t max_connections = Limits{}.max_connections)
       : tracker_(true, max_connections),
-        table_([this](ConnRecord&& r) { finished.push_back(std::move(r)); }, table_options(max_connections)) {}
+        table_([this](ConnRecord&& r) { finished.push_back(std::move(r)); }, table_options(max_connections)) {
+  }
 
   // One TCP segment from the client (or the server) carrying `len` payload bytes.
   void tcp(bool from_client, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len = 0,
