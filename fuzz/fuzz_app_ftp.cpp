@@ -70,7 +70,7 @@ void check(State& st, const ps::app::AppFrame& out, const ps::fuzz::AppTally& t)
   // The table keeps the newest kMaxEntries announcements: older ones in a huge frame are gone.
   const bool all_kept = out.ftp.size() <= ps::app::ExpectedTable::kMaxEntries;
   for (const ps::app::FtpLine& l : out.ftp) {
-    require(l.line.size() <= ps::app::LineBuffer::kMaxLine, "a line within the line limit");
+    require(l.line.size() <= ps::app::LineBuffer::kDefaultMaxLine, "a line within the line limit");
     require(clean(l.line), "no control characters in a line");
     require(l.code >= -1 && l.code <= 999, "a reply code has three digits");
     require(l.request || (l.command.empty() && l.arg.empty()), "only requests have a command");
@@ -87,7 +87,7 @@ void check(State& st, const ps::app::AppFrame& out, const ps::fuzz::AppTally& t)
       st.method = x->link.setup_method;
     }
   }
-  require(st.log.ftp.size() <= ps::app::Transactions::kMaxPerKind, "the log is bounded");
+  require(st.log.ftp.size() <= st.log.max_per_kind, "the log is bounded");
   for (const ps::app::FtpTxn& x : st.log.ftp) {
     require(x.command != "USER" && x.command != "PASS", "USER/PASS are not transactions");
     require(!x.reply_code || (*x.reply_code >= 0 && *x.reply_code <= 999), "a logged code has three digits");

@@ -27,7 +27,7 @@ void check(State& st, const ps::app::AppFrame& out, const ps::fuzz::AppTally& t)
   st.server_bytes += t.bytes[1];
   require(out.pop_data_bytes <= t.bytes[1], "body bytes within the server bytes delivered");
   for (const ps::app::PopLine& l : out.pop) {
-    require(l.line.size() <= ps::app::LineBuffer::kMaxLine, "a line within the line limit");
+    require(l.line.size() <= ps::app::LineBuffer::kDefaultMaxLine, "a line within the line limit");
     require(clean(l.line), "no control characters in a line");
     require(l.request || (l.command.empty() && l.param.empty()), "only commands have a verb");
     require(!l.request || (l.indicator.empty() && l.description.empty()), "only replies have a status");
@@ -35,7 +35,7 @@ void check(State& st, const ps::app::AppFrame& out, const ps::fuzz::AppTally& t)
     require(l.command.size() + l.param.size() <= l.line.size(), "verb and parameter come from the line");
     require(l.description.size() <= l.line.size(), "the description comes from the line");
   }
-  require(st.log.pop3.size() <= ps::app::Transactions::kMaxPerKind, "the log is bounded");
+  require(st.log.pop3.size() <= st.log.max_per_kind, "the log is bounded");
   uint64_t body = 0;
   for (const ps::app::Pop3Txn& x : st.log.pop3) {
     require(x.status.empty() || x.status == "+OK" || x.status == "-ERR", "logged status is +OK or -ERR");

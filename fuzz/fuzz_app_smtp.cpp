@@ -32,17 +32,17 @@ void check(State& st, const ps::app::AppFrame& out, const ps::fuzz::AppTally& t)
           "From/Subject come from the kept header bytes");
   require(out.smtp_from.empty() || out.smtp_data_end, "From only with the message's end");
   for (const ps::app::SmtpLine& l : out.smtp) {
-    require(l.line.size() <= ps::app::LineBuffer::kMaxLine, "a line within the line limit");
+    require(l.line.size() <= ps::app::LineBuffer::kDefaultMaxLine, "a line within the line limit");
     require(clean(l.line), "no control characters in a line");
     require(l.code >= -1 && l.code <= 999, "a reply code has three digits");
     require(l.request || (l.command.empty() && l.param.empty()), "only commands have a verb");
     require(l.command.size() + l.param.size() <= l.line.size(), "verb and parameter come from the line");
   }
-  require(st.log.smtp.size() <= ps::app::Transactions::kMaxPerKind, "the log is bounded");
+  require(st.log.smtp.size() <= st.log.max_per_kind, "the log is bounded");
   for (const ps::app::SmtpTxn& x : st.log.smtp) {
     require(x.rcptto.size() <= 100, "at most 100 recipients per transaction");
     require(x.msg_size <= st.client_bytes, "a message is no larger than the client's stream");
-    require(x.last_reply.size() <= ps::app::LineBuffer::kMaxLine, "the last reply is one line");
+    require(x.last_reply.size() <= ps::app::LineBuffer::kDefaultMaxLine, "the last reply is one line");
     require(x.from.size() <= kMaxHeaderKeep && x.subject.size() <= kMaxHeaderKeep, "From/Subject bounded");
   }
 }

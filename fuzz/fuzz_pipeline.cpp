@@ -1,5 +1,6 @@
 // libFuzzer target: a whole capture file (pcap or pcapng) through `read`'s pipeline (reader → decode →
-// connection tracker → describe → sink), as `read -V` and as `read -T fields` with every field.
+// connection tracker → describe → sink), as `read -V` and as `read -T fields` with every field. The
+// -V run uses tiny resource limits so that eviction, reassembly drops and oversize messages run too.
 #include "common/fuzz_input.h"
 #include "common/fuzz_output.h"
 #include "pipeline/packet_loop.h"
@@ -15,7 +16,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto reader = cap.open(ps::fuzz::Source::kMapped);
     if (!reader) return 0;
     auto sink = ps::fuzz::make_sink(kind, out, data[size - 1]);
-    ps::run_packet_loop(*reader, *sink, out, ro);
+    ps::ReadOptions run = ro;
+    if (kind == 1) {
+      run.limits.max_connections = 1 + (data[size - 1] & 3);
+      run.limits.reassembly_per_direction = 512;
+      run.limits.reassembly_total = 2048;
+      run.limits.max_message = 128;
+    }
+    ps::run_packet_loop(*reader, *sink, out, run);
     out.buf().clear();
   }
   return 0;

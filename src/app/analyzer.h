@@ -26,6 +26,8 @@ struct AnalyzerEnv {
   std::array<uint8_t, 16> orig_ip{}, resp_ip{};
   Transactions* log = nullptr;             // nullptr: nobody wants transactions
   class ExpectedTable* expected = nullptr; // where FTP announces its data connections
+  size_t max_message = size_t{64} << 10;   // longest header section or line held (Limits::max_message)
+  uint64_t* oversize = nullptr;            // counts analyses stopped by max_message (nullptr: none)
 };
 
 class Analyzer {
@@ -63,6 +65,11 @@ protected:
   void violation(AppFrame& out, std::string why) {
     failed_ = true;
     out.malformed = std::move(why);
+  }
+  // A message longer than the max_message limit: a violation, counted for the run's summary.
+  void oversize(const AnalyzerEnv& env, AppFrame& out, std::string why) {
+    if (env.oversize) ++*env.oversize;
+    violation(out, std::move(why));
   }
 
 private:

@@ -2,12 +2,15 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
+#include <map>
 #include <unordered_map>
 
 #include "app/analyzer_factory.h"
 #include "app/detect.h"
 #include "app/expected.h"
+#include "flow/lru_evict.h"
 #include "flow/reassembly.h"
 #include "wire/checksum.h"
 #include "wire/tcp.h"
@@ -25,7 +28,8 @@ std::string ip_text(uint8_t version, const uint8_t* a) {
 }
 
 struct Conn {
-  explicit Conn(ReassemblyBudget* budget) : rs{DirectionReassembler(budget), DirectionReassembler(budget)} {}
+  Conn(ReassemblyBudget* budget, size_t per_direction)
+      : rs{DirectionReassembler(budget, per_direction), DirectionReassembler(budget, per_direction)} {}
   AnalyzerEnv env;
   DirectionReassembler rs[2];
   std::unique_ptr<Analyzer> analyzer;
@@ -35,6 +39,7 @@ struct Conn {
   bool decided = false;
   bool fin[2] = {false, false};
   bool fin_told[2] = {false, false};
+  int64_t last_ns = 0; // capture time of its latest frame (which analyses max_connections ends first)
 };
 
 // Hands one direction's in-order bytes to the connection's analyzer, deciding the service first.
@@ -61,9 +66,17 @@ struct EngineState {
   ExpectedTable expected;
   Transactions log;
   std::unordered_map<uint32_t, std::unique_ptr<Conn>> conns;
+  // Connections seen only as a client's SYN so far: its sequence number, by tcp.stream. A SYN flood
+  // costs an entry here instead of a whole Conn; bounded by max_connections (oldest streams go).
+  struct LoneSyn {
+    uint32_t seq;
+    uint16_t client_port;
+  };
+  std::map<uint32_t, LoneSyn> lone_syns;
   std::vector<StreamService> services; // by tcp.stream
   std::vector<bool> closed;            // by tcp.stream: analysis over
   uint64_t missed = 0, dropped = 0;
+  uint64_t evicted = 0, oversize = 0;
 
   StreamService& service(uint32_t stream) {
     if (services.size() <= stream) {
@@ -85,7 +98,8 @@ struct EngineState {
     if (!opt.service_only || s == Service::Ftp)
       c.analyzer = make_analyzer(s, c.env, c.has_expected ? &c.expected_copy : nullptr);
   }
-  void close(uint32_t stream, Conn& c) {
+  // Delivers what is buffered and ends the analysis; the caller forgets `c` (close() or eviction).
+  void end_analysis(uint32_t stream, Conn& c) {
     AppFrame ignored;
     FrameInfo fi;
     for (int d = 0; d < 2; ++d) {
@@ -96,7 +110,18 @@ struct EngineState {
     }
     if (c.analyzer) c.analyzer->finish();
     closed[stream] = true;
+  }
+  void close(uint32_t stream, Conn& c) {
+    end_analysis(stream, c);
     conns.erase(stream);
+  }
+  // Makes room for one more analysis: the least recently active ones end now.
+  void make_room() {
+    const size_t max = std::max<size_t>(1, opt.limits.max_connections);
+    if (conns.size() < max) return;
+    evicted += evict_least_recent(
+        conns, entries_kept_after_eviction(max), [](const std::unique_ptr<Conn>& c) { return c->last_ns; },
+        [this](uint32_t stream, std::unique_ptr<Conn>& c) { end_analysis(stream, *c); });
   }
 };
 
@@ -131,7 +156,8 @@ struct AppEngine::Impl : EngineState {};
 
 AppEngine::AppEngine(EngineOptions opt) : impl_(std::make_unique<Impl>()) {
   impl_->opt = std::move(opt);
-  impl_->budget.limit = impl_->opt.reassembly_budget;
+  impl_->budget.limit = impl_->opt.limits.reassembly_total;
+  impl_->log.max_per_kind = impl_->opt.limits.max_transactions;
 }
 
 AppEngine::~AppEngine() = default;
@@ -155,11 +181,24 @@ void AppEngine::process(const Decoded& pkt, const PacketMeta& meta, AppFrame& ou
   }
   auto it = st.conns.find(stream);
   if (it == st.conns.end()) {
-    if (st.conns.size() >= st.opt.max_connections) return;
-    auto c = std::make_unique<Conn>(&st.budget);
+    const Service user = st.opt.decode_as.lookup(true, pkt.src_port, pkt.dst_port);
+    const ExpectedConn* x =
+        st.expected.match(pkt.ip_version, pkt.src_ip, pkt.src_port, pkt.dst_ip, pkt.dst_port);
+    if (t.has(kSyn) && !t.has(kAck) && !pkt.payload_len && user == Service::None && !x) {
+      if (st.lone_syns.size() >= std::max<size_t>(1, st.opt.limits.max_connections) &&
+          !st.lone_syns.count(stream))
+        st.lone_syns.erase(st.lone_syns.begin());
+      st.lone_syns[stream] = {t.seq(), pkt.src_port};
+      return;
+    }
+    st.make_room();
+    auto c = std::make_unique<Conn>(&st.budget, st.opt.limits.reassembly_per_direction);
     // The client: the SYN's sender, else whoever talks to the lower (service) port.
     bool sender_is_orig = true;
-    if (t.has(kSyn))
+    auto syn = st.lone_syns.find(stream);
+    if (syn != st.lone_syns.end() && pkt.src_port != pkt.dst_port)
+      sender_is_orig = pkt.src_port == syn->second.client_port;
+    else if (t.has(kSyn))
       sender_is_orig = !t.has(kAck);
     else if (pkt.src_port < 1024 && pkt.dst_port >= 1024)
       sender_is_orig = false;
@@ -175,11 +214,15 @@ void AppEngine::process(const Decoded& pkt, const PacketMeta& meta, AppFrame& ou
     e.id.resp_h = ip_text(pkt.ip_version, e.resp_ip.data());
     e.log = st.opt.keep_transactions ? &st.log : nullptr;
     e.expected = &st.expected;
-    Service user = st.opt.decode_as.lookup(true, pkt.src_port, pkt.dst_port);
-    if (const ExpectedConn* x =
-            st.expected.match(pkt.ip_version, pkt.src_ip, pkt.src_port, pkt.dst_ip, pkt.dst_port)) {
+    e.max_message = st.opt.limits.max_message;
+    e.oversize = &st.oversize;
+    if (x) {
       c->expected_copy = *x;
       c->has_expected = true;
+    }
+    if (syn != st.lone_syns.end()) {
+      c->rs[0].syn(syn->second.seq); // the client's SYN, seen earlier
+      st.lone_syns.erase(syn);
     }
     if (user != Service::None)
       st.decide(*c, user, ServiceSource::User);
@@ -195,6 +238,7 @@ void AppEngine::process(const Decoded& pkt, const PacketMeta& meta, AppFrame& ou
   FrameInfo fi;
   fi.number = pkt.frame->number;
   fi.ts_ns = pkt.frame->ts.sec * 1'000'000'000 + pkt.frame->ts.nsec;
+  c.last_ns = fi.ts_ns;
   if (t.has(kSyn)) c.rs[dir].syn(t.seq());
   if (pkt.payload_len) {
     fi.has_payload = true;
@@ -248,6 +292,13 @@ const Transactions& AppEngine::transactions() const {
 uint64_t AppEngine::dropped_bytes() const {
   return impl_->budget.dropped_bytes;
 }
+void AppEngine::add_limit_hits(LimitHits& hits) const {
+  hits.analyses_evicted += impl_->evicted;
+  hits.reassembly_dropped += impl_->budget.dropped_bytes;
+  hits.oversize_messages += impl_->oversize;
+  hits.transactions_dropped += impl_->log.dropped;
+}
+
 uint64_t AppEngine::missed_bytes() const {
   return impl_->missed;
 }

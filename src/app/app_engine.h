@@ -12,16 +12,18 @@
 #include "app/service.h"
 #include "app/transactions.h"
 #include "dissect/packet.h"
+#include "flow/limits.h"
 #include "flow/meta.h"
 
 namespace ps::app {
 
 struct EngineOptions {
   DecodeAs decode_as;
-  bool check_checksums = true;      // mirror tshark: no reassembly for segments with a wrong checksum
-  bool keep_transactions = false;   // for `log`
-  size_t max_connections = 500'000; // analyzed at once; later ones keep only their transport record
-  size_t reassembly_budget = size_t{256} << 20;
+  bool check_checksums = true;    // mirror tshark: no reassembly for segments with a wrong checksum
+  bool keep_transactions = false; // for `log`
+  // max_connections: analyzed at once (the least recently active analysis ends early beyond it);
+  // reassembly sizes; max_message; max_transactions (with keep_transactions).
+  Limits limits;
   // For `conns`: only decide each connection's service (and link ftp-data to its control connection).
   // Analyzers run for FTP control connections only; every other connection is dropped once decided.
   bool service_only = false;
@@ -54,7 +56,10 @@ public:
   StreamService stream_service(uint32_t tcp_stream) const;
   const Transactions& transactions() const;
   uint64_t dropped_bytes() const; // refused by a reassembly limit
-  uint64_t missed_bytes() const;  // holes in the streams (not captured or dropped)
+  // Adds what the limits cost so far: analyses evicted, reassembly bytes dropped, oversize messages,
+  // transactions not kept.
+  void add_limit_hits(LimitHits& hits) const;
+  uint64_t missed_bytes() const; // holes in the streams (not captured or dropped)
 
 private:
   struct Impl;

@@ -10,11 +10,14 @@ namespace ps::app {
 
 class LineBuffer {
 public:
-  static constexpr size_t kMaxLine = 8192;
+  // The longest line held by default (Limits::max_message); set_max() changes it.
+  static constexpr size_t kDefaultMaxLine = size_t{64} << 10;
+
+  void set_max(size_t n) { max_line_ = n; }
 
   // Consumes bytes up to and including the next line end. Returns true with `line` (no CR/LF) when a
   // line completed; `used` is how many input bytes were consumed. Sets `overflow` when a line grew
-  // beyond kMaxLine (the caller treats that as a violation).
+  // beyond the maximum (the caller treats that as a violation).
   bool feed(std::span<const uint8_t> in, size_t& used, std::string_view& line) {
     overflow = false;
     const auto* b = reinterpret_cast<const char*>(in.data());
@@ -22,7 +25,7 @@ public:
     size_t nl = s.find('\n');
     if (nl == std::string_view::npos) {
       used = in.size();
-      if (partial_.size() + s.size() > kMaxLine) {
+      if (partial_.size() + s.size() > max_line_) {
         overflow = true;
         partial_.clear();
         return false;
@@ -31,7 +34,7 @@ public:
       return false;
     }
     used = nl + 1;
-    if (partial_.size() + nl > kMaxLine) {
+    if (partial_.size() + nl > max_line_) {
       overflow = true;
       partial_.clear();
       return false;
@@ -49,6 +52,7 @@ public:
 
 private:
   std::string partial_, done_;
+  size_t max_line_ = kDefaultMaxLine;
 };
 
 } // namespace ps::app

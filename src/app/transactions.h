@@ -61,7 +61,15 @@ struct Transactions {
   std::vector<FtpTxn> ftp;
   std::vector<SmtpTxn> smtp;
   std::vector<Pop3Txn> pop3;
-  static constexpr size_t kMaxPerKind = 1'000'000; // bounded memory on huge captures
+  size_t max_per_kind = 1'000'000; // bounded memory on huge captures (Limits::max_transactions)
+  uint64_t dropped = 0;            // transactions not kept because a kind was full
+
+  // Whether one more transaction fits in `v`; counts it as dropped when not.
+  template <class T> bool room(const std::vector<T>& v) {
+    if (v.size() < max_per_kind) return true;
+    ++dropped;
+    return false;
+  }
 };
 
 } // namespace ps::app

@@ -18,6 +18,7 @@
 #include "app/app_engine.h"
 #include "capture/reader.h"
 #include "cli/commands.h"
+#include "cli/limit_options.h"
 #include "dissect/frame_decoder.h"
 #include "flow/conn_table.h"
 #include "flow/tracker.h"
@@ -36,6 +37,7 @@ struct ConnsArgs {
   bool numeric = false, conv = false, servers = false, quiet = false, stream = false;
   std::string at;
   std::vector<std::string> decode_as;
+  Limits limits;
 };
 
 constexpr int kExitData = 1, kExitUsage = 2;
@@ -181,6 +183,12 @@ int finish_output(OutBuffer& out, const CaptureReader& reader) {
   return 0;
 }
 
+ConnTableOptions table_options(const Limits& limits) {
+  ConnTableOptions o;
+  o.max_open = limits.max_connections;
+  return o;
+}
+
 int run_conns(const ConnsArgs& a) {
   std::string path = !a.read_file.empty() ? a.read_file : a.file;
   if (path.empty()) {
@@ -213,6 +221,7 @@ int run_conns(const ConnsArgs& a) {
   app::EngineOptions eo;
   eo.service_only = true;
   eo.check_checksums = false; // matters only for per-frame HTTP output
+  eo.limits = a.limits;
   for (const std::string& rule : a.decode_as) {
     std::string err;
     if (!eo.decode_as.add(rule, err)) {
@@ -241,26 +250,28 @@ int run_conns(const ConnsArgs& a) {
   app::AppFrame app_frame;
   std::vector<AppNeed> tcp_need; // by tcp.stream
   std::vector<bool> udp_seen;    // by udp.stream (decode-as rules for UDP)
-  ConnTable table([&](ConnRecord&& r) {
-    if (r.proto == 6 && r.stream < tcp_need.size() && tcp_need[r.stream] != AppNeed::Done) {
-      // Over before the app layer decided (e.g. no payload, or only out-of-order bytes): let it deliver
-      // what it holds, then take its verdict.
-      engine.close_stream(r.stream);
-      std::string_view name;
-      ServiceSource source = ServiceSource::None;
-      if (tcp_need[r.stream] == AppNeed::Undecided &&
-          app_service(engine.stream_service(r.stream), name, source)) {
-        r.service.assign(name);
-        r.service_source = source;
-      }
-      tcp_need[r.stream] = AppNeed::Done;
-    }
-    if (a.stream)
-      writer->row(r);
-    else
-      records.push_back(std::move(r));
-  });
-  FlowTracker tracker(false); // conns reads only stream numbers: no per-segment analysis
+  ConnTable table(
+      [&](ConnRecord&& r) {
+        if (r.proto == 6 && r.stream < tcp_need.size() && tcp_need[r.stream] != AppNeed::Done) {
+          // Over before the app layer decided (e.g. no payload, or only out-of-order bytes): let it deliver
+          // what it holds, then take its verdict.
+          engine.close_stream(r.stream);
+          std::string_view name;
+          ServiceSource source = ServiceSource::None;
+          if (tcp_need[r.stream] == AppNeed::Undecided &&
+              app_service(engine.stream_service(r.stream), name, source)) {
+            r.service.assign(name);
+            r.service_source = source;
+          }
+          tcp_need[r.stream] = AppNeed::Done;
+        }
+        if (a.stream)
+          writer->row(r);
+        else
+          records.push_back(std::move(r));
+      },
+      table_options(a.limits));
+  FlowTracker tracker(false, a.limits.max_connections); // stream numbers only: no per-segment analysis
   Progress progress(file_size(path), !a.quiet);
   Frame frame;
   FrameDecoder decoder;
@@ -313,6 +324,10 @@ int run_conns(const ConnsArgs& a) {
     if (a.stream && !out.ok()) break;
   }
   progress.finish();
+  LimitHits hits;
+  hits.connections_evicted = std::max(tracker.evicted(), table.evicted_count());
+  engine.add_limit_hits(hits);
+  report_limits(a.limits, hits);
 
   if (at) {
     std::vector<ConnRecord> open;
@@ -381,6 +396,7 @@ void add_conns_command(CLI::App& app, int& exit_code) {
                   "Decode a port as a protocol, as tshark -d: tcp.port==2222,http (repeatable)")
       ->allow_extra_args(false);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress display on stderr");
+  add_limit_options(cmd, args->limits);
   cmd->callback([args, &exit_code] { exit_code = run_conns(*args); });
 }
 

@@ -6,6 +6,7 @@
 #include "app/follow/stream_follow.h"
 #include "capture/reader.h"
 #include "cli/commands.h"
+#include "cli/limit_options.h"
 #include "dissect/frame_decoder.h"
 #include "flow/tracker.h"
 
@@ -18,6 +19,7 @@ struct FollowArgs {
   uint32_t stream = 0;
   std::string format = "ascii";
   bool udp = false;
+  Limits limits;
 };
 
 int run_follow(const FollowArgs& a) {
@@ -32,8 +34,8 @@ int run_follow(const FollowArgs& a) {
                           : a.format == "raw" ? app::FollowFormat::Raw
                                               : app::FollowFormat::Ascii;
   OutBuffer out;
-  app::StreamFollower follower(a.udp, a.stream, fmt, out);
-  FlowTracker tracker;
+  app::StreamFollower follower(a.udp, a.stream, fmt, out, a.limits);
+  FlowTracker tracker(false, a.limits.max_connections); // stream numbers only
   FrameDecoder decoder;
   Decoded pkt;
   PacketMeta meta;
@@ -46,6 +48,10 @@ int run_follow(const FollowArgs& a) {
   }
   follower.finish();
   out.flush();
+  LimitHits hits;
+  hits.connections_evicted = tracker.evicted();
+  hits.reassembly_dropped = follower.dropped_bytes();
+  report_limits(a.limits, hits);
   if (!out.ok()) {
     if (out.error() == EPIPE) return 0;
     std::fprintf(stderr, "portscope: cannot write output: %s\n", std::strerror(out.error()));
@@ -74,6 +80,7 @@ void add_follow_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-f,--format", args->format, "ascii (default), hex or raw")
       ->check(CLI::IsMember({"ascii", "hex", "raw"}));
   cmd->add_flag("--udp", args->udp, "Follow a UDP stream instead of TCP");
+  add_limit_options(cmd, args->limits);
   cmd->callback([args, &exit_code] { exit_code = run_follow(*args); });
 }
 

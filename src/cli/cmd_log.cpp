@@ -11,6 +11,7 @@
 #include "app/log/log_rows.h"
 #include "capture/reader.h"
 #include "cli/commands.h"
+#include "cli/limit_options.h"
 #include "dissect/frame_decoder.h"
 #include "flow/conn_record.h"
 #include "flow/conn_table.h"
@@ -25,6 +26,7 @@ struct LogArgs {
   std::string file;
   std::string format = "table";
   std::vector<std::string> decode_as;
+  Limits limits;
 };
 
 std::string ip_text(uint8_t version, const uint8_t* a) {
@@ -98,6 +100,7 @@ private:
 int run_log(const LogArgs& a) {
   app::EngineOptions eo;
   eo.keep_transactions = true;
+  eo.limits = a.limits;
   for (const std::string& d : a.decode_as) {
     std::string err;
     if (!eo.decode_as.add(d, err)) {
@@ -113,8 +116,8 @@ int run_log(const LogArgs& a) {
     return 1;
   }
   app::AppEngine engine(std::move(eo));
-  app::DnsLogBuilder dns;
-  FlowTracker tracker;
+  app::DnsLogBuilder dns(a.limits.max_transactions);
+  FlowTracker tracker(false, a.limits.max_connections); // stream numbers only
   FrameDecoder decoder;
   Decoded pkt;
   PacketMeta meta;
@@ -132,6 +135,11 @@ int run_log(const LogArgs& a) {
     }
   }
   engine.finish();
+  LimitHits hits;
+  hits.connections_evicted = tracker.evicted();
+  engine.add_limit_hits(hits);
+  hits.transactions_dropped += dns.dropped();
+  report_limits(a.limits, hits);
   const app::Transactions& t = engine.transactions();
   app::LogTable table = a.kind == "http"   ? app::http_log(t)
                         : a.kind == "ftp"  ? app::ftp_log(t)
@@ -176,6 +184,7 @@ void add_log_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-d,--decode-as", args->decode_as,
                   "Decode a port as a protocol: tcp.port==2222,http (repeatable)")
       ->allow_extra_args(false);
+  add_limit_options(cmd, args->limits, true);
   cmd->callback([args, &exit_code] { exit_code = run_log(*args); });
 }
 

@@ -7,6 +7,7 @@
 
 #include "capture/reader.h"
 #include "cli/commands.h"
+#include "cli/limit_options.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@ struct ReadArgs {
   bool no_checksums = false;
   bool quiet = false;
   std::vector<std::string> decode_as; // -d tcp.port==N,proto
+  Limits limits;
 };
 
 void fail(const std::string& msg) {
@@ -117,6 +119,7 @@ int run_read(const ReadArgs& a) {
   ro.describe.resolve_ports = !a.no_resolve;
   ro.describe.absolute_seq = a.absolute_seq;
   ro.describe.check_checksums = !a.no_checksums;
+  ro.limits = a.limits;
   for (const std::string& d : a.decode_as) {
     std::string err;
     if (!ro.decode_as.add(d, err)) {
@@ -130,6 +133,7 @@ int run_read(const ReadArgs& a) {
   Progress progress(size, !a.quiet && !::isatty(STDOUT_FILENO));
   ro.progress = &progress;
   ReadResult res = run_packet_loop(*reader, *sink, out, ro);
+  report_limits(a.limits, res.limit_hits);
   if (res.output_failed) {
     // A closed pipe (| head) is a normal way to stop reading; anything else is an error.
     if (out.error() == EPIPE) return 0;
@@ -183,6 +187,7 @@ void add_read_command(CLI::App& app, int& exit_code) {
       ->allow_extra_args(false);
   cmd->add_flag("--no-checksums", args->no_checksums, "Do not verify IP/TCP/UDP/ICMP checksums");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress display on stderr (shown only on a terminal anyway)");
+  add_limit_options(cmd, args->limits);
   cmd->callback([args, &exit_code] { exit_code = run_read(*args); });
 }
 

@@ -82,7 +82,7 @@ struct ConnTable::Impl {
   std::unordered_map<FlowKey, uint32_t, FlowKeyHash> by_tuple;
   List lists[kListCount];
   size_t open = 0;
-  uint64_t finished = 0;
+  uint64_t finished = 0, evicted = 0;
 
   static uint64_t stream_id(uint8_t proto, uint32_t stream) { return (uint64_t{proto} << 32) | stream; }
 
@@ -153,6 +153,20 @@ struct ConnTable::Impl {
       while (lists[l].head != kNone && slots[lists[l].head].last_activity_ns + limit < now)
         finish(lists[l].head);
     }
+  }
+
+  // Makes room for one connection: finishes an ended one waiting out its grace period if any, else
+  // the least recently active open one (counted: it was cut short).
+  void evict_one() {
+    if (lists[kEndedList].head != kNone) return finish(lists[kEndedList].head);
+    uint32_t oldest = kNone;
+    for (const List& l : lists)
+      if (l.head != kNone &&
+          (oldest == kNone || slots[l.head].last_activity_ns < slots[oldest].last_activity_ns))
+        oldest = l.head;
+    if (oldest == kNone) return;
+    ++evicted;
+    finish(oldest);
   }
 
   uint32_t create(const Decoded& d, const FlowKey& key, uint8_t proto, uint32_t stream, uint16_t tcp_flags) {
@@ -247,6 +261,7 @@ struct ConnTable::Impl {
       FlowKey key = make_flow_key(d, fwd);
       auto old = by_tuple.find(key);
       if (old != by_tuple.end()) finish(old->second); // the tuple was reused by a new connection
+      while (open >= std::max<size_t>(1, opt.max_open)) evict_one();
       i = create(d, key, proto, stream, seg.flags);
     }
     OpenConn& c = slots[i];
@@ -351,6 +366,9 @@ size_t ConnTable::open_count() const {
 }
 uint64_t ConnTable::finished_count() const {
   return impl_->finished;
+}
+uint64_t ConnTable::evicted_count() const {
+  return impl_->evicted;
 }
 
 } // namespace ps

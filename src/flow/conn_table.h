@@ -11,6 +11,7 @@
 
 #include "dissect/packet.h"
 #include "flow/conn_record.h"
+#include "flow/limits.h"
 #include "flow/meta.h"
 
 namespace ps {
@@ -21,6 +22,8 @@ struct ConnTableOptions {
   int64_t tcp_idle_ns = 300'000'000'000;
   int64_t udp_idle_ns = 60'000'000'000;
   int64_t close_grace_ns = 5'000'000'000;
+  // Open connections at once; beyond it the least recently active one is finished early (counted).
+  size_t max_open = Limits{}.max_connections;
 };
 
 // A view of a still-open connection (for `conns --at`): the record so far, with current states.
@@ -52,6 +55,8 @@ public:
 
   size_t open_count() const;
   uint64_t finished_count() const;
+  // Connections finished early because max_open was reached.
+  uint64_t evicted_count() const;
 
 private:
   struct Impl;

@@ -1,9 +1,11 @@
 #include "flow/tracker.h"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
 #include "flow/flow_key.h"
+#include "flow/lru_evict.h"
 #include "flow/tcp_analysis.h"
 #include "flow/tcp_option_scan.h"
 #include "wire/tcp.h"
@@ -67,6 +69,22 @@ struct FlowTracker::Impl {
   uint32_t next_tcp = 0, next_udp = 0;
   int64_t next_sweep = 0;
   bool analyze = true;
+  size_t max_connections = Limits{}.max_connections;
+  uint64_t evicted = 0;
+
+  static bool closed(const TcpConn& c) { return c.reset || c.fin_dirs == 3; }
+  static bool closed(const UdpConn&) { return false; }
+
+  // Makes room for `key` when the table is full and `key` is not in it: closed connections go first
+  // (forgetting them costs nothing but a straggler's stream number), then the least recently active
+  // ones, which are counted.
+  template <class Map> void make_room(Map& m, const FlowKey& key) {
+    if (m.size() < max_connections || m.find(key) != m.end()) return;
+    const size_t keep = entries_kept_after_eviction(max_connections);
+    std::erase_if(m, [](const auto& kv) { return closed(kv.second); });
+    evicted += evict_least_recent(
+        m, keep, [](const auto& c) { return c.last_ns; }, [](const auto&, const auto&) {});
+  }
 
   void maybe_sweep(int64_t now) {
     if (now < next_sweep) return;
@@ -84,7 +102,9 @@ struct FlowTracker::Impl {
 
   void udp_packet(const Decoded& d, int64_t now, PacketMeta& meta) {
     bool fwd = true;
-    auto [it, fresh] = udp.try_emplace(make_flow_key(d, fwd));
+    const FlowKey key = make_flow_key(d, fwd);
+    make_room(udp, key);
+    auto [it, fresh] = udp.try_emplace(key);
     UdpConn& c = it->second;
     if (fresh) {
       c.stream = next_udp++;
@@ -99,7 +119,9 @@ struct FlowTracker::Impl {
 
   void tcp_packet(const Decoded& d, const wire::TcpView& t, int64_t now, PacketMeta& meta) {
     bool fwd = true;
-    auto [it, fresh] = tcp.try_emplace(make_flow_key(d, fwd));
+    const FlowKey key = make_flow_key(d, fwd);
+    make_room(tcp, key);
+    auto [it, fresh] = tcp.try_emplace(key);
     TcpConn& c = it->second;
     const int dir = fwd ? 0 : 1;
     const uint16_t flags = t.flags();
@@ -150,8 +172,9 @@ struct FlowTracker::Impl {
   }
 };
 
-FlowTracker::FlowTracker(bool analyze) : impl_(std::make_unique<Impl>()) {
+FlowTracker::FlowTracker(bool analyze, size_t max_connections) : impl_(std::make_unique<Impl>()) {
   impl_->analyze = analyze;
+  impl_->max_connections = std::max<size_t>(1, max_connections);
 }
 FlowTracker::~FlowTracker() = default;
 uint32_t FlowTracker::tcp_streams() const {
@@ -165,6 +188,9 @@ size_t FlowTracker::tcp_table_size() const {
 }
 size_t FlowTracker::udp_table_size() const {
   return impl_->udp.size();
+}
+uint64_t FlowTracker::evicted() const {
+  return impl_->evicted;
 }
 
 void FlowTracker::process(const Decoded& d, PacketMeta& meta) {

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "dissect/packet.h"
+#include "flow/limits.h"
 #include "flow/meta.h"
 
 namespace ps {
@@ -15,7 +16,9 @@ class FlowTracker {
 public:
   // analyze = false: stream indexes, relative numbers and windows only, no tcp.analysis.* results
   // (nor their cost: no per-segment bookkeeping, no unacknowledged-segment lists).
-  explicit FlowTracker(bool analyze = true);
+  // max_connections: TCP (and, separately, UDP) connections remembered at once; beyond it the least
+  // recently active are forgotten (a forgotten tuple seen again starts a new stream).
+  explicit FlowTracker(bool analyze = true, size_t max_connections = Limits{}.max_connections);
   ~FlowTracker();
   FlowTracker(const FlowTracker&) = delete;
   FlowTracker& operator=(const FlowTracker&) = delete;
@@ -28,6 +31,8 @@ public:
   // Connections currently remembered (bounded by timeouts once the tables grow large).
   size_t tcp_table_size() const;
   size_t udp_table_size() const;
+  // Connections forgotten by max_connections while still active.
+  uint64_t evicted() const;
 
 private:
   struct Impl;

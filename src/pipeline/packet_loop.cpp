@@ -12,11 +12,12 @@ ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& o
   // Run only the stages the sink's output depends on (-T fields with layer fields needs neither
   // the tracker nor the application layer).
   const DescribeNeeds needs = describe_needs(sink.wants_tree(), sink.wants_columns(), sink.wanted_fields());
-  FlowTracker tracker(needs.analysis);
+  FlowTracker tracker(needs.analysis, opt.limits.max_connections);
   // Application layer: reassembly + analyzers (src/app/).
   app::EngineOptions app_opt;
   app_opt.decode_as = opt.decode_as;
   app_opt.check_checksums = opt.describe.check_checksums;
+  app_opt.limits = opt.limits;
   app::AppEngine app_engine(std::move(app_opt));
   app::AppFrame app_frame;
   FrameDecoder decoder(opt.defrag);
@@ -45,15 +46,17 @@ ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& o
     if (opt.progress) opt.progress->update(frame.file_offset, res.frames);
     if (!out.ok()) {
       res.output_failed = true;
-      res.defrag = decoder.defrag_counters();
-      return res;
+      break;
     }
   }
+  res.limit_hits.connections_evicted = tracker.evicted();
+  app_engine.add_limit_hits(res.limit_hits);
+  res.defrag = decoder.defrag_counters();
+  if (res.output_failed) return res;
   if (opt.progress) opt.progress->finish();
   sink.end();
   out.flush();
   res.output_failed = !out.ok();
-  res.defrag = decoder.defrag_counters();
   return res;
 }
 

@@ -8,6 +8,7 @@
 #include "capture/reader.h"
 #include "dissect/describe.h"
 #include "flow/ip_defrag.h"
+#include "flow/limits.h"
 #include "output/packet_sink.h"
 
 namespace ps {
@@ -20,12 +21,14 @@ struct ReadOptions {
   Progress* progress = nullptr; // progress display on stderr, when wanted
   app::DecodeAs decode_as;      // -d tcp.port==N,proto (application analyzers, src/app/)
   DefragOptions defrag;         // IP fragment reassembly limits
+  Limits limits;
 };
 
 struct ReadResult {
   uint64_t frames = 0;
   bool output_failed = false; // stdout closed or unwritable
   DefragCounters defrag;      // IP fragments: reassembled, dropped by a limit
+  LimitHits limit_hits;       // what the resource limits cost
 };
 
 ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& out, const ReadOptions& opt);

@@ -185,3 +185,46 @@ def bulk_tcp(endpoints, payload=b"", endian="<"):
         yield b"".join((rec_hdr.pack(ts // 1_000_000, ts % 1_000_000, caplen, caplen), eth,
                         ip_hdr.pack(0x45, 0, ip_total, ident, 0x4000, 64, 6, ipc, src, dst),
                         tcp_hdr.pack(sport, dport, seq, ack, 5 << 4, flags, 65535, _fold(tsum), 0), payload))
+
+
+# ---------------------------------------------------------------- hostile traffic (resource limits)
+CLIENT, SERVER = 0xC0A80115, 0xC0A801C8
+
+
+def syn_flood(n):
+    """A pcap stream (chunks) of N SYNs from distinct addresses/ports to one server, none answered."""
+    yield pcap_header(1)
+    batch = []
+    for rec in bulk_tcp(((0x0A000000 + (i >> 8), SERVER, 1024 + (i & 0xFF) * 97 % 60000, 80, (i * 7919) & 0xFFFFFFFF,
+                          0, SYN, 1_700_000_000_000_000 + i) for i in range(n))):
+        batch.append(rec)
+        if len(batch) == 4096:
+            yield b"".join(batch)
+            batch = []
+    yield b"".join(batch)
+
+
+def out_of_order(n, size):
+    """A pcap stream (chunks) of one connection whose first SIZE bytes never arrive: N segments of SIZE
+    bytes, always ahead of the next expected sequence number."""
+    isn_c, isn_s, t0 = 1000, 5000, 1_700_000_000_000_000
+    yield pcap_header(1)
+    yield b"".join(bulk_tcp([(CLIENT, SERVER, 40000, 80, isn_c, 0, SYN, t0),
+                             (SERVER, CLIENT, 80, 40000, isn_s, isn_c + 1, SYN | ACK, t0 + 10),
+                             (CLIENT, SERVER, 40000, 80, isn_c + 1, isn_s + 1, ACK, t0 + 20)]))
+    payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    # The first `size` bytes after the ISN never arrive; later segments arrive in a scrambled order
+    # (blocks of 8 reversed), with a window update ACK from the server now and then.
+
+    def segs():
+        for i in range(n):
+            j = (i // 8) * 8 + (7 - i % 8)
+            yield (CLIENT, SERVER, 40000, 80, (isn_c + 1 + (j + 1) * size) & 0xFFFFFFFF, isn_s + 1, ACK | PSH,
+                   t0 + 100 + i)
+    batch = []
+    for rec in bulk_tcp(segs(), payload):
+        batch.append(rec)
+        if len(batch) == 1024:
+            yield b"".join(batch)
+            batch = []
+    yield b"".join(batch)

@@ -7,7 +7,8 @@ For every capture (the big ones cut to their first records), mutated copies are 
 seed: truncation at record/block boundaries and inside records, bit flips, record and block length
 fields set to 0 / 0xffff / 0xffffffff, caplen fields of packet blocks, snap length tiny and huge,
 unknown link types, duplicated and reordered records/blocks. Each copy is run through `read -T fields`
-and `read -V` (and through `conns`, `follow` and `log` when the binary has them) and must:
+and `read -V` (also with tiny resource limits: --max-connections 2, --reassembly-limit 1k, --max-message 64),
+and through `conns`, `follow` and `log` when the binary has them, and must:
   - not crash: no signal, no abort/segv exit code, no sanitizer report on stderr;
   - exit 0 or 1, and on 1 explain itself in a 'portscope: ' line;
   - finish within a time limit proportional to the input size;
@@ -228,6 +229,9 @@ class Runner:
         cmds = {"fields": [self.binary, "read", path, "-T", "fields", *sum((["-e", f] for f in FIELDS), [])]}
         if full:
             cmds["verbose"] = [self.binary, "read", "-V", path]
+            # The same with tiny resource limits: eviction, reassembly drops and oversize messages on damage.
+            cmds["limited"] = [self.binary, "read", "-V", path, "--max-connections", "2", "--reassembly-limit", "1k",
+                               "--reassembly-total", "2k", "--max-message", "64"]
             for cmd, args in self.extra.items():
                 cmds[cmd] = [self.binary, cmd, *LEADING_ARGS.get(cmd, []), path, *args]
         return cmds

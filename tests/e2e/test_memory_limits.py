@@ -3,11 +3,13 @@
 
 usage: test_memory_limits.py --bin PATH_TO_portscope --data tests/data [--scale 1.0]
 
-Two captures are generated at test time and piped to portscope on standard input (a pipe, so the
+Three captures are generated at test time and piped to portscope on standard input (a pipe, so the
 file is not mapped and RSS measures portscope's own memory):
   syn-flood:   1,000,000 SYNs from distinct addresses/ports, none answered (1M half-open connections).
-               Bounds: `read` 64 MiB + 1.5 KiB per half-open connection (~1.5 GiB), `conns` (which keeps
-               every connection's record for its report) 64 MiB + 2.5 KiB per connection.
+               Bounds: `read` 64 MiB + 768 B per half-open connection, `conns` (which keeps every
+               connection's record for its report) 64 MiB + 2.5 KiB per connection; with
+               --max-connections 100000, `read` 64 MiB + 1.5 KiB and `conns --stream` 64 MiB + 2.5 KiB per
+               allowed connection, and the run says on stderr that the limit was reached.
   out-of-order: one connection whose sender never fills the first hole: 120,000 segments of 1000
                bytes, always ahead of the next expected sequence number (~114 MiB of payload nobody
                can deliver in order). Bound: 96 MiB, whatever the amount of stuck data.
@@ -15,9 +17,9 @@ file is not mapped and RSS measures portscope's own memory):
                if nothing were dropped), then one TCP SYN in two fragments that must still be
                reassembled. Bound: 128 MiB (64 MiB of incomplete datagrams by default, plus their
                bookkeeping).
-`read -T fields -e tcp.stream` and (when present) `conns` run under /usr/bin/time -f %M. Under
-AddressSanitizer the flood has 250,000 SYNs, the bounds are multiplied by 3 (redzones, shadow memory)
-and the quarantine is capped.
+`read -T fields -e tcp.stream`, `read` (every stage) and `conns` run under /usr/bin/time -f %M. Under
+AddressSanitizer the flood has 250,000 SYNs (and the cap 25,000), the bounds are multiplied by 3
+(redzones, shadow memory) and the quarantine is capped.
 Prints one line per failure and a final 'N passed, M failed'; exits non-zero on failure.
 """
 import argparse
@@ -35,47 +37,10 @@ import capture_gen as cg  # noqa: E402
 import hostile_common as hc  # noqa: E402
 
 MIB = 1 << 20
+CAP = 100_000  # --max-connections of the capped runs
 SYN_FLOOD = 1_000_000
 OOO_SEGMENTS = 120_000
 OOO_PAYLOAD = 1000
-CLIENT, SERVER = 0xC0A80115, 0xC0A801C8
-
-
-def syn_flood(n):
-    yield cg.pcap_header(1)
-    batch = []
-    for rec in cg.bulk_tcp(((0x0A000000 + (i >> 8), SERVER, 1024 + (i & 0xFF) * 97 % 60000, 80, (i * 7919) & 0xFFFFFFFF, 0, cg.SYN,
-                             1_700_000_000_000_000 + i) for i in range(n))):
-        batch.append(rec)
-        if len(batch) == 4096:
-            yield b"".join(batch)
-            batch = []
-    yield b"".join(batch)
-
-
-def out_of_order(n, size):
-    isn_c, isn_s, t0 = 1000, 5000, 1_700_000_000_000_000
-    yield cg.pcap_header(1)
-    yield b"".join(cg.bulk_tcp([(CLIENT, SERVER, 40000, 80, isn_c, 0, cg.SYN, t0),
-                                (SERVER, CLIENT, 80, 40000, isn_s, isn_c + 1, cg.SYN | cg.ACK, t0 + 10),
-                                (CLIENT, SERVER, 40000, 80, isn_c + 1, isn_s + 1, cg.ACK, t0 + 20)]))
-    payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
-    # The first `size` bytes after the ISN never arrive; later segments arrive in a scrambled order
-    # (blocks of 8 reversed), with a window update ACK from the server now and then.
-    def segs():
-        for i in range(n):
-            j = (i // 8) * 8 + (7 - i % 8)
-            yield (CLIENT, SERVER, 40000, 80, (isn_c + 1 + (j + 1) * size) & 0xFFFFFFFF, isn_s + 1, cg.ACK | cg.PSH,
-                   t0 + 100 + i)
-    batch = []
-    for rec in cg.bulk_tcp(segs(), payload):
-        batch.append(rec)
-        if len(batch) == 1024:
-            yield b"".join(batch)
-            batch = []
-    yield b"".join(batch)
-
-
 FRAGMENTS = 150_000
 FRAGMENT_PAYLOAD = 1400
 
@@ -89,7 +54,7 @@ def fragment(src, dst, proto, ident, offset, more, payload):
 def fragments(n, size):
     t0 = 1_700_000_000
     yield cg.pcap_header(1)
-    dst = SERVER.to_bytes(4, "big")
+    dst = cg.SERVER.to_bytes(4, "big")
     payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
     batch = []
     for i in range(n):
@@ -98,7 +63,7 @@ def fragments(n, size):
         if len(batch) == 4096:
             yield b"".join(batch)
             batch = []
-    client = CLIENT.to_bytes(4, "big")
+    client = cg.CLIENT.to_bytes(4, "big")
     seg = cg.tcp(client, dst, 40000, 80, 1000, 0, cg.SYN, b"x" * 16)
     batch.append(cg.pcap_record(fragment(client, dst, 6, 7, 0, True, seg[:24]), t0 + 1, 0))
     batch.append(cg.pcap_record(fragment(client, dst, 6, 7, 24, False, seg[24:]), t0 + 1, 1))
@@ -171,27 +136,44 @@ def main():
     n_frag = int(FRAGMENTS * a.scale)
     has_conns = re.search(r"^\s+conns\b", subprocess.run([binary, "--help"], capture_output=True, text=True).stdout,
                           re.M) is not None
-    # (name, generator, {command: bound in bytes}, TCP streams expected)
-    cases = [("syn-flood", lambda: syn_flood(n_syn),
-              {"read": (64 * MIB + 1536 * n_syn) * factor, "conns": (64 * MIB + 2560 * n_syn) * factor}, n_syn),
-             ("out-of-order", lambda: out_of_order(n_ooo, OOO_PAYLOAD),
-              {"read": 96 * MIB * factor, "conns": 96 * MIB * factor}, 1),
-             ("fragments", lambda: fragments(n_frag, FRAGMENT_PAYLOAD),
-              {"read": 128 * MIB * factor, "conns": 128 * MIB * factor}, 1)]
+    cap = CAP if not asan else CAP // 4
+    # (name, generator, [(label, args, bound in bytes, TCP streams expected or None, limit line wanted)])
+    syn_runs = [("read -T fields -e tcp.stream", ["read", "-", "-T", "fields", "-e", "tcp.stream"],
+                 64 * MIB + 768 * n_syn, n_syn, False),
+                ("read", ["read", "-"], 64 * MIB + 768 * n_syn, None, False),
+                (f"read --max-connections {cap}", ["read", "-", "--max-connections", str(cap)],
+                 64 * MIB + 1536 * cap, None, True)]
+    ooo_runs = [("read -T fields -e tcp.stream", ["read", "-", "-T", "fields", "-e", "tcp.stream"], 96 * MIB, 1,
+                 False),
+                ("read", ["read", "-"], 96 * MIB, None, False)]
+    if has_conns:
+        syn_runs += [("conns", ["conns", "-q", "-"], 64 * MIB + 2560 * n_syn, None, False),
+                     (f"conns --stream --max-connections {cap}",
+                      ["conns", "-q", "--stream", "-", "--max-connections", str(cap)], 64 * MIB + 2560 * cap, None,
+                      True)]
+        ooo_runs += [("conns", ["conns", "-q", "-"], 96 * MIB, None, False)]
+    frag_runs = [("read -T fields -e tcp.stream", ["read", "-", "-T", "fields", "-e", "tcp.stream"], 128 * MIB, 1,
+                  False),
+                 ("read", ["read", "-"], 128 * MIB, None, False)]
+    if has_conns:
+        frag_runs += [("conns", ["conns", "-q", "-"], 128 * MIB, None, False)]
+    cases = [("syn-flood", lambda: cg.syn_flood(n_syn), syn_runs),
+             ("out-of-order", lambda: cg.out_of_order(n_ooo, OOO_PAYLOAD), ooo_runs),
+             ("fragments", lambda: fragments(n_frag, FRAGMENT_PAYLOAD), frag_runs)]
     with tempfile.TemporaryDirectory(prefix="portscope-mem-") as tmp:
-        for name, gen, bounds, streams in cases:
+        for name, gen, runs in cases:
             chunks = list(gen())  # generated once, piped to each command
-            cmds = [("read -T fields -e tcp.stream", [binary, "read", "-", "-T", "fields", "-e", "tcp.stream"])]
-            if has_conns:
-                cmds.append(("conns", [binary, "conns", "-"]))
-            for label, args in cmds:
-                bound = bounds[label.split()[0]]
-                rc, peak_kib, err, tail, secs = measure(args, chunks, tmp)
+            for label, args, bound, streams, limit_line in runs:
+                bound *= factor
+                rc, peak_kib, err, tail, secs = measure([binary, *args], chunks, tmp)
                 why = hc.crash_reason(rc, err)
                 hc.check(f"{name} [{label}]: exits 0", why is None and rc == 0, f"rc={rc} {why or ''} {err[-300:]!r}")
-                if label.startswith("read"):
+                if streams is not None:
                     last = tail.strip().splitlines()[-1] if tail.strip() else ""
                     hc.check(f"{name} [{label}]: {streams} TCP streams", last == str(streams - 1), f"last line {last!r}")
+                said = "limit reached:" in err and "--max-connections" in err
+                hc.check(f"{name} [{label}]: limit line {'present' if limit_line else 'absent'}", said == limit_line,
+                         f"stderr {err[-300:]!r}")
                 ok = peak_kib is not None and peak_kib * 1024 <= bound
                 print(f"{name} [{label}]: peak RSS {peak_kib} KiB (bound {bound // 1024} KiB), {secs:.1f} s")
                 hc.check(f"{name} [{label}]: peak RSS under {bound // MIB} MiB", ok, f"peak {peak_kib} KiB")

@@ -21,7 +21,11 @@ public:
   uint16_t client_port = 40000, server_port = 80;
   int64_t now_us = 1'000'000; // capture time, advanced by every packet
 
-  ConnEmitter() : table_([this](ConnRecord&& r) { finished.push_back(std::move(r)); }) {}
+  // max_connections: the tracker's and the table's limit (Limits::max_connections).
+  explicit ConnEmitter(size_t max_connections = Limits{}.max_connections)
+      : tracker_(true, max_connections),
+        table_([this](ConnRecord&& r) { finished.push_back(std::move(r)); }, table_options(max_connections)) {
+  }
 
   // One TCP segment from the client (or the server) carrying `len` payload bytes.
   void tcp(bool from_client, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len = 0,
@@ -60,9 +64,15 @@ public:
   }
 
   ConnTable& table() { return table_; }
+  FlowTracker& tracker() { return tracker_; }
   std::vector<ConnRecord> finished;
 
 private:
+  static ConnTableOptions table_options(size_t max_connections) {
+    ConnTableOptions o;
+    o.max_open = max_connections;
+    return o;
+  }
   static void put16(std::vector<uint8_t>& p, uint16_t v) {
     p.push_back(static_cast<uint8_t>(v >> 8));
     p.push_back(static_cast<uint8_t>(v));

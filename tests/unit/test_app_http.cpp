@@ -131,6 +131,26 @@ TEST(HttpParser, EndlessHeaderIsBounded) {
   bool ok = true;
   for (int i = 0; i < 200 && ok; ++i) ok = p.feed(bytes(h), out, err);
   EXPECT_FALSE(ok);
+  EXPECT_TRUE(p.over_limit());
+}
+
+TEST(HttpParser, MaxMessageSetsTheHeaderLimit) {
+  const std::string req = "GET / HTTP/1.1\r\nHost: a\r\nX-Long: " + std::string(200, 'b') + "\r\n\r\n";
+  HttpParser small(true), fits(true);
+  small.set_max_message(128);
+  fits.set_max_message(req.size());
+  std::vector<HttpMessage> out;
+  std::string err;
+  EXPECT_FALSE(small.feed(bytes(req), out, err));
+  EXPECT_TRUE(small.over_limit());
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(fits.feed(bytes(req), out, err)) << err;
+  EXPECT_FALSE(fits.over_limit());
+  EXPECT_EQ(out.size(), 1u);
+  // Other violations are not limits.
+  HttpParser bad(true);
+  EXPECT_FALSE(bad.feed(bytes("\x01\x02 nonsense\r\n"), out, err));
+  EXPECT_FALSE(bad.over_limit());
 }
 
 TEST(HttpParser, HostPortSplit) {

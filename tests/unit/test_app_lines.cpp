@@ -245,9 +245,18 @@ TEST(LineAnalyzers, ViolationsAndGarbageNeverCrash) {
   AppFrame got = run(f, {{0, std::string("USER a\x01\x02\r\n", 10)}}, 0);
   EXPECT_FALSE(got.malformed.empty());
   EXPECT_TRUE(f.failed());
-  Pop3Analyzer p{AnalyzerEnv{}};
-  got = run(p, {{1, std::string(20000, 'x')}}, 0); // a line without end
+  // A line without end stops the analysis at max_message, counted as an oversize message.
+  uint64_t oversize = 0;
+  AnalyzerEnv small;
+  small.max_message = 8192;
+  small.oversize = &oversize;
+  Pop3Analyzer p{small};
+  got = run(p, {{1, std::string(20000, 'x')}}, 0);
   EXPECT_TRUE(p.failed());
+  EXPECT_EQ(oversize, 1u);
+  Pop3Analyzer q{AnalyzerEnv{}}; // the default limit (64 KiB) still holds 20,000 bytes
+  run(q, {{1, std::string(20000, 'x')}}, 0);
+  EXPECT_FALSE(q.failed());
 }
 
 } // namespace

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <unordered_map>
 #include <vector>
 
 #include "conn_packet_emitter.h"
+#include "flow/lru_evict.h"
 
 namespace ps {
 namespace {
@@ -344,6 +346,70 @@ TEST(ConnTable, UidTextIsStable) {
   EXPECT_EQ(conn_uid_text(0), "C00000000000");
   EXPECT_EQ(conn_uid_text(61), "C0000000000z");
   EXPECT_EQ(conn_uid_text(~0ull).size(), 12u);
+}
+
+TEST(ConnTable, MaxConnectionsFinishesTheLeastRecentlyActive) {
+  ConnEmitter e(3);
+  for (uint16_t port : {40000, 40001, 40002}) {
+    e.client_port = port;
+    e.tcp(true, F::kSyn, C, 0);
+  }
+  e.client_port = 40000; // 40000 is active again: 40001 is now the least recently active
+  e.tcp(true, F::kSyn, C, 0);
+  EXPECT_TRUE(e.finished.empty());
+  e.client_port = 40003;
+  e.tcp(true, F::kSyn, C, 0);
+  ASSERT_EQ(e.finished.size(), 1u);
+  EXPECT_EQ(e.finished[0].orig_p, 40001);
+  EXPECT_EQ(e.finished[0].conn_state, ConnState::S0);
+  EXPECT_EQ(e.table().open_count(), 3u);
+  EXPECT_EQ(e.table().evicted_count(), 1u);
+  EXPECT_EQ(e.tracker().evicted(), 1u);
+  EXPECT_EQ(e.tracker().tcp_table_size(), 3u);
+  // The forgotten tuple comes back as a new stream (and a new record).
+  e.client_port = 40001;
+  e.tcp(true, F::kSyn | F::kAck, S, C + 1);
+  EXPECT_EQ(e.tracker().tcp_streams(), 5u);
+  EXPECT_EQ(e.finish().size(), 5u);
+}
+
+TEST(ConnTable, EndedConnectionsMakeRoomWithoutCounting) {
+  ConnEmitter e(2);
+  handshake(e);
+  e.tcp(true, F::kRst, C + 1, 0); // over; waits out its grace period in the table
+  e.client_port = 40001;
+  e.tcp(true, F::kSyn, C, 0);
+  e.client_port = 40002;
+  e.tcp(true, F::kSyn, C, 0); // the table is full: the reset connection goes, uncounted
+  ASSERT_EQ(e.finished.size(), 1u);
+  EXPECT_EQ(e.finished[0].orig_p, 40000);
+  EXPECT_EQ(e.finished[0].conn_state, ConnState::RSTO);
+  EXPECT_EQ(e.table().evicted_count(), 0u);
+  EXPECT_EQ(e.tracker().evicted(), 0u);
+  EXPECT_EQ(e.tracker().tcp_table_size(), 2u);
+}
+
+TEST(LruEvict, KeepsTheMostRecentAndCountsTies) {
+  std::unordered_map<int, int64_t> m;
+  for (int i = 0; i < 100; ++i) m[i] = i / 2; // pairs share a time
+  std::vector<int> gone;
+  size_t n = evict_least_recent(
+      m, 90, [](int64_t t) { return t; }, [&](int k, int64_t) { gone.push_back(k); });
+  EXPECT_EQ(n, 10u);
+  EXPECT_EQ(m.size(), 90u);
+  std::sort(gone.begin(), gone.end());
+  EXPECT_EQ(gone, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(evict_least_recent(
+                m, 95, [](int64_t t) { return t; }, [](int, int64_t) {}),
+            0u);
+  m.clear();
+  for (int i = 0; i < 5; ++i) m[i] = 7; // all tied: any 3 go
+  EXPECT_EQ(evict_least_recent(
+                m, 2, [](int64_t t) { return t; }, [](int, int64_t) {}),
+            3u);
+  EXPECT_EQ(m.size(), 2u);
+  EXPECT_EQ(entries_kept_after_eviction(100), 90u);
+  EXPECT_EQ(entries_kept_after_eviction(5), 4u);
 }
 
 } // namespace

@@ -39,9 +39,14 @@ struct StreamFollower::Impl {
   uint16_t node_port[2] = {0, 0};
   uint64_t hex_offset[2] = {0, 0};
   ReassemblyBudget budget;
-  DirectionReassembler rs[2]{DirectionReassembler(&budget), DirectionReassembler(&budget)};
+  DirectionReassembler rs[2];
 
-  Impl(bool u, uint32_t s, FollowFormat f, OutBuffer& o) : udp(u), stream(s), format(f), out(o) {}
+  Impl(bool u, uint32_t s, FollowFormat f, OutBuffer& o, const Limits& limits)
+      : udp(u), stream(s), format(f),
+        out(o), budget{limits.reassembly_total}, rs{DirectionReassembler(&budget,
+                                                                         limits.reassembly_per_direction),
+                                                    DirectionReassembler(&budget,
+                                                                         limits.reassembly_per_direction)} {}
 
   std::string_view format_name() const {
     return format == FollowFormat::Ascii ? "ascii" : format == FollowFormat::Hex ? "hex" : "raw";
@@ -112,8 +117,13 @@ struct StreamFollower::Impl {
   };
 };
 
-StreamFollower::StreamFollower(bool udp, uint32_t stream, FollowFormat format, OutBuffer& out)
-    : impl_(std::make_unique<Impl>(udp, stream, format, out)) {}
+StreamFollower::StreamFollower(bool udp, uint32_t stream, FollowFormat format, OutBuffer& out,
+                               const Limits& limits)
+    : impl_(std::make_unique<Impl>(udp, stream, format, out, limits)) {}
+
+uint64_t StreamFollower::dropped_bytes() const {
+  return impl_->budget.dropped_bytes;
+}
 
 StreamFollower::~StreamFollower() = default;
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "dissect/packet.h"
+#include "flow/limits.h"
 #include "flow/meta.h"
 #include "output/out_buffer.h"
 
@@ -17,7 +18,8 @@ enum class FollowFormat : uint8_t { Ascii, Hex, Raw };
 
 class StreamFollower {
 public:
-  StreamFollower(bool udp, uint32_t stream, FollowFormat format, OutBuffer& out);
+  // `limits`: the reassembly sizes (per direction and total).
+  StreamFollower(bool udp, uint32_t stream, FollowFormat format, OutBuffer& out, const Limits& limits = {});
   ~StreamFollower();
   StreamFollower(const StreamFollower&) = delete;
   StreamFollower& operator=(const StreamFollower&) = delete;
@@ -25,6 +27,8 @@ public:
   void packet(const Decoded& pkt, const PacketMeta& meta);
   // Prints what is still buffered and the closing line.
   void finish();
+  // Out-of-order bytes a reassembly limit refused.
+  uint64_t dropped_bytes() const;
 
 private:
   struct Impl;

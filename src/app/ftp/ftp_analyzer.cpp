@@ -25,7 +25,9 @@ int reply_code(std::string_view line) {
 
 } // namespace
 
-FtpAnalyzer::FtpAnalyzer(AnalyzerEnv env) : env_(std::move(env)) {}
+FtpAnalyzer::FtpAnalyzer(AnalyzerEnv env) : env_(std::move(env)) {
+  for (LineBuffer& l : lines_) l.set_max(env_.max_message);
+}
 
 void FtpAnalyzer::expect(uint8_t ip_version, const std::array<uint8_t, 16>& ip, uint16_t port,
                          const FrameInfo& f, std::string_view method) {
@@ -62,7 +64,7 @@ void FtpAnalyzer::request(std::string_view line, const FrameInfo& f, AppFrame& o
     user_ = l.arg;
   else if (cmd == "PASS")
     password_ = l.arg;
-  if (env_.log && env_.log->ftp.size() < Transactions::kMaxPerKind && cmd != "USER" && cmd != "PASS") {
+  if (env_.log && cmd != "USER" && cmd != "PASS" && env_.log->room(env_.log->ftp)) {
     FtpTxn t;
     t.ts_ns = f.ts_ns;
     t.id = env_.id;
@@ -129,7 +131,7 @@ void FtpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo&
     std::string_view line;
     bool got = lines_[dir].feed(bytes, used, line);
     bytes = bytes.subspan(used);
-    if (lines_[dir].overflow) return violation(out, "FTP: line too long");
+    if (lines_[dir].overflow) return oversize(env_, out, "FTP: line too long");
     if (!got) continue;
     if (has_control_chars(line)) return violation(out, "FTP: control characters in a command line");
     if (dir == 0)

@@ -7,6 +7,7 @@ constexpr size_t kMaxPending = 1024; // unanswered pipelined requests remembered
 }
 
 HttpAnalyzer::HttpAnalyzer(AnalyzerEnv env) : env_(std::move(env)) {
+  for (HttpParser& p : parser_) p.set_max_message(env_.max_message);
   parser_[1].response_may_have_body = [this](size_t earlier) {
     return earlier >= pending_.size() || !pending_[earlier].head;
   };
@@ -18,7 +19,7 @@ void HttpAnalyzer::completed(int dir, std::vector<HttpMessage>& msgs, const Fram
     if (dir == 0) {
       m.index = ++requests_;
       Pending p{f.number, f.ts_ns, m.method == "HEAD", SIZE_MAX};
-      if (env_.log && env_.log->http.size() < Transactions::kMaxPerKind) {
+      if (env_.log && env_.log->room(env_.log->http)) {
         HttpTxn t;
         t.ts_ns = f.ts_ns;
         t.id = env_.id;
@@ -57,7 +58,7 @@ void HttpAnalyzer::completed(int dir, std::vector<HttpMessage>& msgs, const Fram
         HttpTxn* t = nullptr;
         if (paired && p.txn < env_.log->http.size())
           t = &env_.log->http[p.txn];
-        else if (env_.log->http.size() < Transactions::kMaxPerKind) {
+        else if (!paired && env_.log->room(env_.log->http)) { // a response without its request
           env_.log->http.emplace_back();
           t = &env_.log->http.back();
           t->ts_ns = f.ts_ns;
@@ -113,7 +114,12 @@ void HttpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo
   } else {
     completed(dir, msgs, f, out, true);
   }
-  if (!ok && !standalone_mode_) violation(out, err);
+  if (!ok && !standalone_mode_) {
+    if (parser_[dir].over_limit())
+      oversize(env_, out, err);
+    else
+      violation(out, err);
+  }
 }
 
 void HttpAnalyzer::gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& out) {

@@ -165,7 +165,10 @@ bool HttpParser::feed(std::span<const uint8_t> in, std::vector<HttpMessage>& don
       bool got = lines_.feed(in, used, line);
       in = in.subspan(used);
       header_bytes_ += used;
-      if (lines_.overflow || header_bytes_ > kMaxHeaderBytes) return fail("HTTP: header section too long");
+      if (lines_.overflow || header_bytes_ > max_header_bytes_) {
+        over_limit_ = true;
+        return fail("HTTP: header section too long");
+      }
       if (!got) {
         if (state_ == State::Idle && lines_.mid_line()) state_ = State::FirstLine;
         continue;

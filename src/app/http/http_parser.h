@@ -17,7 +17,6 @@ namespace ps::app {
 
 class HttpParser {
 public:
-  static constexpr size_t kMaxHeaderBytes = 64 * 1024;
   static constexpr size_t kMaxHeadersKept = 64;
 
   explicit HttpParser(bool requests) : requests_(requests) {}
@@ -26,6 +25,14 @@ public:
   // the answer to HEAD, like 1xx/204/304 which the parser knows itself). The argument counts the
   // responses this feed() completed before it (their requests are not yet paired).
   std::function<bool(size_t)> response_may_have_body;
+
+  // The longest header section (and line) accepted (Limits::max_message).
+  void set_max_message(size_t n) {
+    max_header_bytes_ = n;
+    lines_.set_max(n);
+  }
+  // The parser stopped because a header section or line exceeded that maximum.
+  bool over_limit() const { return over_limit_; }
 
   // Parses `in`; complete messages are appended to `done`. Returns false on a protocol violation
   // (`error` says why); the parser is then unusable.
@@ -62,6 +69,8 @@ private:
   LineBuffer lines_;
   HttpMessage cur_;
   size_t header_bytes_ = 0;
+  size_t max_header_bytes_ = LineBuffer::kDefaultMaxLine;
+  bool over_limit_ = false;
   uint64_t remaining_ = 0;
   bool bad_ = false;
   size_t done_at_start_ = 0; // size of `done` when feed() began

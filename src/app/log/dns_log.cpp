@@ -46,7 +46,11 @@ void DnsLogBuilder::message(std::span<const uint8_t> bytes, bool tcp, int64_t ts
   const dns::Message& m = p.msg;
   auto key = std::make_tuple(tcp, sender_view.stream, m.id);
   if (!m.flags.qr) {
-    if (rows_.size() >= kMaxRows) return;
+    if (!room()) {
+      // Remember the dropped query (bounded) so that its response is not counted a second time.
+      if (open_.size() < max_rows_) open_[key] = kDroppedRow;
+      return;
+    }
     Row r;
     r.ts_ns = ts_ns;
     r.id = sender_view;
@@ -65,10 +69,14 @@ void DnsLogBuilder::message(std::span<const uint8_t> bytes, bool tcp, int64_t ts
   }
   auto it = open_.find(key);
   Row* r = nullptr;
+  if (it != open_.end() && it->second == kDroppedRow) {
+    open_.erase(it);
+    return;
+  }
   if (it != open_.end() && it->second < rows_.size()) {
     r = &rows_[it->second];
     open_.erase(it);
-  } else if (rows_.size() < kMaxRows) { // a response without its query: log it alone
+  } else if (room()) { // a response without its query: log it alone
     Row n;
     n.ts_ns = ts_ns;
     n.id = sender_view;

@@ -16,10 +16,12 @@ namespace ps::app {
 
 class DnsLogBuilder {
 public:
-  static constexpr size_t kMaxRows = 1'000'000;
+  // At most `max_rows` rows are kept (Limits::max_transactions); the others are counted.
+  explicit DnsLogBuilder(size_t max_rows = 1'000'000) : max_rows_(max_rows) {}
   // `id`: the connection as seen from this message's sender (swapped for responses by the builder).
   void message(std::span<const uint8_t> msg, bool tcp, int64_t ts_ns, const ConnId& sender_view);
   LogTable table() const;
+  uint64_t dropped() const { return dropped_; }
 
 private:
   struct Row {
@@ -31,6 +33,15 @@ private:
     bool answered = false, aa = false, tc = false, rd = false, ra = false;
     std::vector<std::string> answers, ttls;
   };
+  bool room() {
+    if (rows_.size() < max_rows_) return true;
+    ++dropped_;
+    return false;
+  }
+
+  static constexpr size_t kDroppedRow = SIZE_MAX; // in open_: a query the row limit dropped
+  size_t max_rows_;
+  uint64_t dropped_ = 0;
   std::vector<Row> rows_;
   std::map<std::tuple<bool, uint32_t, uint16_t>, size_t> open_; // (tcp, stream, id) → row
 };

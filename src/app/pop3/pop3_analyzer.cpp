@@ -18,7 +18,7 @@ void Pop3Analyzer::command(std::string_view line, const FrameInfo& f, AppFrame& 
   std::string cmd = upper(l.command);
   multiline_expected_ =
       cmd == "RETR" || cmd == "TOP" || cmd == "CAPA" || ((cmd == "LIST" || cmd == "UIDL") && l.param.empty());
-  if (env_.log && env_.log->pop3.size() < Transactions::kMaxPerKind) {
+  if (env_.log && env_.log->room(env_.log->pop3)) {
     Pop3Txn t;
     t.ts_ns = f.ts_ns;
     t.id = env_.id;
@@ -67,7 +67,7 @@ void Pop3Analyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo
     std::string_view line;
     bool got = lines_[dir].feed(bytes, used, line);
     bytes = bytes.subspan(used);
-    if (lines_[dir].overflow) return violation(out, "POP: line too long");
+    if (lines_[dir].overflow) return oversize(env_, out, "POP: line too long");
     if (!got) continue;
     if (has_control_chars(line)) return violation(out, "POP: control characters in a command line");
     if (dir == 0)

@@ -10,7 +10,9 @@ namespace ps::app {
 
 class Pop3Analyzer final : public Analyzer {
 public:
-  explicit Pop3Analyzer(AnalyzerEnv env) : env_(std::move(env)) {}
+  explicit Pop3Analyzer(AnalyzerEnv env) : env_(std::move(env)) {
+    for (LineBuffer& l : lines_) l.set_max(env_.max_message);
+  }
   void data(int dir, std::span<const uint8_t> bytes, const FrameInfo& f, AppFrame& out) override;
   void gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& out) override;
 

@@ -31,6 +31,10 @@ std::string header_value(std::string_view block, std::string_view name) {
 
 } // namespace
 
+bool SmtpAnalyzer::can_log() {
+  return env_.log && (txn_ < env_.log->smtp.size() || env_.log->room(env_.log->smtp));
+}
+
 SmtpTxn& SmtpAnalyzer::txn(const FrameInfo& f) {
   if (txn_ >= env_.log->smtp.size()) {
     SmtpTxn t;
@@ -53,16 +57,15 @@ void SmtpAnalyzer::command(std::string_view line, const FrameInfo& f, AppFrame& 
   l.command = std::string(line.substr(0, sp));
   if (sp != std::string_view::npos) l.param = std::string(line.substr(sp + 1));
   std::string cmd = upper(l.command);
-  bool log = env_.log && env_.log->smtp.size() < Transactions::kMaxPerKind;
   if (cmd == "HELO" || cmd == "EHLO")
     helo_ = l.param;
   else if (cmd == "DATA")
     data_requested_ = true;
   else if (cmd == "STARTTLS")
     starttls_ = true;
-  else if (cmd == "MAIL" && log)
+  else if (cmd == "MAIL" && can_log())
     txn(f).mailfrom = l.param.substr(std::min(l.param.size(), size_t{5}));
-  else if (cmd == "RCPT" && log) {
+  else if (cmd == "RCPT" && can_log()) {
     SmtpTxn& t = txn(f);
     if (t.rcptto.size() < 100) t.rcptto.push_back(l.param.substr(std::min(l.param.size(), size_t{3})));
   }
@@ -112,7 +115,7 @@ void SmtpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo
         data_phase_ = false;
         out.smtp_data_end = true;
         message_header_fields(out);
-        if (env_.log && env_.log->smtp.size() < Transactions::kMaxPerKind) {
+        if (can_log()) {
           SmtpTxn& t = txn(f);
           t.msg_size = msg_size_ >= 5 ? msg_size_ - 5 : 0; // without the ".\r\n" terminator line
           t.from = out.smtp_from;
@@ -127,7 +130,7 @@ void SmtpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo
     std::string_view line;
     bool got = lines_[dir].feed(bytes, used, line);
     bytes = bytes.subspan(used);
-    if (lines_[dir].overflow) return violation(out, "SMTP: line too long");
+    if (lines_[dir].overflow) return oversize(env_, out, "SMTP: line too long");
     if (!got) continue;
     if (has_control_chars(line)) return violation(out, "SMTP: control characters in a command line");
     if (dir == 0)

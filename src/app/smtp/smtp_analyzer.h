@@ -10,7 +10,9 @@ namespace ps::app {
 
 class SmtpAnalyzer final : public Analyzer {
 public:
-  explicit SmtpAnalyzer(AnalyzerEnv env) : env_(std::move(env)) {}
+  explicit SmtpAnalyzer(AnalyzerEnv env) : env_(std::move(env)) {
+    for (LineBuffer& l : lines_) l.set_max(env_.max_message);
+  }
   void data(int dir, std::span<const uint8_t> bytes, const FrameInfo& f, AppFrame& out) override;
   void gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& out) override;
   void finish() override;
@@ -21,6 +23,7 @@ private:
   void reply(std::string_view line, const FrameInfo& f, AppFrame& out);
   void message_header_fields(AppFrame& out);
   SmtpTxn& txn(const FrameInfo& f);
+  bool can_log(); // a transaction is open or one more fits in the log (counted when not)
 
   AnalyzerEnv env_;
   LineBuffer lines_[2];
