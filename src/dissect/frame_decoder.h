@@ -25,7 +25,7 @@ public:
   const DefragCounters& defrag_counters() const { return defrag_.counters(); }
 
 private:
-  void defragment(Decoded& out);
+  [[gnu::cold]] void defragment(Decoded& out);
   IpDefragmenter defrag_;
 };
 

@@ -63,7 +63,7 @@ void describe_udp(Ctx& c, const LayerSpan& l);
 void describe_data(Ctx& c, const LayerSpan& l);
 // Under the IP layer of a frame that completed a fragmented datagram: tshark's
 // "[4 IPv4 Fragments (4008 bytes): #3(1256), ...]" subtree and the ip(v6).fragment* fields.
-void describe_reassembly(Ctx& c);
+[[gnu::cold]] void describe_reassembly(Ctx& c);
 // Application layer of a TCP/UDP packet from ctx.app (src/app/describe/); returns true when claimed.
 bool describe_app(Ctx& c);
 
