@@ -1,9 +1,10 @@
-// libFuzzer target: a short run of frames through decode → connection tracker → describe, rendered
-// by every sink (summary, tree, all fields, JSON). Input: a 1-byte option selector, then frames as
-// [link selector][length:2 BE][bytes] (see split_frames).
+// libFuzzer target: a short run of frames through decode (with IP reassembly) → connection tracker →
+// describe, rendered by every sink (summary, tree, all fields, JSON). Input: a 1-byte option selector
+// (bit 6: tiny reassembly limits), then frames as [link selector][length:2 BE][bytes] (see split_frames).
 #include "common/fuzz_input.h"
 #include "common/fuzz_output.h"
 #include "dissect/describe.h"
+#include "dissect/frame_decoder.h"
 #include "flow/tracker.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -22,6 +23,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     sinks[k]->begin();
   }
 
+  ps::DefragOptions defrag;
+  if (opts & 64) {
+    defrag.max_pending_bytes = 3000;
+    defrag.max_pending_datagrams = 2;
+  }
+  ps::FrameDecoder decoder(defrag);
   ps::FlowTracker tracker;
   ps::Decoded pkt;
   ps::PacketMeta meta;
@@ -36,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Time runs forward, stands still or jumps back, selected by the option byte.
     frame.ts = ps::Timestamp{static_cast<int64_t>(i) * ((opts >> 4) % 3 == 2 ? -7 : (opts >> 4) % 3), 0};
     if (i == 0) times.first = times.previous = frame.ts;
-    ps::decode(frame, pkt);
+    decoder.decode(frame, pkt);
     ps::fuzz::check_decoded(frame, pkt);
     tracker.process(pkt, meta);
     for (int k = 0; k < ps::fuzz::kSinkKinds; ++k) {

@@ -178,6 +178,20 @@ def stream_seeds(out, p, name):
         put(out, target, script[:end])
 
 
+def defrag_seeds(out):
+    """Fragment scripts for fuzz_ip_defrag: [mode] then [op][offset/8:2][length:2] (see the target)."""
+    def op(key, off, length, last=False, lie=False):
+        return struct.pack(">BHH", key | (4 if last else 0) | (8 if lie else 0), off // 8, length)
+    in_order = op(0, 0, 1480) + op(0, 1480, 1480) + op(0, 2960, 40, True)
+    put(out, "fuzz_ip_defrag", bytes([0x0F]) + in_order)
+    put(out, "fuzz_ip_defrag", bytes([0x0F]) + op(2, 2464, 312, True) + op(2, 1232, 1232) + op(2, 0, 1232))
+    # Duplicates and overlaps, then two tails; lies allowed (mode bit 7).
+    put(out, "fuzz_ip_defrag", bytes([0x8F]) + op(1, 0, 1000) + op(1, 0, 1000, lie=True) + op(1, 800, 1200, lie=True)
+        + op(1, 3000, 500, True) + op(1, 2000, 100, True) + op(1, 1600, 1400))
+    # Four datagrams interleaved under tiny limits (one pending datagram, 2 KiB).
+    put(out, "fuzz_ip_defrag", bytes([0x00]) + b"".join(op(k, 0, 1200) for k in range(4)) + op(3, 1200, 100, True))
+
+
 def regressions(out):
     """Inputs of bugs found and fixed, kept as seeds (see fuzz/README.md)."""
     ip = cg.ipv4(b"\x0a\0\0\1", b"\x0a\0\0\2", 6, cg.tcp(b"\x0a\0\0\1", b"\x0a\0\0\2", 1, 80, 1, 0, cg.SYN))
@@ -223,6 +237,8 @@ def main():
         # A short run of frames (the start of the conversation) for describe + tracker.
         run = b"".join(split_record(p.linktype, rec[4][:1500]) for rec in p.records[:12])
         put(a.out, "fuzz_describe", bytes([0x07]) + run)
+        if name.startswith("frag-"):  # IP fragments again under tiny reassembly limits (option bit 6)
+            put(a.out, "fuzz_describe", bytes([0x47]) + run)
         # pcapng variants of the first frames.
         frames = [((rec[0] * 1_000_000 + rec[1]), rec[4][:1600]) for rec in p.records[:10]]
         if name in ("http-basic.pcap", "dns.pcap", "http-ipv6.pcap", "http-any-sll2.pcap", "telnet.pcap"):
@@ -242,6 +258,7 @@ def main():
         raw = open(os.path.join(a.data, name), "rb").read()
         put(a.out, "fuzz_pcapng_reader", raw)
         put(a.out, "fuzz_pipeline", raw)
+    defrag_seeds(a.out)
     regressions(a.out)
     total = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(a.out) for f in fs)
     print(f"corpus: {total} bytes under {a.out}")

@@ -83,12 +83,17 @@ void check_frame(const Frame& frame, uint64_t expected_number) {
 void check_decoded(const Frame& frame, const Decoded& pkt) {
   const uint64_t size = frame.data.size();
   require(pkt.layer_count <= pkt.layers.size(), "layer count within the array");
+  // Layers decoded from a reassembled datagram count from its first byte instead of the frame's.
   for (uint8_t i = 0; i < pkt.layer_count; ++i) {
     const LayerSpan& l = pkt.layers[i];
-    require(uint64_t{l.offset} + l.length <= size, "layer span inside the frame");
+    require(l.source == ps::Source::Frame || (pkt.reassembly && pkt.reassembled.data()),
+            "reassembled layer has its bytes");
+    require(uint64_t{l.offset} + l.length <= pkt.source(l).size(), "layer span inside its source");
   }
-  require(uint64_t{pkt.payload_offset} + pkt.payload_len <= size || pkt.payload_len == 0,
-          "payload inside the frame");
+  const uint64_t payload_room =
+      pkt.l4_layer >= 0 ? pkt.source(pkt.layers[static_cast<size_t>(pkt.l4_layer)]).size() : size;
+  require(uint64_t{pkt.payload_offset} + pkt.payload_len <= payload_room || pkt.payload_len == 0,
+          "payload inside its source");
   const uint8_t* begin = frame.data.data();
   const uint8_t* end = begin + size;
   const size_t addr_len = pkt.ip_version == 6 ? 16 : 4;

@@ -143,7 +143,7 @@ void Delivery::on_data(std::span<const uint8_t> bytes) {
 bool checksum_bad(const Decoded& pkt, wire::Bytes seg) {
   if (pkt.payload_missing || pkt.ip_fragment || pkt.ip_layer < 0) return false;
   const LayerSpan& ipl = pkt.layers[static_cast<size_t>(pkt.ip_layer)];
-  const uint8_t* ip = pkt.frame->data.data() + ipl.offset;
+  const uint8_t* ip = pkt.bytes(ipl).data();
   uint32_t pseudo = ipl.kind == Layer::Ipv4
                         ? wire::pseudo_header_v4(ip + 12, ip + 16, 6, static_cast<uint32_t>(seg.size()))
                         : wire::pseudo_header_v6(ip + 8, ip + 24, 6, static_cast<uint32_t>(seg.size()));
@@ -166,7 +166,7 @@ void AppEngine::process(const Decoded& pkt, const PacketMeta& meta, AppFrame& ou
   out.clear();
   const LayerSpan* l4 = pkt.l4();
   if (!pkt.frame || !l4 || l4->kind != Layer::Tcp || !meta.tcp.valid || !pkt.src_ip) return;
-  wire::Bytes seg = pkt.frame->data.subspan(l4->offset, l4->length);
+  wire::Bytes seg = pkt.bytes(*l4);
   if (wire::TcpView::check(seg)) return;
   wire::TcpView t(seg);
   EngineState& st = *impl_;
@@ -248,7 +248,7 @@ void AppEngine::process(const Decoded& pkt, const PacketMeta& meta, AppFrame& ou
         !c.decided || (c.analyzer && !c.analyzer->failed() && c.analyzer->reads_checksum_status());
     fi.checksum_bad = st.opt.check_checksums && checksum_read && checksum_bad(pkt, seg);
     Delivery sink(st, c, dir, fi, out);
-    c.rs[dir].segment(t.seq(), pkt.frame->data.subspan(pkt.payload_offset, pkt.payload_len), sink);
+    c.rs[dir].segment(t.seq(), pkt.payload(), sink);
   }
   if (t.has(kAck)) {
     Delivery other(st, c, 1 - dir, fi, out);

@@ -19,6 +19,7 @@
 #include "capture/reader.h"
 #include "cli/commands.h"
 #include "cli/limit_options.h"
+#include "dissect/frame_decoder.h"
 #include "flow/conn_table.h"
 #include "flow/tracker.h"
 #include "output/conn_reports.h"
@@ -153,7 +154,7 @@ bool app_service(const app::StreamService& s, std::string_view& name, ServiceSou
 bool lone_syn(const Decoded& pkt) {
   if (pkt.payload_len) return false;
   const LayerSpan* l4 = pkt.l4();
-  wire::Bytes seg = pkt.frame->data.subspan(l4->offset, l4->length);
+  wire::Bytes seg = pkt.bytes(*l4);
   if (wire::TcpView::check(seg)) return false;
   wire::TcpView t(seg);
   return t.has(wire::tcpflag::kSyn) && !t.has(wire::tcpflag::kAck);
@@ -273,6 +274,7 @@ int run_conns(const ConnsArgs& a) {
   FlowTracker tracker(false, a.limits.max_connections); // stream numbers only: no per-segment analysis
   Progress progress(file_size(path), !a.quiet);
   Frame frame;
+  FrameDecoder decoder;
   Decoded pkt;
   PacketMeta meta;
   Timestamp capture_start;
@@ -289,7 +291,7 @@ int run_conns(const ConnsArgs& a) {
     }
     if (at && conn_ts_ns(frame.ts) > at_ns) break; // the state at T is the state after every earlier packet
     ++frames;
-    decode(frame, pkt);
+    decoder.decode(frame, pkt);
     tracker.process(pkt, meta);
     table.process(pkt, meta);
     uint8_t proto;

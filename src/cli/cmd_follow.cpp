@@ -7,7 +7,7 @@
 #include "capture/reader.h"
 #include "cli/commands.h"
 #include "cli/limit_options.h"
-#include "dissect/packet.h"
+#include "dissect/frame_decoder.h"
 #include "flow/tracker.h"
 
 namespace ps::cli {
@@ -36,11 +36,12 @@ int run_follow(const FollowArgs& a) {
   OutBuffer out;
   app::StreamFollower follower(a.udp, a.stream, fmt, out, a.limits);
   FlowTracker tracker(false, a.limits.max_connections); // stream numbers only
+  FrameDecoder decoder;
   Decoded pkt;
   PacketMeta meta;
   Frame frame;
   while (reader->next(frame)) {
-    decode(frame, pkt);
+    decoder.decode(frame, pkt);
     tracker.process(pkt, meta);
     follower.packet(pkt, meta);
     if (!out.ok()) break;

@@ -12,7 +12,7 @@
 #include "capture/reader.h"
 #include "cli/commands.h"
 #include "cli/limit_options.h"
-#include "dissect/packet.h"
+#include "dissect/frame_decoder.h"
 #include "flow/conn_record.h"
 #include "flow/conn_table.h"
 #include "flow/tracker.h"
@@ -48,7 +48,7 @@ void udp_dns(const Decoded& pkt, const PacketMeta& meta, app::DnsLogBuilder& dns
   id.orig_p = pkt.src_port;
   id.resp_p = pkt.dst_port;
   int64_t ts = pkt.frame->ts.sec * 1'000'000'000 + pkt.frame->ts.nsec;
-  dns.message(pkt.frame->data.subspan(pkt.payload_offset, pkt.payload_len), false, ts, id);
+  dns.message(pkt.payload(), false, ts, id);
 }
 
 void tcp_dns(const Decoded& pkt, const app::AppFrame& f, app::DnsLogBuilder& dns) {
@@ -118,13 +118,14 @@ int run_log(const LogArgs& a) {
   app::AppEngine engine(std::move(eo));
   app::DnsLogBuilder dns(a.limits.max_transactions);
   FlowTracker tracker(false, a.limits.max_connections); // stream numbers only
+  FrameDecoder decoder;
   Decoded pkt;
   PacketMeta meta;
   app::AppFrame appf;
   ConnUids uids;
   Frame frame;
   while (reader->next(frame)) {
-    decode(frame, pkt);
+    decoder.decode(frame, pkt);
     tracker.process(pkt, meta);
     uids.packet(pkt, meta);
     engine.process(pkt, meta, appf);

@@ -15,8 +15,11 @@ using wire::Bytes;
 struct Decoder {
   const Frame& f;
   Decoded& d;
+  Bytes base;                    // the bytes layer offsets count from: the frame's, or a reassembled datagram
+  Source source = Source::Frame; // which of the two `base` is
 
-  uint32_t off(Bytes b) const { return static_cast<uint32_t>(b.data() - f.data.data()); }
+  uint32_t off(Bytes b) const { return static_cast<uint32_t>(b.data() - base.data()); }
+  void push(Layer k, uint32_t offset, uint32_t len) { d.push(k, offset, len, source); }
 
   void fail(const char* why) {
     d.malformed = why;
@@ -34,7 +37,7 @@ struct Decoder {
   }
 
   void data(Bytes b) {
-    if (!b.empty()) d.push(Layer::Data, off(b), static_cast<uint32_t>(b.size()));
+    if (!b.empty()) push(Layer::Data, off(b), static_cast<uint32_t>(b.size()));
   }
 
   void ethertype(uint16_t type, Bytes b) {
@@ -61,7 +64,7 @@ struct Decoder {
     wire::EthernetView e(b);
     if (e.is_8023()) {
       // 802.3: the payload is as long as the length field says; the rest is padding/trailer.
-      d.push(Layer::Eth8023, off(b), static_cast<uint32_t>(b.size()));
+      push(Layer::Eth8023, off(b), static_cast<uint32_t>(b.size()));
       Bytes p = e.payload();
       p = p.first(std::min<size_t>(p.size(), e.type_or_length()));
       // LLC: DSAP, SSAP, control (1 byte for U frames, 2 for I/S frames).
@@ -69,14 +72,14 @@ struct Decoder {
       if (p.size() < llc) return;
       return data(p.subspan(llc));
     }
-    d.push(Layer::Eth, off(b), static_cast<uint32_t>(b.size()));
+    push(Layer::Eth, off(b), static_cast<uint32_t>(b.size()));
     ethertype(e.type_or_length(), e.payload());
   }
 
   void vlan(Bytes b) {
     if (too_deep()) return;
     if (b.size() < 4) return fail("VLAN tag truncated");
-    d.push(Layer::Vlan, off(b), static_cast<uint32_t>(b.size()));
+    push(Layer::Vlan, off(b), static_cast<uint32_t>(b.size()));
     uint16_t type = wire::be16(&b[2]);
     if (type <= 1500) return data(b.subspan(4, std::min<size_t>(b.size() - 4, type)));
     ethertype(type, b.subspan(4));
@@ -84,19 +87,19 @@ struct Decoder {
 
   void sll(Bytes b) {
     if (b.size() < 16) return fail("Linux cooked header truncated");
-    d.push(Layer::Sll, off(b), static_cast<uint32_t>(b.size()));
+    push(Layer::Sll, off(b), static_cast<uint32_t>(b.size()));
     ethertype(wire::be16(&b[14]), b.subspan(16));
   }
 
   void sll2(Bytes b) {
     if (b.size() < 20) return fail("Linux cooked v2 header truncated");
-    d.push(Layer::Sll2, off(b), static_cast<uint32_t>(b.size()));
+    push(Layer::Sll2, off(b), static_cast<uint32_t>(b.size()));
     ethertype(wire::be16(&b[0]), b.subspan(20));
   }
 
   void null_link(Bytes b, bool network_order) {
     if (b.size() < 4) return fail("Loopback header truncated");
-    d.push(Layer::Null, off(b), static_cast<uint32_t>(b.size()));
+    push(Layer::Null, off(b), static_cast<uint32_t>(b.size()));
     uint32_t family = network_order ? wire::be32(b.data()) : wire::le32(b.data());
     // The writer's byte order may differ from ours: accept either reading of the family.
     if (!network_order && family > 0xffff) family = wire::be32(b.data());
@@ -116,7 +119,7 @@ struct Decoder {
 
   void arp(Bytes b) {
     if (!wire::ArpView::valid(b)) return fail(f.data.size() < f.wire_len ? "ARP truncated" : "ARP");
-    d.push(Layer::Arp, off(b), static_cast<uint32_t>(wire::ArpView(b).length()));
+    push(Layer::Arp, off(b), static_cast<uint32_t>(wire::ArpView(b).length()));
   }
 
   void ipv4(Bytes b) {
@@ -132,7 +135,7 @@ struct Decoder {
       d.ip_proto = ip.protocol();
       d.ip_fragment = ip.is_fragment();
     }
-    d.push(Layer::Ipv4, off(b), static_cast<uint32_t>(extent.size()));
+    push(Layer::Ipv4, off(b), static_cast<uint32_t>(extent.size()));
     uint32_t missing = static_cast<uint32_t>(ip.payload_missing());
     if (missing && f.data.size() >= f.wire_len) return fail("IPv4 total length exceeds packet length");
     if (ip.is_fragment() && ip.frag_offset() != 0) return data(ip.payload());
@@ -157,7 +160,7 @@ struct Decoder {
       d.src_ip = ip.src();
       d.dst_ip = ip.dst();
     }
-    d.push(Layer::Ipv6, off(b), static_cast<uint32_t>(extent.size()));
+    push(Layer::Ipv6, off(b), static_cast<uint32_t>(extent.size()));
     // Walk extension headers: each must fit, and the chain is bounded.
     wire::Ipv6ExtWalker walk(extent);
     wire::Ipv6Ext e;
@@ -202,7 +205,7 @@ struct Decoder {
     if (const char* why = wire::TcpView::check(b)) return fail(why);
     wire::TcpView t(b);
     d.l4_layer = static_cast<int8_t>(d.layer_count);
-    d.push(Layer::Tcp, off(b), static_cast<uint32_t>(b.size()));
+    push(Layer::Tcp, off(b), static_cast<uint32_t>(b.size()));
     d.src_port = t.src_port();
     d.dst_port = t.dst_port();
     Bytes p = t.payload();
@@ -217,7 +220,7 @@ struct Decoder {
     if (u.length() > b.size() + missing) return fail("UDP length beyond the IP payload");
     d.l4_layer = static_cast<int8_t>(d.layer_count);
     Bytes extent = b.first(std::min<size_t>(b.size(), u.length()));
-    d.push(Layer::Udp, off(b), static_cast<uint32_t>(extent.size()));
+    push(Layer::Udp, off(b), static_cast<uint32_t>(extent.size()));
     d.src_port = u.src_port();
     d.dst_port = u.dst_port();
     Bytes p = u.payload();
@@ -234,7 +237,7 @@ struct Decoder {
       return fail(v4 ? (cut ? "ICMP truncated" : "ICMP") : (cut ? "ICMPv6 truncated" : "ICMPv6"));
     }
     d.l4_layer = static_cast<int8_t>(d.layer_count);
-    d.push(k, off(b), static_cast<uint32_t>(b.size()));
+    push(k, off(b), static_cast<uint32_t>(b.size()));
     d.payload_missing = missing;
     if (missing) fail(v4 ? "ICMP truncated" : "ICMPv6 truncated");
   }
@@ -245,7 +248,7 @@ struct Decoder {
 void decode(const Frame& frame, Decoded& out) {
   out = Decoded{};
   out.frame = &frame;
-  Decoder dec{frame, out};
+  Decoder dec{frame, out, frame.data};
   Bytes b = frame.data;
   switch (frame.link_type) {
   case kLinkEthernet:
@@ -278,6 +281,20 @@ void decode(const Frame& frame, Decoded& out) {
     dec.data(b);
     break;
   }
+}
+
+void decode_reassembled(Decoded& out, uint8_t proto, std::span<const uint8_t> datagram,
+                        const IpReassembly* how) {
+  // The fragment's own payload was pushed as the last layer, Data, right after its IP header.
+  if (out.layer_count > 0 && out.layers[out.layer_count - 1u].kind == Layer::Data &&
+      static_cast<int>(out.layer_count) - 1 > out.ip_layer)
+    --out.layer_count;
+  out.ip_fragment = false;
+  out.ip_proto = proto;
+  out.reassembled = datagram;
+  out.reassembly = how;
+  Decoder dec{*out.frame, out, datagram, Source::Reassembled};
+  dec.transport(proto, datagram, 0);
 }
 
 } // namespace ps

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 
 #include "capture/frame.h"
 
@@ -27,11 +28,18 @@ enum class Layer : uint8_t {
   Data, // payload no dissector claimed
 };
 
+// Which bytes a layer's offset points into: the frame's, or the IP datagram reassembled from
+// fragments that this frame completed (the transport and application layers of that frame).
+enum class Source : uint8_t { Frame, Reassembled };
+
 struct LayerSpan {
   Layer kind;
-  uint32_t offset; // where the layer's header starts in the frame
+  Source source;   // Frame unless the layer was decoded from a reassembled datagram
+  uint32_t offset; // where the layer's header starts in its source
   uint32_t length; // header + everything it carries, clipped to the captured bytes
 };
+
+struct IpReassembly; // flow/ip_defrag.h: the fragments a reassembled datagram was made of
 
 struct Decoded {
   const Frame* frame = nullptr;
@@ -43,13 +51,13 @@ struct Decoded {
   const uint8_t* src_ip = nullptr; // 4 or 16 bytes inside the frame
   const uint8_t* dst_ip = nullptr;
   uint8_t ip_proto = 0;     // transport protocol number after extension headers
-  bool ip_fragment = false; // a fragment: transport not decoded (unless first w/o MF?)
+  bool ip_fragment = false; // a fragment whose datagram is not (yet) complete: transport not decoded
   int8_t ip_layer = -1;     // index in layers
   int8_t l4_layer = -1;     // index of Tcp/Udp/Icmp layer
 
   // Transport.
   uint16_t src_port = 0, dst_port = 0;
-  uint32_t payload_offset = 0;  // transport payload in the frame
+  uint32_t payload_offset = 0;  // transport payload, in the l4 layer's source
   uint32_t payload_len = 0;     // captured payload bytes
   uint32_t payload_missing = 0; // payload bytes the headers promise but the capture lacks
 
@@ -58,8 +66,24 @@ struct Decoded {
   int8_t malformed_layer = -1; // layer index being decoded when it failed (may == layer_count)
   bool truncated = false;      // stopped because caplen < wire length ("size limited")
 
-  void push(Layer k, uint32_t off, uint32_t len) {
-    if (layer_count < layers.size()) layers[layer_count++] = {k, off, len};
+  // Set when this frame completed a fragmented datagram (FrameDecoder): the reassembled IP payload
+  // that layers with Source::Reassembled point into, and how it was made. Both valid until the next
+  // frame is decoded.
+  std::span<const uint8_t> reassembled;
+  const IpReassembly* reassembly = nullptr;
+
+  void push(Layer k, uint32_t off, uint32_t len, Source src = Source::Frame) {
+    if (layer_count < layers.size()) layers[layer_count++] = {k, src, off, len};
+  }
+  // The bytes layer `l` was decoded from, and its own bytes.
+  std::span<const uint8_t> source(const LayerSpan& l) const {
+    return l.source == Source::Frame ? frame->data : reassembled;
+  }
+  std::span<const uint8_t> bytes(const LayerSpan& l) const { return source(l).subspan(l.offset, l.length); }
+  // The transport payload (payload_len captured bytes).
+  std::span<const uint8_t> payload() const {
+    return (l4_layer >= 0 ? source(layers[static_cast<size_t>(l4_layer)]) : frame->data)
+        .subspan(payload_offset, payload_len);
   }
   bool has(Layer k) const {
     for (uint8_t i = 0; i < layer_count; ++i)
@@ -70,7 +94,13 @@ struct Decoded {
 };
 
 // Decodes `frame` from its link layer down to the transport payload. Never throws, never reads past
-// frame.data.
+// frame.data. Fragments stop at the IP layer; FrameDecoder (dissect/frame_decoder.h) adds reassembly.
 void decode(const Frame& frame, Decoded& out);
+
+// Continues decoding a fragment `out` whose datagram is now complete: drops the fragment's Data
+// layer and decodes protocol `proto` (transport or tunnelled IP) from `datagram`, the reassembled
+// IP payload, which must outlive `out`'s use. Clears ip_fragment.
+void decode_reassembled(Decoded& out, uint8_t proto, std::span<const uint8_t> datagram,
+                        const IpReassembly* how);
 
 } // namespace ps

@@ -244,7 +244,7 @@ struct ConnTable::Impl {
 
     TcpSegment seg;
     if (proto == 6) {
-      wire::TcpView t(d.frame->data.subspan(l4->offset, l4->length));
+      wire::TcpView t(d.bytes(*l4));
       seg.flags = t.flags();
       seg.seq = t.seq();
       seg.ack = t.ack();

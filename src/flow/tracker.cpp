@@ -204,7 +204,7 @@ void FlowTracker::process(const Decoded& d, PacketMeta& meta) {
     return;
   }
   if (l4->kind != Layer::Tcp) return;
-  wire::Bytes b = d.frame->data.subspan(l4->offset, l4->length);
+  wire::Bytes b = d.bytes(*l4);
   if (wire::TcpView::check(b)) return; // no whole header: nothing to track
   impl_->tcp_packet(d, wire::TcpView(b), now, meta);
 }

@@ -1,6 +1,7 @@
 #include "pipeline/packet_loop.h"
 
 #include "app/app_engine.h"
+#include "dissect/frame_decoder.h"
 #include "flow/tracker.h"
 #include "output/progress.h"
 
@@ -19,6 +20,7 @@ ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& o
   app_opt.limits = opt.limits;
   app::AppEngine app_engine(std::move(app_opt));
   app::AppFrame app_frame;
+  FrameDecoder decoder(opt.defrag);
   Decoded pkt;
   PacketMeta meta;
   Record rec;
@@ -32,7 +34,7 @@ ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& o
       first = false;
     }
     ++res.frames;
-    decode(frame, pkt);
+    decoder.decode(frame, pkt);
     if (needs.streams) tracker.process(pkt, meta);
     if (needs.app) app_engine.process(pkt, meta, app_frame);
     rec.reset(sink.wants_tree(), sink.wanted_fields(), sink.wants_columns());
@@ -49,6 +51,7 @@ ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& o
   }
   res.limit_hits.connections_evicted = tracker.evicted();
   app_engine.add_limit_hits(res.limit_hits);
+  res.defrag = decoder.defrag_counters();
   if (res.output_failed) return res;
   if (opt.progress) opt.progress->finish();
   sink.end();

@@ -7,6 +7,7 @@
 #include "app/decode_as.h"
 #include "capture/reader.h"
 #include "dissect/describe.h"
+#include "flow/ip_defrag.h"
 #include "flow/limits.h"
 #include "output/packet_sink.h"
 
@@ -19,12 +20,14 @@ struct ReadOptions {
   uint64_t max_frames = 0;      // 0: all
   Progress* progress = nullptr; // progress display on stderr, when wanted
   app::DecodeAs decode_as;      // -d tcp.port==N,proto (application analyzers, src/app/)
+  DefragOptions defrag;         // IP fragment reassembly limits
   Limits limits;
 };
 
 struct ReadResult {
   uint64_t frames = 0;
   bool output_failed = false; // stdout closed or unwritable
+  DefragCounters defrag;      // IP fragments: reassembled, dropped by a limit
   LimitHits limit_hits;       // what the resource limits cost
 };
 

@@ -24,7 +24,8 @@ OWN_LAYERS = ("Ethernet II", "IEEE 802.3 Ethernet", "Logical-Link Control", "802
               "Linux cooked capture", "Null/Loopback", "Address Resolution Protocol", "Internet Protocol Version 4",
               "Internet Protocol Version 6", "Internet Control Message Protocol")
 # Lines tshark prints that need cross-frame state or come from other layers' options.
-SKIP_LINE = re.compile(r"^\s*(\[Response frame|\[Request frame|\[Response time|\[No response seen|0000  |\[Stream index"
+SKIP_LINE = re.compile(r"^\s*(\[Response frame|\[Request frame|\[Response time|\[Response To:|\[Response Time:"
+                       r"|\[No response seen|0000  |\[Stream index"
                        r"|\[Expert Info \(Error/Protocol\): IPv4 total length|\[IPv4 total length|\[Severity|\[Group)")
 # Lines owned by other layers' code that differ from tshark (reported, not this test's subject):
 # IPv4 checksum "[validation disabled]" (references run without ip.check_checksum) and Ethernet padding.

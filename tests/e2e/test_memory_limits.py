@@ -3,7 +3,7 @@
 
 usage: test_memory_limits.py --bin PATH_TO_portscope --data tests/data [--scale 1.0]
 
-Two captures are generated at test time and piped to portscope on standard input (a pipe, so the
+Three captures are generated at test time and piped to portscope on standard input (a pipe, so the
 file is not mapped and RSS measures portscope's own memory):
   syn-flood:   1,000,000 SYNs from distinct addresses/ports, none answered (1M half-open connections).
                Bounds: `read` 64 MiB + 768 B per half-open connection, `conns` (which keeps every
@@ -13,6 +13,10 @@ file is not mapped and RSS measures portscope's own memory):
   out-of-order: one connection whose sender never fills the first hole: 120,000 segments of 1000
                bytes, always ahead of the next expected sequence number (~114 MiB of payload nobody
                can deliver in order). Bound: 96 MiB, whatever the amount of stuck data.
+  fragments:   150,000 first fragments of 1400-byte IPv4 datagrams that never complete (~200 MiB held
+               if nothing were dropped), then one TCP SYN in two fragments that must still be
+               reassembled. Bound: 128 MiB (64 MiB of incomplete datagrams by default, plus their
+               bookkeeping).
 `read -T fields -e tcp.stream`, `read` (every stage) and `conns` run under /usr/bin/time -f %M. Under
 AddressSanitizer the flood has 250,000 SYNs (and the cap 25,000), the bounds are multiplied by 3
 (redzones, shadow memory) and the quarantine is capped.
@@ -21,6 +25,7 @@ Prints one line per failure and a final 'N passed, M failed'; exits non-zero on 
 import argparse
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -36,6 +41,33 @@ CAP = 100_000  # --max-connections of the capped runs
 SYN_FLOOD = 1_000_000
 OOO_SEGMENTS = 120_000
 OOO_PAYLOAD = 1000
+FRAGMENTS = 150_000
+FRAGMENT_PAYLOAD = 1400
+
+
+def fragment(src, dst, proto, ident, offset, more, payload):
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident & 0xFFFF, (offset // 8) | (0x2000 if more else 0),
+                      64, proto, 0, src, dst)
+    return cg.ether(hdr[:10] + struct.pack("!H", cg.checksum(hdr)) + hdr[12:] + payload)
+
+
+def fragments(n, size):
+    t0 = 1_700_000_000
+    yield cg.pcap_header(1)
+    dst = cg.SERVER.to_bytes(4, "big")
+    payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    batch = []
+    for i in range(n):
+        src = (0x0A000000 + (i >> 16)).to_bytes(4, "big")
+        batch.append(cg.pcap_record(fragment(src, dst, 17, i, 0, True, payload), t0, i % 1_000_000))
+        if len(batch) == 4096:
+            yield b"".join(batch)
+            batch = []
+    client = cg.CLIENT.to_bytes(4, "big")
+    seg = cg.tcp(client, dst, 40000, 80, 1000, 0, cg.SYN, b"x" * 16)
+    batch.append(cg.pcap_record(fragment(client, dst, 6, 7, 0, True, seg[:24]), t0 + 1, 0))
+    batch.append(cg.pcap_record(fragment(client, dst, 6, 7, 24, False, seg[24:]), t0 + 1, 1))
+    yield b"".join(batch)
 
 
 def is_asan(binary):
@@ -101,6 +133,7 @@ def main():
     factor = 3 if asan else 1
     n_syn = int(SYN_FLOOD * a.scale / (4 if asan else 1))
     n_ooo = int(OOO_SEGMENTS * a.scale)
+    n_frag = int(FRAGMENTS * a.scale)
     has_conns = re.search(r"^\s+conns\b", subprocess.run([binary, "--help"], capture_output=True, text=True).stdout,
                           re.M) is not None
     cap = CAP if not asan else CAP // 4
@@ -119,8 +152,14 @@ def main():
                       ["conns", "-q", "--stream", "-", "--max-connections", str(cap)], 64 * MIB + 2560 * cap, None,
                       True)]
         ooo_runs += [("conns", ["conns", "-q", "-"], 96 * MIB, None, False)]
+    frag_runs = [("read -T fields -e tcp.stream", ["read", "-", "-T", "fields", "-e", "tcp.stream"], 128 * MIB, 1,
+                  False),
+                 ("read", ["read", "-"], 128 * MIB, None, False)]
+    if has_conns:
+        frag_runs += [("conns", ["conns", "-q", "-"], 128 * MIB, None, False)]
     cases = [("syn-flood", lambda: cg.syn_flood(n_syn), syn_runs),
-             ("out-of-order", lambda: cg.out_of_order(n_ooo, OOO_PAYLOAD), ooo_runs)]
+             ("out-of-order", lambda: cg.out_of_order(n_ooo, OOO_PAYLOAD), ooo_runs),
+             ("fragments", lambda: fragments(n_frag, FRAGMENT_PAYLOAD), frag_runs)]
     with tempfile.TemporaryDirectory(prefix="portscope-mem-") as tmp:
         for name, gen, runs in cases:
             chunks = list(gen())  # generated once, piped to each command

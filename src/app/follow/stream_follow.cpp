@@ -145,12 +145,12 @@ void StreamFollower::packet(const Decoded& pkt, const PacketMeta& meta) {
     f.header();
   }
   int node = std::memcmp(pkt.src_ip, f.node_ip[0], n) == 0 && pkt.src_port == f.node_port[0] ? 0 : 1;
-  std::span<const uint8_t> payload = pkt.frame->data.subspan(pkt.payload_offset, pkt.payload_len);
+  std::span<const uint8_t> payload = pkt.payload();
   if (f.udp) {
     f.chunk(node, payload);
     return;
   }
-  wire::Bytes seg = pkt.frame->data.subspan(l4->offset, l4->length);
+  wire::Bytes seg = pkt.bytes(*l4);
   if (wire::TcpView::check(seg)) return;
   wire::TcpView t(seg);
   if (t.has(wire::tcpflag::kSyn)) f.rs[node].syn(t.seq());

@@ -4,6 +4,7 @@
 
 #include "dissect/proto/context.h"
 #include "output/fast_text.h"
+#include "output/value_format.h"
 #include "services/port_registry.h"
 
 namespace ps::proto {
@@ -71,6 +72,23 @@ std::string_view hex_str(Record& rec, wire::Bytes b) {
     out[2 * i + 1] = kHex[b[i] & 15];
   }
   return {out, b.size() * 2};
+}
+
+std::string_view short_hex(Record& rec, wire::Bytes b) {
+  constexpr size_t kShown = 36;
+  if (b.size() <= kShown) return hex_str(rec, b);
+  return rec.format("{}\xe2\x80\xa6", hex_str(rec, b.first(kShown)));
+}
+
+std::string_view utc_date_str(Record& rec, int64_t ns) {
+  fmt::memory_buffer date;
+  format_utc_date(ns, date);
+  return rec.save({date.data(), date.size()});
+}
+
+std::string_view seconds_str(Record& rec, int64_t ns) {
+  const uint64_t a = static_cast<uint64_t>(ns < 0 ? -ns : ns);
+  return rec.format("{}{}.{:09} seconds", ns < 0 ? "-" : "", a / 1'000'000'000, a % 1'000'000'000);
 }
 
 std::string_view port_str(Ctx& c, uint16_t port, bool tcp) {

@@ -19,7 +19,7 @@ struct Ctx {
   Record& rec;
   const app::AppFrame* app = nullptr; // what the application analyzers attached (src/app/)
   const Frame& frame() const { return *pkt.frame; }
-  wire::Bytes bytes(const LayerSpan& l) const { return frame().data.subspan(l.offset, l.length); }
+  wire::Bytes bytes(const LayerSpan& l) const { return pkt.bytes(l); }
 };
 
 // "0100 .... " style bit pattern of `mask` within a `bits`-wide value, as tshark prints bitfields.
@@ -37,6 +37,11 @@ std::string_view ipv6_str(Record& rec, const uint8_t* a);
 std::string_view ethertype_name(uint16_t type);
 // Bytes as lowercase hex digits, no separators (tshark's "Padding: 0000...").
 std::string_view hex_str(Record& rec, wire::Bytes b);
+// The same for a tree line: at most 36 bytes, then "…" (tshark's display of long byte fields).
+std::string_view short_hex(Record& rec, wire::Bytes b);
+// Times in tree text: "Nov 26, 2026 12:40:46.000000000 UTC" and "-0.283082000 seconds".
+std::string_view utc_date_str(Record& rec, int64_t ns);
+std::string_view seconds_str(Record& rec, int64_t ns);
 // "80 (http)" or "80" when names are off or the port has none.
 std::string_view port_str(Ctx& c, uint16_t port, bool tcp);
 
@@ -56,6 +61,9 @@ void describe_icmpv6(Ctx& c, const LayerSpan& l);
 void describe_tcp(Ctx& c, const LayerSpan& l);
 void describe_udp(Ctx& c, const LayerSpan& l);
 void describe_data(Ctx& c, const LayerSpan& l);
+// Under the IP layer of a frame that completed a fragmented datagram: tshark's
+// "[4 IPv4 Fragments (4008 bytes): #3(1256), ...]" subtree and the ip(v6).fragment* fields.
+[[gnu::cold]] void describe_reassembly(Ctx& c);
 // Application layer of a TCP/UDP packet from ctx.app (src/app/describe/); returns true when claimed.
 bool describe_app(Ctx& c);
 

@@ -202,7 +202,7 @@ void describe_dns_message(Ctx& c, std::span<const uint8_t> msg, uint32_t frame_o
 bool describe_dns_udp(Ctx& c) {
   const Decoded& d = c.pkt;
   if (!d.payload_len || !d.l4() || d.l4()->kind != Layer::Udp) return false;
-  std::span<const uint8_t> p = c.frame().data.subspan(d.payload_offset, d.payload_len);
+  std::span<const uint8_t> p = d.payload();
   bool mdns = d.src_port == kMdnsPort || d.dst_port == kMdnsPort;
   bool dns = d.src_port == kDnsPort || d.dst_port == kDnsPort;
   if (!dns && !mdns && !dns::looks_like_dns(p)) return false;

@@ -1,6 +1,5 @@
 
 #include "dissect/proto/context.h"
-#include "output/value_format.h"
 
 namespace ps::proto {
 
@@ -51,19 +50,14 @@ void describe_frame(Ctx& c, const FrameTimes& t) {
   }
   if (r.want(F::FRAME_TIME)) {
     Item& it = r.add(F::FRAME_TIME, 0, 0, static_cast<uint64_t>(now));
-    if (r.tree()) {
-      fmt::memory_buffer date;
-      format_utc_date(now, date);
-      it.text = r.format("Arrival Time: {}", std::string_view{date.data(), date.size()});
-    }
+    if (r.tree()) it.text = r.format("Arrival Time: {}", utc_date_str(r, now));
   }
   if (r.tree()) {
     Item& shift = r.text("Time shift for this packet: 0.000000000 seconds");
     shift.generated = true;
   }
   auto seconds_text = [&](std::string_view label, int64_t ns) {
-    uint64_t a = static_cast<uint64_t>(ns < 0 ? -ns : ns);
-    return r.format("{}: {}{}.{:09} seconds", label, ns < 0 ? "-" : "", a / 1'000'000'000, a % 1'000'000'000);
+    return r.format("{}: {}", label, seconds_str(r, ns));
   };
   if (r.want(F::FRAME_TIME_EPOCH)) {
     Item& it = r.add(F::FRAME_TIME_EPOCH, 0, 0, static_cast<uint64_t>(now));

@@ -174,6 +174,7 @@ struct Icmp {
   wire::Bytes b;
   uint32_t o;
   bool v6;
+  Source src;                         // the ICMP layer's source: quoted headers live in the same bytes
   const uint8_t* link_addr = nullptr; // first SLLA/TLLA option, for the Info column
 
   Item& add(F f, size_t off, size_t len, uint64_t v) {
@@ -304,11 +305,11 @@ struct Icmp {
     size_t hl = 0;
     if (!v6 && wire::Ipv4View::check(q) == nullptr) {
       wire::Ipv4View ip(q);
-      describe_ipv4(c, {Layer::Ipv4, qo, static_cast<uint32_t>(q.size())});
+      describe_ipv4(c, {Layer::Ipv4, src, qo, static_cast<uint32_t>(q.size())});
       proto = ip.protocol();
       hl = ip.header_len();
     } else if (v6 && wire::Ipv6View::valid(q)) {
-      describe_ipv6_quoted(c, {Layer::Ipv6, qo, static_cast<uint32_t>(q.size())});
+      describe_ipv6_quoted(c, {Layer::Ipv6, src, qo, static_cast<uint32_t>(q.size())});
       wire::Ipv6ExtWalker w(q);
       wire::Ipv6Ext e;
       while (w.next(e)) {
@@ -351,13 +352,36 @@ struct Icmp {
   }
 };
 
-// Payload bytes of an echo message, as tshark's nested "Data (N bytes)".
-void echo_data(Ctx& c, wire::Bytes b, uint32_t o, size_t off) {
-  if (b.size() > off)
-    describe_data(c, {Layer::Data, o + static_cast<uint32_t>(off), static_cast<uint32_t>(b.size() - off)});
+// tshark's guess at the timeval a ping put first in its echo data: 32-bit seconds and microseconds,
+// little- or big-endian, whichever lies closest to the frame's time, within a day of it.
+bool echo_timestamp(wire::Bytes d, int64_t frame_ns, int64_t& out_ns) {
+  if (d.size() < 8) return false;
+  int64_t best = int64_t{86400} * 1'000'000'000;
+  bool found = false;
+  for (bool le : {true, false}) {
+    const uint32_t s = le ? wire::le32(d.data()) : wire::be32(d.data());
+    const uint32_t us = le ? wire::le32(d.data() + 4) : wire::be32(d.data() + 4);
+    if (us >= 1'000'000) continue;
+    const int64_t ts = int64_t{s} * 1'000'000'000 + int64_t{us} * 1000;
+    const int64_t delta = frame_ns > ts ? frame_ns - ts : ts - frame_ns;
+    if (delta < best) {
+      best = delta;
+      out_ns = ts;
+      found = true;
+    }
+  }
+  return found;
 }
 
-void checksum(Ctx& c, wire::Bytes b, uint32_t o, bool v6) {
+// Payload bytes of an echo message, as tshark's nested "Data (N bytes)".
+void echo_data(Ctx& c, wire::Bytes b, const LayerSpan& l, size_t off) {
+  if (b.size() > off)
+    describe_data(c, {Layer::Data, l.source, l.offset + static_cast<uint32_t>(off),
+                      static_cast<uint32_t>(b.size() - off)});
+}
+
+void checksum(Ctx& c, wire::Bytes b, const LayerSpan& l, bool v6) {
+  const uint32_t o = l.offset;
   Record& r = c.rec;
   F ck = v6 ? F::ICMPV6_CHECKSUM : F::ICMP_CHECKSUM;
   F st = v6 ? F::ICMPV6_CHECKSUM_STATUS : F::ICMP_CHECKSUM_STATUS;
@@ -368,10 +392,10 @@ void checksum(Ctx& c, wire::Bytes b, uint32_t o, bool v6) {
   // The checksum covers the whole message: only verifiable when all of it was captured.
   int idx = -1;
   for (int i = 0; i < c.pkt.layer_count; ++i)
-    if (c.pkt.layers[static_cast<size_t>(i)].offset == o) idx = i;
+    if (&c.pkt.layers[static_cast<size_t>(i)] == &l) idx = i;
   const LayerSpan* ipl = idx > 0 ? &c.pkt.layers[static_cast<size_t>(idx - 1)] : nullptr;
   if (c.opt.check_checksums && c.pkt.payload_missing == 0 && !c.pkt.ip_fragment && ipl) {
-    const uint8_t* ip = c.frame().data.data() + ipl->offset;
+    const uint8_t* ip = c.bytes(*ipl).data();
     uint32_t pseudo = 0;
     bool ok = true;
     if (v6) {
@@ -415,7 +439,7 @@ void describe_icmp(Ctx& c, const LayerSpan& l) {
   Record& r = c.rec;
   wire::Bytes b = c.bytes(l);
   const uint32_t o = l.offset;
-  Icmp m{c, r, b, o, false};
+  Icmp m{c, r, b, o, false, l.source};
   uint8_t type = b[0], code = b[1];
   append_extra(c, l);
   if (r.tree())
@@ -430,7 +454,7 @@ void describe_icmp(Ctx& c, const LayerSpan& l) {
     m.add(F::ICMP_CODE, 1, 1, code).text =
         r.tree() ? (cn.empty() ? r.format("Code: {}", code) : r.format("Code: {} ({})", code, cn)) : "";
   }
-  checksum(c, b, o, false);
+  checksum(c, b, l, false);
   bool echo = type == 0 || type == 8 || type == 13 || type == 14;
   uint16_t id = b.size() >= 8 ? wire::be16(&b[4]) : 0, seq = b.size() >= 8 ? wire::be16(&b[6]) : 0;
   if (echo && b.size() >= 8) {
@@ -442,7 +466,23 @@ void describe_icmp(Ctx& c, const LayerSpan& l) {
     dh(F::ICMP_IDENT_LE, 4, le(id), "Identifier (LE)");
     dh(F::ICMP_SEQ, 6, seq, "Sequence Number (BE)");
     dh(F::ICMP_SEQ_LE, 6, le(seq), "Sequence Number (LE)");
-    if (r.tree()) echo_data(c, b, o, 8);
+    size_t data_off = 8;
+    int64_t sent_ns = 0;
+    const int64_t frame_ns = c.frame().ts.sec * 1'000'000'000 + c.frame().ts.nsec;
+    if ((type == 0 || type == 8) && echo_timestamp(b.subspan(8), frame_ns, sent_ns)) {
+      data_off = 16;
+      if (r.want(F::ICMP_DATA_TIME)) {
+        Item& it = m.add(F::ICMP_DATA_TIME, 8, 8, static_cast<uint64_t>(sent_ns));
+        if (r.tree()) it.text = r.format("Timestamp from icmp data: {}", utc_date_str(r, sent_ns));
+      }
+      if (r.want(F::ICMP_DATA_TIME_RELATIVE)) {
+        const int64_t rel = frame_ns - sent_ns;
+        Item& it = m.add(F::ICMP_DATA_TIME_RELATIVE, 8, 8, static_cast<uint64_t>(rel));
+        it.generated = true;
+        if (r.tree()) it.text = r.format("Timestamp from icmp data (relative): {}", seconds_str(r, rel));
+      }
+    }
+    if (r.tree()) echo_data(c, b, l, data_off);
   } else if (icmp_is_error(type) && b.size() >= 8) {
     if (r.tree()) m.add_raw(F::ICMP_UNUSED, 4, 4).text = r.format("Unused: {}", hex_str(r, b.subspan(4, 4)));
     m.quoted(8);
@@ -473,7 +513,7 @@ void describe_icmpv6(Ctx& c, const LayerSpan& l) {
   Record& r = c.rec;
   wire::Bytes b = c.bytes(l);
   const uint32_t o = l.offset;
-  Icmp m{c, r, b, o, true};
+  Icmp m{c, r, b, o, true, l.source};
   uint8_t type = b[0], code = b[1];
   append_extra(c, l);
   if (r.tree())
@@ -487,7 +527,7 @@ void describe_icmpv6(Ctx& c, const LayerSpan& l) {
   if (r.want(F::ICMPV6_CODE))
     m.add(F::ICMPV6_CODE, 1, 1, code).text =
         r.tree() ? (cn.empty() ? r.format("Code: {}", code) : r.format("Code: {} ({})", code, cn)) : "";
-  checksum(c, b, o, true);
+  checksum(c, b, l, true);
   const uint8_t* target = nullptr;
   uint32_t na_flags = 0;
   if ((type == 128 || type == 129) && b.size() >= 8) {
@@ -497,7 +537,7 @@ void describe_icmpv6(Ctx& c, const LayerSpan& l) {
     if (r.want(F::ICMPV6_ECHO_SEQ))
       m.add(F::ICMPV6_ECHO_SEQ, 6, 2, wire::be16(&b[6])).text =
           r.tree() ? r.format("Sequence: {}", wire::be16(&b[6])) : "";
-    if (r.tree()) echo_data(c, b, o, 8);
+    if (r.tree()) echo_data(c, b, l, 8);
   } else if ((type == 133 || type == 135) && b.size() >= 8) {
     if (r.tree())
       m.add_raw(F::ICMPV6_RESERVED, 4, 4).text = r.format("Reserved: {}", hex_str(r, b.subspan(4, 4)));
@@ -608,7 +648,7 @@ void describe_icmpv6(Ctx& c, const LayerSpan& l) {
 }
 
 void icmp_extra_protocols(const Decoded& pkt, const LayerSpan& l, std::string& out) {
-  wire::Bytes b = pkt.frame->data.subspan(l.offset, l.length);
+  wire::Bytes b = pkt.bytes(l);
   if (b.size() < 8) return;
   bool v6 = l.kind == Layer::Icmpv6;
   uint8_t type = b[0];

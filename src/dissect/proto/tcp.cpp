@@ -537,7 +537,7 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
         }
       }
       if (ipl) {
-        const uint8_t* ip = c.frame().data.data() + ipl->offset;
+        const uint8_t* ip = c.bytes(*ipl).data();
         uint32_t pseudo = ipl->kind == Layer::Ipv4
                               ? wire::pseudo_header_v4(ip + 12, ip + 16, 6, static_cast<uint32_t>(b.size()))
                               : wire::pseudo_header_v6(ip + 8, ip + 24, 6, static_cast<uint32_t>(b.size()));
@@ -571,9 +571,8 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
   }
   if (m.valid) analysis(c, m);
   if (c.pkt.payload_len && r.want(F::TCP_PAYLOAD)) {
-    Item& it = r.add_str(
-        F::TCP_PAYLOAD, c.pkt.payload_offset, c.pkt.payload_len,
-        {reinterpret_cast<const char*>(c.frame().data.data() + c.pkt.payload_offset), c.pkt.payload_len});
+    Item& it = r.add_str(F::TCP_PAYLOAD, c.pkt.payload_offset, c.pkt.payload_len,
+                         {reinterpret_cast<const char*>(c.pkt.payload().data()), c.pkt.payload_len});
     if (r.tree()) it.text = r.format("TCP payload ({} bytes)", c.pkt.payload_len);
   }
   if (r.tree()) r.pop();

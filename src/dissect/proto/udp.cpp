@@ -38,7 +38,7 @@ void describe_udp(Ctx& c, const LayerSpan& l) {
     bool zero_v4 = u.checksum() == 0 && ipl && ipl->kind == Layer::Ipv4;
     if (c.opt.check_checksums && whole && !zero_v4 && ipl &&
         (ipl->kind == Layer::Ipv4 || ipl->kind == Layer::Ipv6)) {
-      const uint8_t* ip = c.frame().data.data() + ipl->offset;
+      const uint8_t* ip = c.bytes(*ipl).data();
       wire::Bytes seg = b.first(u.length());
       uint32_t pseudo = ipl->kind == Layer::Ipv4 ? wire::pseudo_header_v4(ip + 12, ip + 16, 17, u.length())
                                                  : wire::pseudo_header_v6(ip + 8, ip + 24, 17, u.length());
@@ -68,9 +68,8 @@ void describe_udp(Ctx& c, const LayerSpan& l) {
     r.pop();
   }
   if (c.pkt.payload_len && r.want(F::UDP_PAYLOAD)) {
-    Item& it = r.add_str(
-        F::UDP_PAYLOAD, c.pkt.payload_offset, c.pkt.payload_len,
-        {reinterpret_cast<const char*>(c.frame().data.data() + c.pkt.payload_offset), c.pkt.payload_len});
+    Item& it = r.add_str(F::UDP_PAYLOAD, c.pkt.payload_offset, c.pkt.payload_len,
+                         {reinterpret_cast<const char*>(c.pkt.payload().data()), c.pkt.payload_len});
     if (r.tree()) it.text = r.format("UDP payload ({} bytes)", c.pkt.payload_len);
   }
   if (r.tree()) r.pop();
@@ -86,10 +85,10 @@ void describe_udp(Ctx& c, const LayerSpan& l) {
 
 void describe_data(Ctx& c, const LayerSpan& l) {
   Record& r = c.rec;
-  std::string_view raw{reinterpret_cast<const char*>(c.frame().data.data() + l.offset), l.length};
+  std::string_view raw{reinterpret_cast<const char*>(c.bytes(l).data()), l.length};
   if (r.tree()) {
     r.push(F::DATA, l.offset, l.length).text = r.format("Data ({} bytes)", l.length);
-    r.add_str(F::DATA_DATA, l.offset, l.length, raw);
+    r.add_str(F::DATA_DATA, l.offset, l.length, raw).text = r.format("Data: {}", short_hex(r, c.bytes(l)));
     Item& len = r.add(F::DATA_LEN, l.offset, 0, l.length);
     len.generated = true;
     len.text = r.format("Length: {}", l.length);
