@@ -274,7 +274,7 @@ int run_conns(const ConnsArgs& a) {
   FlowTracker tracker(false, a.limits.max_connections); // stream numbers only: no per-segment analysis
   Progress progress(file_size(path), !a.quiet);
   Frame frame;
-  FrameDecoder decoder;
+  FrameDecoder decoder(a.limits);
   Decoded pkt;
   PacketMeta meta;
   Timestamp capture_start;
@@ -327,6 +327,7 @@ int run_conns(const ConnsArgs& a) {
   LimitHits hits;
   hits.connections_evicted = std::max(tracker.evicted(), table.evicted_count());
   engine.add_limit_hits(hits);
+  decoder.add_limit_hits(hits);
   report_limits(a.limits, hits);
 
   if (at) {

@@ -36,7 +36,7 @@ int run_follow(const FollowArgs& a) {
   OutBuffer out;
   app::StreamFollower follower(a.udp, a.stream, fmt, out, a.limits);
   FlowTracker tracker(false, a.limits.max_connections); // stream numbers only
-  FrameDecoder decoder;
+  FrameDecoder decoder(a.limits);
   Decoded pkt;
   PacketMeta meta;
   Frame frame;
@@ -51,6 +51,7 @@ int run_follow(const FollowArgs& a) {
   LimitHits hits;
   hits.connections_evicted = tracker.evicted();
   hits.reassembly_dropped = follower.dropped_bytes();
+  decoder.add_limit_hits(hits);
   report_limits(a.limits, hits);
   if (!out.ok()) {
     if (out.error() == EPIPE) return 0;

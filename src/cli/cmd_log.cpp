@@ -118,7 +118,7 @@ int run_log(const LogArgs& a) {
   app::AppEngine engine(std::move(eo));
   app::DnsLogBuilder dns(a.limits.max_transactions);
   FlowTracker tracker(false, a.limits.max_connections); // stream numbers only
-  FrameDecoder decoder;
+  FrameDecoder decoder(a.limits);
   Decoded pkt;
   PacketMeta meta;
   app::AppFrame appf;
@@ -139,6 +139,7 @@ int run_log(const LogArgs& a) {
   hits.connections_evicted = tracker.evicted();
   engine.add_limit_hits(hits);
   hits.transactions_dropped += dns.dropped();
+  decoder.add_limit_hits(hits);
   report_limits(a.limits, hits);
   const app::Transactions& t = engine.transactions();
   app::LogTable table = a.kind == "http"   ? app::http_log(t)

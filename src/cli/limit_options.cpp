@@ -53,6 +53,9 @@ void add_limit_options(CLI::App* cmd, Limits& limits, bool transactions) {
   size_option(cmd, "--max-message", limits.max_message,
               "Longest HTTP header section or FTP/SMTP/POP3 line analyzed")
       ->group(group);
+  size_option(cmd, "--fragment-limit", limits.fragment_bytes,
+              "Bytes held by incomplete IP datagrams awaiting fragments")
+      ->group(group);
   if (transactions)
     cmd->add_option("--max-transactions", limits.max_transactions,
                     fmt::format("Log rows kept per kind (default {})", limits.max_transactions))
@@ -76,6 +79,10 @@ void report_limits(const Limits& limits, const LimitHits& hits) {
   if (hits.oversize_messages)
     line(fmt::format("{} not analyzed further after a message over {} (--max-message)",
                      count(hits.oversize_messages, "connection"), size_text(limits.max_message)));
+  if (hits.datagrams_dropped)
+    line(fmt::format("{} dropped before their fragments all arrived, oldest first (--fragment-limit {})",
+                     count(hits.datagrams_dropped, "incomplete IP datagram"),
+                     size_text(limits.fragment_bytes)));
   if (hits.transactions_dropped)
     line(fmt::format("{} not logged (--max-transactions {} per kind)",
                      count(hits.transactions_dropped, "transaction"), limits.max_transactions));

@@ -8,8 +8,9 @@
 
 namespace ps::cli {
 
-// --max-connections, --reassembly-limit, --reassembly-total, --max-message; with `transactions`
-// also --max-transactions (log). Sizes take suffixes: 64k, 4M, 1G (powers of 1024), or KiB/MiB/GiB.
+// --max-connections, --reassembly-limit, --reassembly-total, --max-message, --fragment-limit; with
+// `transactions` also --max-transactions (log). Sizes take suffixes: 64k, 4M, 1G (powers of 1024), or
+// KiB/MiB/GiB.
 void add_limit_options(CLI::App* cmd, Limits& limits, bool transactions = false);
 
 // One line on stderr per limit that `hits` shows was reached, naming the flag that raises it.

@@ -8,12 +8,15 @@
 
 #include "dissect/packet.h"
 #include "flow/ip_defrag.h"
+#include "flow/limits.h"
 
 namespace ps {
 
 class FrameDecoder {
 public:
   explicit FrameDecoder(DefragOptions opt = {}) : defrag_(opt) {}
+  // The fragment limit of a run (Limits::fragment_bytes).
+  explicit FrameDecoder(const Limits& limits) : defrag_(options_for(limits)) {}
 
   // `out` (and the reassembled bytes it may point into) is valid until the next call.
   void decode(const Frame& frame, Decoded& out) {
@@ -23,8 +26,17 @@ public:
   }
 
   const DefragCounters& defrag_counters() const { return defrag_.counters(); }
+  // Adds what the fragment limits cost (incomplete datagrams dropped).
+  void add_limit_hits(LimitHits& hits) const {
+    hits.datagrams_dropped += defrag_.counters().dropped_datagrams;
+  }
 
 private:
+  static DefragOptions options_for(const Limits& limits) {
+    DefragOptions o;
+    o.max_pending_bytes = limits.fragment_bytes;
+    return o;
+  }
   [[gnu::cold]] void defragment(Decoded& out);
   IpDefragmenter defrag_;
 };

@@ -20,6 +20,9 @@ struct Limits {
   size_t max_message = size_t{64} << 10;
   // Transactions `portscope log` keeps per kind (it prints them at the end).
   size_t max_transactions = 1'000'000;
+  // Bytes held by incomplete IP datagrams waiting for their other fragments (65,536 datagrams at most,
+  // a fixed bound); beyond it the oldest incomplete datagrams are dropped.
+  size_t fragment_bytes = size_t{64} << 20;
 };
 
 // What the limits cost; zero everywhere when no limit was reached.
@@ -29,10 +32,11 @@ struct LimitHits {
   uint64_t reassembly_dropped = 0;   // out-of-order bytes refused by a reassembly limit
   uint64_t oversize_messages = 0;    // connections whose analysis stopped at max_message
   uint64_t transactions_dropped = 0; // log rows not kept
+  uint64_t datagrams_dropped = 0;    // incomplete IP datagrams dropped by the fragment limits
 
   bool any() const {
     return connections_evicted || analyses_evicted || reassembly_dropped || oversize_messages ||
-           transactions_dropped;
+           transactions_dropped || datagrams_dropped;
   }
 };
 

@@ -20,7 +20,7 @@ ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& o
   app_opt.limits = opt.limits;
   app::AppEngine app_engine(std::move(app_opt));
   app::AppFrame app_frame;
-  FrameDecoder decoder(opt.defrag);
+  FrameDecoder decoder(opt.limits);
   Decoded pkt;
   PacketMeta meta;
   Record rec;
@@ -52,6 +52,7 @@ ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& o
   res.limit_hits.connections_evicted = tracker.evicted();
   app_engine.add_limit_hits(res.limit_hits);
   res.defrag = decoder.defrag_counters();
+  decoder.add_limit_hits(res.limit_hits);
   if (res.output_failed) return res;
   if (opt.progress) opt.progress->finish();
   sink.end();

@@ -20,7 +20,6 @@ struct ReadOptions {
   uint64_t max_frames = 0;      // 0: all
   Progress* progress = nullptr; // progress display on stderr, when wanted
   app::DecodeAs decode_as;      // -d tcp.port==N,proto (application analyzers, src/app/)
-  DefragOptions defrag;         // IP fragment reassembly limits
   Limits limits;
 };
 

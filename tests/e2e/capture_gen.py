@@ -228,3 +228,30 @@ def out_of_order(n, size):
             yield b"".join(batch)
             batch = []
     yield b"".join(batch)
+
+
+def fragment(src, dst, proto, ident, offset, more, payload):
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident & 0xFFFF, (offset // 8) | (0x2000 if more else 0),
+                      64, proto, 0, src, dst)
+    return ether(hdr[:10] + struct.pack("!H", checksum(hdr)) + hdr[12:] + payload)
+
+
+def fragments(n, size):
+    """A pcap stream (chunks) of N first fragments of SIZE-byte IPv4 datagrams that never complete, then
+    one TCP SYN in two fragments."""
+    t0 = 1_700_000_000
+    yield pcap_header(1)
+    dst = SERVER.to_bytes(4, "big")
+    payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    batch = []
+    for i in range(n):
+        src = (0x0A000000 + (i >> 16)).to_bytes(4, "big")
+        batch.append(pcap_record(fragment(src, dst, 17, i, 0, True, payload), t0, i % 1_000_000))
+        if len(batch) == 4096:
+            yield b"".join(batch)
+            batch = []
+    client = CLIENT.to_bytes(4, "big")
+    seg = tcp(client, dst, 40000, 80, 1000, 0, SYN, b"x" * 16)
+    batch.append(pcap_record(fragment(client, dst, 6, 7, 0, True, seg[:24]), t0 + 1, 0))
+    batch.append(pcap_record(fragment(client, dst, 6, 7, 24, False, seg[24:]), t0 + 1, 1))
+    yield b"".join(batch)

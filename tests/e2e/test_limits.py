@@ -81,6 +81,22 @@ def main():
         n = limit_lines(err).get("--reassembly-limit", 0)
         t.check(0 < n <= 200 * 1000, f"follow --reassembly-limit 16k: {n} bytes dropped, within what was sent")
 
+        # --fragment-limit: 200 incomplete 1400-byte datagrams (280 KB) against 64 KiB of room.
+        frag = os.path.join(tmp, "frag.pcap")
+        with open(frag, "wb") as f:
+            f.write(b"".join(cg.fragments(200, 1400)))
+        for cmd in (["read", frag], ["conns", "-q", frag], ["follow", frag, "--stream", "0"], ["log", "dns", frag]):
+            rc, _, err = run(b, *cmd)
+            t.check(rc == 0 and err == "", f"{cmd[0]}: 280 KB of fragments fit in the default limit ({err!r})")
+            rc, _, err = run(b, *cmd, "--fragment-limit", "64k")
+            n = limit_lines(err).get("--fragment-limit", 0)
+            # 64 KiB holds 46 datagrams of 1400 bytes: the other 154 (at least) went, oldest first.
+            t.check(rc == 0 and 150 <= n <= 200 and "64KiB" in err,
+                    f"{cmd[0]} --fragment-limit 64k: {n} incomplete datagrams reported dropped ({err!r})")
+        # The fragmented SYN at the end still completes: one TCP stream.
+        rc, out, _ = run(b, "read", frag, "--fragment-limit", "64k", "-T", "fields", "-e", "tcp.stream")
+        t.check(rc == 0 and out.split() == ["0"], f"read --fragment-limit 64k: the last datagram still reassembled ({out.split()[-3:]})")
+
         # --max-transactions: log keeps N rows per kind and counts the rest.
         rc, out, err = run(b, "log", "http", many, "--max-transactions", "3", "--format", "ndjson")
         rows = [l for l in out.splitlines() if l.strip()]
@@ -107,7 +123,8 @@ def main():
     # Bad values: one line, exit 2.
     for flag, value in (("--max-connections", "0"), ("--max-connections", "-1"), ("--max-connections", "lots"),
                         ("--reassembly-limit", "0"), ("--reassembly-limit", "4X"), ("--reassembly-total", "-5"),
-                        ("--max-message", ""), ("--max-transactions", "0")):
+                        ("--max-message", ""), ("--fragment-limit", "0"), ("--fragment-limit", "1Q"),
+                        ("--max-transactions", "0")):
         cmd = ["log", "http", basic] if flag == "--max-transactions" else ["read", basic]
         rc, out, err = run(b, *cmd, flag, value)
         lines = err.strip().splitlines()

@@ -25,7 +25,6 @@ Prints one line per failure and a final 'N passed, M failed'; exits non-zero on 
 import argparse
 import os
 import re
-import struct
 import subprocess
 import sys
 import tempfile
@@ -43,31 +42,6 @@ OOO_SEGMENTS = 120_000
 OOO_PAYLOAD = 1000
 FRAGMENTS = 150_000
 FRAGMENT_PAYLOAD = 1400
-
-
-def fragment(src, dst, proto, ident, offset, more, payload):
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident & 0xFFFF, (offset // 8) | (0x2000 if more else 0),
-                      64, proto, 0, src, dst)
-    return cg.ether(hdr[:10] + struct.pack("!H", cg.checksum(hdr)) + hdr[12:] + payload)
-
-
-def fragments(n, size):
-    t0 = 1_700_000_000
-    yield cg.pcap_header(1)
-    dst = cg.SERVER.to_bytes(4, "big")
-    payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
-    batch = []
-    for i in range(n):
-        src = (0x0A000000 + (i >> 16)).to_bytes(4, "big")
-        batch.append(cg.pcap_record(fragment(src, dst, 17, i, 0, True, payload), t0, i % 1_000_000))
-        if len(batch) == 4096:
-            yield b"".join(batch)
-            batch = []
-    client = cg.CLIENT.to_bytes(4, "big")
-    seg = cg.tcp(client, dst, 40000, 80, 1000, 0, cg.SYN, b"x" * 16)
-    batch.append(cg.pcap_record(fragment(client, dst, 6, 7, 0, True, seg[:24]), t0 + 1, 0))
-    batch.append(cg.pcap_record(fragment(client, dst, 6, 7, 24, False, seg[24:]), t0 + 1, 1))
-    yield b"".join(batch)
 
 
 def is_asan(binary):
@@ -137,33 +111,36 @@ def main():
     has_conns = re.search(r"^\s+conns\b", subprocess.run([binary, "--help"], capture_output=True, text=True).stdout,
                           re.M) is not None
     cap = CAP if not asan else CAP // 4
-    # (name, generator, [(label, args, bound in bytes, TCP streams expected or None, limit line wanted)])
+    # (name, generator, [(label, args, bound in bytes, TCP streams expected or None, the flag the summary
+    # line must name, or None: no limit reached, no summary line)])
     syn_runs = [("read -T fields -e tcp.stream", ["read", "-", "-T", "fields", "-e", "tcp.stream"],
-                 64 * MIB + 768 * n_syn, n_syn, False),
-                ("read", ["read", "-"], 64 * MIB + 768 * n_syn, None, False),
+                 64 * MIB + 768 * n_syn, n_syn, None),
+                ("read", ["read", "-"], 64 * MIB + 768 * n_syn, None, None),
                 (f"read --max-connections {cap}", ["read", "-", "--max-connections", str(cap)],
-                 64 * MIB + 1536 * cap, None, True)]
+                 64 * MIB + 1536 * cap, None, "--max-connections")]
     ooo_runs = [("read -T fields -e tcp.stream", ["read", "-", "-T", "fields", "-e", "tcp.stream"], 96 * MIB, 1,
-                 False),
-                ("read", ["read", "-"], 96 * MIB, None, False)]
+                 None),
+                ("read", ["read", "-"], 96 * MIB, None, "--reassembly-limit")]
     if has_conns:
-        syn_runs += [("conns", ["conns", "-q", "-"], 64 * MIB + 2560 * n_syn, None, False),
+        syn_runs += [("conns", ["conns", "-q", "-"], 64 * MIB + 2560 * n_syn, None, None),
                      (f"conns --stream --max-connections {cap}",
                       ["conns", "-q", "--stream", "-", "--max-connections", str(cap)], 64 * MIB + 2560 * cap, None,
-                      True)]
-        ooo_runs += [("conns", ["conns", "-q", "-"], 96 * MIB, None, False)]
+                      "--max-connections")]
+        ooo_runs += [("conns", ["conns", "-q", "-"], 96 * MIB, None, None)]
     frag_runs = [("read -T fields -e tcp.stream", ["read", "-", "-T", "fields", "-e", "tcp.stream"], 128 * MIB, 1,
-                  False),
-                 ("read", ["read", "-"], 128 * MIB, None, False)]
+                  "--fragment-limit"),
+                 ("read", ["read", "-"], 128 * MIB, None, "--fragment-limit"),
+                 ("read --fragment-limit 8M", ["read", "-", "--fragment-limit", "8M"], 48 * MIB, None,
+                  "--fragment-limit")]
     if has_conns:
-        frag_runs += [("conns", ["conns", "-q", "-"], 128 * MIB, None, False)]
+        frag_runs += [("conns", ["conns", "-q", "-"], 128 * MIB, None, "--fragment-limit")]
     cases = [("syn-flood", lambda: cg.syn_flood(n_syn), syn_runs),
              ("out-of-order", lambda: cg.out_of_order(n_ooo, OOO_PAYLOAD), ooo_runs),
-             ("fragments", lambda: fragments(n_frag, FRAGMENT_PAYLOAD), frag_runs)]
+             ("fragments", lambda: cg.fragments(n_frag, FRAGMENT_PAYLOAD), frag_runs)]
     with tempfile.TemporaryDirectory(prefix="portscope-mem-") as tmp:
         for name, gen, runs in cases:
             chunks = list(gen())  # generated once, piped to each command
-            for label, args, bound, streams, limit_line in runs:
+            for label, args, bound, streams, flag in runs:
                 bound *= factor
                 rc, peak_kib, err, tail, secs = measure([binary, *args], chunks, tmp)
                 why = hc.crash_reason(rc, err)
@@ -171,9 +148,12 @@ def main():
                 if streams is not None:
                     last = tail.strip().splitlines()[-1] if tail.strip() else ""
                     hc.check(f"{name} [{label}]: {streams} TCP streams", last == str(streams - 1), f"last line {last!r}")
-                said = "limit reached:" in err and "--max-connections" in err
-                hc.check(f"{name} [{label}]: limit line {'present' if limit_line else 'absent'}", said == limit_line,
-                         f"stderr {err[-300:]!r}")
+                lines = [l for l in err.splitlines() if l.startswith("portscope: limit reached:")]
+                if flag:
+                    hc.check(f"{name} [{label}]: says {flag} was reached", any(f"({flag} " in l for l in lines),
+                             f"stderr {err[-300:]!r}")
+                else:
+                    hc.check(f"{name} [{label}]: no limit reached", not lines, f"stderr {err[-300:]!r}")
                 ok = peak_kib is not None and peak_kib * 1024 <= bound
                 print(f"{name} [{label}]: peak RSS {peak_kib} KiB (bound {bound // 1024} KiB), {secs:.1f} s")
                 hc.check(f"{name} [{label}]: peak RSS under {bound // MIB} MiB", ok, f"peak {peak_kib} KiB")
