@@ -25,7 +25,8 @@ bool fragment_of(const Decoded& d, IpFragment& f) {
     f.payload = ip.payload();
     return true;
   }
-  if (l.kind != Layer::Ipv6 || b.size() != 40u + wire::Ipv6View(b).payload_len()) return false;
+  if (l.kind != Layer::Ipv6 || b.size() < 40 || b.size() != 40u + wire::Ipv6View(b).payload_len())
+    return false;
   wire::Ipv6ExtWalker walk(b);
   wire::Ipv6Ext e;
   while (walk.next(e)) {

@@ -33,11 +33,6 @@ struct LimitHits {
   uint64_t oversize_messages = 0;    // connections whose analysis stopped at max_message
   uint64_t transactions_dropped = 0; // log rows not kept
   uint64_t datagrams_dropped = 0;    // incomplete IP datagrams dropped by the fragment limits
-
-  bool any() const {
-    return connections_evicted || analyses_evicted || reassembly_dropped || oversize_messages ||
-           transactions_dropped || datagrams_dropped;
-  }
 };
 
 } // namespace ps

@@ -48,7 +48,8 @@ void DnsLogBuilder::message(std::span<const uint8_t> bytes, bool tcp, int64_t ts
   if (!m.flags.qr) {
     if (!room()) {
       // Remember the dropped query (bounded) so that its response is not counted a second time.
-      if (open_.size() < max_rows_) open_[key] = kDroppedRow;
+      // (try_emplace: a logged query with the same id keeps its row for its answer.)
+      if (open_.size() < max_rows_) open_.try_emplace(key, kDroppedRow);
       return;
     }
     Row r;
