@@ -1,11 +1,11 @@
-// libFuzzer target: a short run of frames through decode (with IP reassembly) → connection tracker →
+// libFuzzer target: a short run of frames through the engine (decode with IP reassembly, the
+// connection table with sequence analysis) →
 // describe, rendered by every sink (summary, tree, all fields, JSON). Input: a 1-byte option selector
 // (bit 6: tiny reassembly limits), then frames as [link selector][length:2 BE][bytes] (see split_frames).
 #include "common/fuzz_input.h"
 #include "common/fuzz_output.h"
 #include "dissect/describe.h"
-#include "dissect/frame_decoder.h"
-#include "flow/tracker.h"
+#include "engine/engine.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 4) return -1;
@@ -28,10 +28,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     defrag.max_pending_bytes = 3000;
     defrag.max_pending_datagrams = 2;
   }
-  ps::FrameDecoder decoder(defrag);
-  ps::FlowTracker tracker;
-  ps::Decoded pkt;
-  ps::PacketMeta meta;
+  ps::EngineOptions eo;
+  eo.needs.analysis = true;
+  eo.defrag = defrag;
+  ps::Engine engine(eo);
   ps::Record rec;
   ps::FrameTimes times;
   ps::Frame frame;
@@ -43,14 +43,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Time runs forward, stands still or jumps back, selected by the option byte.
     frame.ts = ps::Timestamp{static_cast<int64_t>(i) * ((opts >> 4) % 3 == 2 ? -7 : (opts >> 4) % 3), 0};
     if (i == 0) times.first = times.previous = frame.ts;
-    decoder.decode(frame, pkt);
-    ps::fuzz::check_decoded(frame, pkt);
-    tracker.process(pkt, meta);
-    for (int k = 0; k < ps::fuzz::kSinkKinds; ++k) {
-      rec.reset(sinks[k]->wants_tree(), sinks[k]->wanted_fields(), sinks[k]->wants_columns());
-      ps::describe(pkt, meta, dopt, times, rec);
-      sinks[k]->packet(frame, rec, (frame.ts.sec - times.first.sec) * 1'000'000'000);
-    }
+    engine.on_packet([&](const ps::PacketView& v) {
+      ps::fuzz::check_decoded(frame, v.pkt);
+      for (int k = 0; k < ps::fuzz::kSinkKinds; ++k) {
+        rec.reset(sinks[k]->wants_tree(), sinks[k]->wanted_fields(), sinks[k]->wants_columns());
+        ps::describe(v.pkt, v.meta, dopt, times, rec);
+        sinks[k]->packet(frame, rec, (frame.ts.sec - times.first.sec) * 1'000'000'000);
+      }
+      return true;
+    });
+    engine.process(frame);
     times.previous = frame.ts;
     out.buf().clear(); // nothing needs to reach /dev/null
   }

@@ -22,6 +22,7 @@ struct FrameInfo {
 // What an analyzer may reach beyond its own connection.
 struct AnalyzerEnv {
   ConnId id;
+  uint64_t uid = 0; // the connection's uid (conn_uid)
   uint8_t ip_version = 4;
   std::array<uint8_t, 16> orig_ip{}, resp_ip{};
   Transactions* log = nullptr;             // nullptr: nobody wants transactions

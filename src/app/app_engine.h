@@ -1,7 +1,7 @@
-// Runs the application layer for `read`, `follow` and `log`: per TCP connection a reassembler per
-// direction and one analyzer, chosen by the user's decode-as, an expected-connection announcement,
-// the first payload bytes, or the server port (in that order). Call process() for every frame after
-// FlowTracker::process().
+// The application layer: per TCP connection a reassembler per direction and one analyzer, chosen by
+// the user's decode-as, an expected-connection announcement, the first payload bytes, or the server
+// port (in that order). It keeps no table of its own: each connection's state (an AppSlot) lives in
+// the engine's connection table (src/engine/), which also decides who is the client.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@
 #include "app/service.h"
 #include "app/transactions.h"
 #include "dissect/packet.h"
+#include "flow/conn_record.h"
 #include "flow/limits.h"
 #include "flow/meta.h"
 
@@ -21,20 +22,44 @@ struct EngineOptions {
   DecodeAs decode_as;
   bool check_checksums = true;    // mirror tshark: no reassembly for segments with a wrong checksum
   bool keep_transactions = false; // for `log`
-  // max_connections: analyzed at once (the least recently active analysis ends early beyond it);
-  // reassembly sizes; max_message; max_transactions (with keep_transactions).
+  // Reassembly sizes; max_message; max_transactions (with keep_transactions).
   Limits limits;
   // For `conns`: only decide each connection's service (and link ftp-data to its control connection).
-  // Analyzers run for FTP control connections only; every other connection is dropped once decided.
+  // Analyzers run for FTP control connections only; every other connection ends its analysis once decided.
   bool service_only = false;
 };
 
 struct StreamService {
   Service service = Service::None;
   ServiceSource source = ServiceSource::None;
-  bool decided = false;       // final (service may still be None: nothing matched)
-  bool has_parent = false;    // ftp-data: announced on the FTP control connection parent_stream
-  uint32_t parent_stream = 0; // tcp.stream
+  bool decided = false;                     // final (service may still be None: nothing matched)
+  std::shared_ptr<const ConnParent> parent; // ftp-data: the FTP control connection that announced it
+};
+
+struct AppConn; // reassemblers and analyzer of one connection (app_engine.cpp)
+
+// One connection's application state, owned by its entry in the connection table.
+struct AppSlot {
+  AppSlot();
+  ~AppSlot();
+  AppSlot(AppSlot&&) noexcept;
+  AppSlot& operator=(AppSlot&&) noexcept;
+  std::unique_ptr<AppConn> conn; // null until the connection carries more than a client's SYN
+  StreamService service;
+  bool closed = false;   // analysis over: later frames only carry the verdict
+  bool lone_syn = false; // only the client's SYN so far (a SYN flood costs no AppConn)
+  uint32_t syn_seq = 0;
+  bool active() const { return conn != nullptr; }
+};
+
+// Who the connection's client and server are, as the connection table decided it.
+struct Endpoints {
+  uint32_t stream = 0;
+  uint64_t uid = 0;
+  uint8_t ip_version = 4;
+  const uint8_t* orig_ip = nullptr; // 4 or 16 bytes
+  const uint8_t* resp_ip = nullptr;
+  uint16_t orig_p = 0, resp_p = 0;
 };
 
 class AppEngine {
@@ -44,20 +69,18 @@ public:
   AppEngine(const AppEngine&) = delete;
   AppEngine& operator=(const AppEngine&) = delete;
 
-  // Feeds one frame; `out` receives what the analyzers attach to it.
-  void process(const Decoded& pkt, const PacketMeta& meta, AppFrame& out);
-  // End of the capture: deliver what is still buffered and close open transactions.
-  void finish();
-  // The transport connection is over (e.g. the connection table expired it): deliver what is buffered
-  // and forget the stream. No effect on a stream the engine is not tracking.
-  void close_stream(uint32_t tcp_stream);
+  // Feeds one TCP frame of the connection whose state is `slot`; `from_orig`: sent by the client.
+  // `out` receives what the analyzers attach to it.
+  void process(AppSlot& slot, const Endpoints& ends, bool from_orig, const Decoded& pkt,
+               const PacketMeta& meta, AppFrame& out);
+  // The connection is over (or forgotten): deliver what is buffered, close open transactions, and
+  // keep only the verdict. No effect on a closed slot.
+  void close(AppSlot& slot);
+  // Whether the analysis still wants this connection's frames.
+  bool wants_frames(const AppSlot& slot) const { return !slot.closed; }
 
-  // The service of tcp.stream N and how it was decided (for the connection table).
-  StreamService stream_service(uint32_t tcp_stream) const;
   const Transactions& transactions() const;
-  uint64_t dropped_bytes() const; // refused by a reassembly limit
-  // Adds what the limits cost so far: analyses evicted, reassembly bytes dropped, oversize messages,
-  // transactions not kept.
+  // Adds what the limits cost so far: reassembly bytes dropped, oversize messages, transactions not kept.
   void add_limit_hits(LimitHits& hits) const;
   uint64_t missed_bytes() const; // holes in the streams (not captured or dropped)
 

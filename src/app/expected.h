@@ -10,6 +10,7 @@
 #include <string>
 
 #include "app/messages.h"
+#include "flow/conn_record.h"
 
 namespace ps::app {
 
@@ -26,6 +27,7 @@ struct ExpectedConn {
   uint16_t port = 0;
   FtpDataLink link;
   std::shared_ptr<FtpControlState> control;
+  std::shared_ptr<const ConnParent> parent; // the announcing connection, for the data connection's record
 };
 
 class ExpectedTable {

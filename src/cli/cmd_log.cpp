@@ -6,16 +6,15 @@
 #include <cstring>
 #include <unordered_map>
 
-#include "app/app_engine.h"
 #include "app/log/dns_log.h"
 #include "app/log/log_rows.h"
 #include "capture/reader.h"
 #include "cli/commands.h"
+#include "cli/input_options.h"
 #include "cli/limit_options.h"
-#include "dissect/frame_decoder.h"
+#include "engine/engine.h"
+#include "engine/progress.h"
 #include "flow/conn_record.h"
-#include "flow/conn_table.h"
-#include "flow/tracker.h"
 
 namespace ps::cli {
 
@@ -23,10 +22,8 @@ namespace {
 
 struct LogArgs {
   std::string kind;
-  std::string file;
+  InputArgs in;
   std::string format = "table";
-  std::vector<std::string> decode_as;
-  Limits limits;
 };
 
 std::string ip_text(uint8_t version, const uint8_t* a) {
@@ -63,20 +60,15 @@ void tcp_dns(const Decoded& pkt, const app::AppFrame& f, app::DnsLogBuilder& dns
   for (const auto& m : f.dns_messages) dns.message(m, true, ts, id);
 }
 
-// The uid `portscope conns` gives each connection, computed the same way from the packet that opens it:
-// (proto << 32 | stream) -> uid.
+// Rewrites the rows' uid column (written from the stream index by the log builders) to the uids of
+// their connections, as `portscope conns` prints them.
 class ConnUids {
 public:
-  void packet(const Decoded& pkt, const PacketMeta& meta) {
-    uint8_t proto;
-    uint32_t stream;
-    if (!conn_stream_of(pkt, meta, proto, stream)) return;
-    const uint64_t id = uint64_t{proto} << 32 | stream;
-    if (uids_.count(id)) return;
-    bool forward;
-    uids_.emplace(id, conn_uid(make_flow_key(pkt, forward), pkt.frame->ts, proto, stream));
+  void packet(const Connection& c) {
+    const uint64_t id = uint64_t{c.proto} << 32 | c.track.stream;
+    auto [it, fresh] = uids_.try_emplace(id, c.uid);
+    if (!fresh) it->second = c.uid; // a record that ended and started again: the newest uid
   }
-  // Rewrites the rows' uid column (written from the stream index by the log builders) to those uids.
   void apply(app::LogTable& t) const {
     size_t col = 0;
     while (col < t.columns.size() && t.columns[col].name != "uid") ++col;
@@ -98,49 +90,36 @@ private:
 };
 
 int run_log(const LogArgs& a) {
-  app::EngineOptions eo;
-  eo.keep_transactions = true;
-  eo.limits = a.limits;
-  for (const std::string& d : a.decode_as) {
-    std::string err;
-    if (!eo.decode_as.add(d, err)) {
-      std::fprintf(stderr, "portscope: %s\n", err.c_str());
-      return 2;
-    }
-  }
-  std::unique_ptr<CaptureReader> reader;
-  try {
-    reader = open_capture(a.file);
-  } catch (const CaptureOpenError& e) {
-    std::fprintf(stderr, "portscope: %s\n", e.what());
-    return 1;
-  }
-  app::AppEngine engine(std::move(eo));
-  app::DnsLogBuilder dns(a.limits.max_transactions);
-  FlowTracker tracker(false, a.limits.max_connections); // stream numbers only
-  FrameDecoder decoder(a.limits);
-  Decoded pkt;
-  PacketMeta meta;
-  app::AppFrame appf;
+  EngineOptions eo;
+  eo.needs.app = true;
+  eo.needs.transactions = true;
+  eo.limits = a.in.limits;
+  if (!parse_decode_as(a.in, eo.decode_as)) return kExitUsage;
+  int code = 0;
+  std::unique_ptr<CaptureReader> reader = open_input(a.in, "log", code);
+  if (!reader) return code;
+  Engine engine(std::move(eo));
+  app::DnsLogBuilder dns(a.in.limits.max_transactions);
   ConnUids uids;
-  Frame frame;
-  while (reader->next(frame)) {
-    decoder.decode(frame, pkt);
-    tracker.process(pkt, meta);
-    uids.packet(pkt, meta);
-    engine.process(pkt, meta, appf);
-    if (a.kind == "dns") {
-      udp_dns(pkt, meta, dns);
-      tcp_dns(pkt, appf, dns);
+  const bool want_dns = a.kind == "dns";
+  engine.on_packet([&](const PacketView& v) {
+    if (!v.conn) return true;
+    uids.packet(*v.conn);
+    if (want_dns) {
+      udp_dns(v.pkt, v.meta, dns);
+      if (v.app) tcp_dns(v.pkt, *v.app, dns);
     }
-  }
+    return true;
+  });
+  Progress progress(input_size(a.in.path()), !a.in.quiet);
+  RunLimits rl;
+  rl.max_frames = a.in.count;
+  rl.progress = &progress;
+  engine.run(*reader, rl);
   engine.finish();
-  LimitHits hits;
-  hits.connections_evicted = tracker.evicted();
-  engine.add_limit_hits(hits);
+  LimitHits hits = engine.limit_hits();
   hits.transactions_dropped += dns.dropped();
-  decoder.add_limit_hits(hits);
-  report_limits(a.limits, hits);
+  report_limits(a.in.limits, hits);
   const app::Transactions& t = engine.transactions();
   app::LogTable table = a.kind == "http"   ? app::http_log(t)
                         : a.kind == "ftp"  ? app::ftp_log(t)
@@ -154,16 +133,7 @@ int run_log(const LogArgs& a) {
                                             : app::LogFormat::Table;
   OutBuffer out;
   app::print_log(table, f, out);
-  out.flush();
-  if (!out.ok() && out.error() != EPIPE) {
-    std::fprintf(stderr, "portscope: cannot write output: %s\n", std::strerror(out.error()));
-    return 1;
-  }
-  if (reader->error()) {
-    std::fprintf(stderr, "portscope: %s\n", reader->error()->message.c_str());
-    return 1;
-  }
-  return 0;
+  return finish_run(out, *reader);
 }
 
 } // namespace
@@ -179,13 +149,9 @@ void add_log_command(CLI::App& app, int& exit_code) {
   cmd->add_option("kind", args->kind, "http, ftp, smtp, pop3 or dns")
       ->required()
       ->check(CLI::IsMember({"http", "ftp", "smtp", "pop3", "dns"}));
-  cmd->add_option("file", args->file, "Capture file (pcap or pcapng; '-' reads standard input)")->required();
+  add_input_options(cmd, args->in, true);
   cmd->add_option("-F,--format", args->format, "table (default), json, ndjson or zeek")
       ->check(CLI::IsMember({"table", "json", "ndjson", "zeek"}));
-  cmd->add_option("-d,--decode-as", args->decode_as,
-                  "Decode a port as a protocol: tcp.port==2222,http (repeatable)")
-      ->allow_extra_args(false);
-  add_limit_options(cmd, args->limits, true);
   cmd->callback([args, &exit_code] { exit_code = run_log(*args); });
 }
 

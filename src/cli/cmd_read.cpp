@@ -7,12 +7,13 @@
 
 #include "capture/reader.h"
 #include "cli/commands.h"
+#include "cli/input_options.h"
 #include "cli/limit_options.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/progress.h"
 #include "output/packet_sink.h"
-#include "output/progress.h"
 #include "pipeline/packet_loop.h"
 
 namespace ps::cli {
@@ -20,24 +21,15 @@ namespace ps::cli {
 namespace {
 
 struct ReadArgs {
-  std::string file;
-  std::string read_file;
+  InputArgs in;
   bool verbose = false;
   std::string format = "text";
   std::vector<std::string> fields;
   std::vector<std::string> eopts;
-  uint64_t count = 0;
   bool no_resolve = false;
   bool absolute_seq = false;
   bool no_checksums = false;
-  bool quiet = false;
-  std::vector<std::string> decode_as; // -d tcp.port==N,proto
-  Limits limits;
 };
-
-void fail(const std::string& msg) {
-  std::fprintf(stderr, "portscope: %s\n", msg.c_str());
-}
 
 // Parses -E options; returns false (after printing why) on a bad one.
 bool parse_eopts(const std::vector<std::string>& eopts, FieldsOptions& fo) {
@@ -76,7 +68,7 @@ bool parse_eopts(const std::vector<std::string>& eopts, FieldsOptions& fo) {
 }
 
 int run_read(const ReadArgs& a) {
-  std::string path = !a.read_file.empty() ? a.read_file : a.file;
+  const std::string& path = a.in.path();
   if (path.empty()) {
     fail("read: no capture file given (portscope read FILE, or -r FILE; '-' reads standard input)");
     return 2;
@@ -115,25 +107,17 @@ int run_read(const ReadArgs& a) {
     return 1;
   }
   ReadOptions ro;
-  ro.max_frames = a.count;
+  ro.max_frames = a.in.count;
   ro.describe.resolve_ports = !a.no_resolve;
   ro.describe.absolute_seq = a.absolute_seq;
   ro.describe.check_checksums = !a.no_checksums;
-  ro.limits = a.limits;
-  for (const std::string& d : a.decode_as) {
-    std::string err;
-    if (!ro.decode_as.add(d, err)) {
-      fail(err);
-      return 2;
-    }
-  }
-  struct stat st {};
-  const uint64_t size = path != "-" && ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  ro.limits = a.in.limits;
+  if (!parse_decode_as(a.in, ro.decode_as)) return 2;
   // Frames printed to a terminal already show progress; a redirected run gets the progress line.
-  Progress progress(size, !a.quiet && !::isatty(STDOUT_FILENO));
+  Progress progress(input_size(path), !a.in.quiet && !::isatty(STDOUT_FILENO));
   ro.progress = &progress;
   ReadResult res = run_packet_loop(*reader, *sink, out, ro);
-  report_limits(a.limits, res.limit_hits);
+  report_limits(a.in.limits, res.limit_hits);
   if (res.output_failed) {
     // A closed pipe (| head) is a normal way to stop reading; anything else is an error.
     if (out.error() == EPIPE) return 0;
@@ -160,8 +144,7 @@ void add_read_command(CLI::App& app, int& exit_code) {
               "  portscope read capture.pcap -T fields -e ip.src -e tcp.srcport -E header=y\n"
               "  portscope read capture.pcap -T json -c 10\n"
               "  tcpdump -w - | portscope read -r -");
-  cmd->add_option("file", args->file, "Capture file (pcap or pcapng; '-' reads standard input)");
-  cmd->add_option("-r,--read-file", args->read_file, "Capture file, as tshark -r");
+  add_input_options(cmd, args->in);
   cmd->add_flag("-V,--verbose", args->verbose, "Print the full protocol tree of every frame");
   cmd->add_option("-T,--format", args->format, "Output format: text (default), fields, json, ndjson")
       ->check(CLI::IsMember({"text", "fields", "json", "ndjson"}));
@@ -171,23 +154,10 @@ void add_read_command(CLI::App& app, int& exit_code) {
          "-E", args->eopts,
          "Fields output option: header=y|n, separator=C|/t|/s, occurrence=f|l|a, aggregator=C, quote=d|s|n")
       ->allow_extra_args(false);
-  cmd->add_option("-c,--count", args->count, "Stop after N frames")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 62, "a count from 1"))
-      ->each([](const std::string& v) {
-        // CLI11 would wrap "-5" into a huge unsigned number: refuse signs outright.
-        if (!v.empty() && (v[0] == '-' || v[0] == '+'))
-          throw CLI::ValidationError("--count", "'" + v + "' is not a count");
-      });
   cmd->add_flag("-n,--no-resolve", args->no_resolve, "Show port numbers without service names");
   cmd->add_flag("-S,--absolute-seq", args->absolute_seq,
                 "Show TCP sequence and acknowledgment numbers as on the wire, not relative to the ISN");
-  cmd->add_option(
-         "-d,--decode-as", args->decode_as,
-         "Decode a port as a protocol, as tshark -d: tcp.port==2222,http (repeatable; also udp.port)")
-      ->allow_extra_args(false);
   cmd->add_flag("--no-checksums", args->no_checksums, "Do not verify IP/TCP/UDP/ICMP checksums");
-  cmd->add_flag("-q,--quiet", args->quiet, "No progress display on stderr (shown only on a terminal anyway)");
-  add_limit_options(cmd, args->limits);
   cmd->callback([args, &exit_code] { exit_code = run_read(*args); });
 }
 

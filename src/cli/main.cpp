@@ -1,10 +1,14 @@
 // portscope: capture reader, dissector and connection analyzer.
+#include <csignal>
 #include <cstdio>
 #include <string>
 
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
+  // A closed output pipe (| head) must end the run with exit 0, not kill it: writes then fail with
+  // EPIPE, which every command treats as a normal stop.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"portscope: read packet captures, dissect every layer, track connections and name services.\n"
                "Run 'portscope <command> --help' for each command's options.",
                "portscope"};

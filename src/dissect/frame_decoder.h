@@ -31,12 +31,13 @@ public:
     hits.datagrams_dropped += defrag_.counters().dropped_datagrams;
   }
 
-private:
   static DefragOptions options_for(const Limits& limits) {
     DefragOptions o;
     o.max_pending_bytes = limits.fragment_bytes;
     return o;
   }
+
+private:
   [[gnu::cold]] void defragment(Decoded& out);
   IpDefragmenter defrag_;
 };

@@ -83,7 +83,7 @@ void ConnTcpState::reinit(Endpoint& e, uint32_t start, uint32_t last) {
   e.npending = 0;
 }
 
-void ConnTcpState::init_endpoint(Endpoint& e, const TcpSegment& s, uint32_t one_past) {
+void ConnTcpState::init_endpoint(Endpoint& e, const ZeekSegment& s, uint32_t one_past) {
   bool syn = s.flags & wire::tcpflag::kSyn;
   switch (e.state) {
   case ZeekTcpState::Inactive:
@@ -109,7 +109,7 @@ void ConnTcpState::init_endpoint(Endpoint& e, const TcpSegment& s, uint32_t one_
   }
 }
 
-void ConnTcpState::process(bool is_orig, const TcpSegment& s, ConnHistory& hist, uint64_t& missed_bytes) {
+void ConnTcpState::process(bool is_orig, const ZeekSegment& s, ConnHistory& hist, uint64_t& missed_bytes) {
   using namespace wire::tcpflag;
   Endpoint& e = ep_[is_orig ? 0 : 1];
   Endpoint& peer = ep_[is_orig ? 1 : 0];
@@ -201,7 +201,7 @@ void ConnTcpState::process(bool is_orig, const TcpSegment& s, ConnHistory& hist,
   update_netstat(e, peer, s);
 }
 
-void ConnTcpState::update_state_machine(Endpoint& e, Endpoint& peer, bool is_orig, const TcpSegment& s,
+void ConnTcpState::update_state_machine(Endpoint& e, Endpoint& peer, bool is_orig, const ZeekSegment& s,
                                         bool& do_close) {
   using namespace wire::tcpflag;
   const bool syn = s.flags & kSyn, fin = s.flags & kFin, rst = s.flags & kRst, ack = s.flags & kAck;
@@ -273,7 +273,7 @@ void ConnTcpState::update_state_machine(Endpoint& e, Endpoint& peer, bool is_ori
   }
 }
 
-void ConnTcpState::update_netstat(Endpoint& e, Endpoint& peer, const TcpSegment& s) {
+void ConnTcpState::update_netstat(Endpoint& e, Endpoint& peer, const ZeekSegment& s) {
   using namespace wire::tcpflag;
   const bool syn = s.flags & kSyn, fin = s.flags & kFin, rst = s.flags & kRst, ack = s.flags & kAck;
   using N = NetstatState;

@@ -11,7 +11,7 @@
 namespace ps {
 
 // The parts of a TCP segment the state machines read.
-struct TcpSegment {
+struct ZeekSegment {
   uint16_t flags = 0; // wire::tcpflag bits
   uint32_t seq = 0, ack = 0;
   uint32_t len = 0; // payload length as the IP header promises it (captured or not)
@@ -25,7 +25,7 @@ class ConnTcpState {
 public:
   // Feeds one segment sent by the originator (is_orig) or the responder. Letters go to `hist`,
   // content gaps to `missed_bytes`.
-  void process(bool is_orig, const TcpSegment& seg, ConnHistory& hist, uint64_t& missed_bytes);
+  void process(bool is_orig, const ZeekSegment& seg, ConnHistory& hist, uint64_t& missed_bytes);
 
   // Both sides closed, or one reset it: the connection is over (Zeek's "close complete").
   bool ended() const;
@@ -74,9 +74,9 @@ private:
   bool check_history(uint32_t bit, bool orig, char code, ConnHistory& hist);
   static void scaled(char code, bool orig, uint32_t& cnt, uint32_t& thresh, ConnHistory& hist);
   static void reinit(Endpoint& e, uint32_t start, uint32_t last);
-  void init_endpoint(Endpoint& e, const TcpSegment& s, uint32_t one_past);
-  void update_state_machine(Endpoint& e, Endpoint& peer, bool is_orig, const TcpSegment& s, bool& do_close);
-  void update_netstat(Endpoint& e, Endpoint& peer, const TcpSegment& s);
+  void init_endpoint(Endpoint& e, const ZeekSegment& s, uint32_t one_past);
+  void update_state_machine(Endpoint& e, Endpoint& peer, bool is_orig, const ZeekSegment& s, bool& do_close);
+  void update_netstat(Endpoint& e, Endpoint& peer, const ZeekSegment& s);
   void data_sent(Endpoint& e, uint64_t rel_seq, uint32_t len);
   void ack_received(Endpoint& e, bool orig, uint64_t rel_ack, ConnHistory& hist, uint64_t& missed);
 

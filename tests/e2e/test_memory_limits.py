@@ -126,7 +126,8 @@ def main():
                      (f"conns --stream --max-connections {cap}",
                       ["conns", "-q", "--stream", "-", "--max-connections", str(cap)], 64 * MIB + 2560 * cap, None,
                       "--max-connections")]
-        ooo_runs += [("conns", ["conns", "-q", "-"], 96 * MIB, None, None)]
+        # conns decides services from in-order bytes too: the stuck bytes reach the reassembly limit.
+        ooo_runs += [("conns", ["conns", "-q", "-"], 96 * MIB, None, "--reassembly-limit")]
     frag_runs = [("read -T fields -e tcp.stream", ["read", "-", "-T", "fields", "-e", "tcp.stream"], 128 * MIB, 1,
                   "--fragment-limit"),
                  ("read", ["read", "-"], 128 * MIB, None, "--fragment-limit"),

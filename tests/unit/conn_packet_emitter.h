@@ -1,15 +1,15 @@
 // Test helper: builds real Ethernet/IPv4/TCP (and UDP) frames between a client 192.168.1.21 and a
-// server 192.168.1.200 and feeds them through decode -> tracker -> connection table, the same path the
-// `conns` command takes.
+// server 192.168.1.200 and feeds them through the engine with connection records and the application
+// layer deciding services, the same setup as the `conns` command.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "dissect/packet.h"
-#include "flow/conn_table.h"
-#include "flow/tracker.h"
+#include "engine/engine.h"
 #include "wire/tcp.h"
 
 namespace ps::test {
@@ -23,8 +23,8 @@ public:
 
   // max_connections: the tracker's and the table's limit (Limits::max_connections).
   explicit ConnEmitter(size_t max_connections = Limits{}.max_connections)
-      : tracker_(true, max_connections),
-        table_([this](ConnRecord&& r) { finished.push_back(std::move(r)); }, table_options(max_connections)) {
+      : engine_(options(max_connections)) {
+    engine_.on_connection([this](ConnRecord&& r) { finished.push_back(std::move(r)); });
   }
 
   // One TCP segment from the client (or the server) carrying `len` payload bytes.
@@ -44,6 +44,22 @@ public:
     feed(p, step_us);
   }
 
+  // One TCP segment carrying `payload`.
+  void tcp_payload(bool from_client, uint16_t flags, uint32_t seq, uint32_t ack, std::string_view payload) {
+    std::vector<uint8_t> p = ip_header(from_client, 6, static_cast<uint32_t>(20 + payload.size()));
+    put16(p, from_client ? client_port : server_port);
+    put16(p, from_client ? server_port : client_port);
+    put32(p, seq);
+    put32(p, ack);
+    p.push_back(5 << 4);
+    p.push_back(static_cast<uint8_t>(flags));
+    put16(p, 64240);
+    put16(p, 0);
+    put16(p, 0);
+    p.insert(p.end(), payload.begin(), payload.end());
+    feed(p, 1000);
+  }
+
   void udp(bool from_client, uint32_t len, int64_t step_us = 1000) {
     std::vector<uint8_t> p = ip_header(from_client, 17, 8 + len);
     put16(p, from_client ? client_port : server_port);
@@ -56,21 +72,31 @@ public:
 
   // Ends the capture: every open connection is finished; records come back oldest first.
   std::vector<ConnRecord> finish() {
-    table_.finish_all();
+    engine_.finish();
     std::vector<ConnRecord> out = std::move(finished);
     std::stable_sort(out.begin(), out.end(),
                      [](const ConnRecord& a, const ConnRecord& b) { return a.first_ts < b.first_ts; });
     return out;
   }
 
-  ConnTable& table() { return table_; }
-  FlowTracker& tracker() { return tracker_; }
+  Engine& engine() { return engine_; }
+  // Connection records still open.
+  std::vector<ConnRecord> open() const {
+    std::vector<ConnRecord> v;
+    engine_.for_each_open([&](const ConnRecord& r) { v.push_back(r); });
+    return v;
+  }
   std::vector<ConnRecord> finished;
 
 private:
-  static ConnTableOptions table_options(size_t max_connections) {
-    ConnTableOptions o;
-    o.max_open = max_connections;
+  static EngineOptions options(size_t max_connections) {
+    EngineOptions o;
+    o.needs.analysis = true;
+    o.needs.records = true;
+    o.needs.app = true;
+    o.needs.service_only = true;
+    o.check_checksums = false;
+    o.limits.max_connections = max_connections;
     return o;
   }
   static void put16(std::vector<uint8_t>& p, uint16_t v) {
@@ -111,15 +137,10 @@ private:
     f.ts.nsec = static_cast<uint32_t>(now_us % 1'000'000) * 1000;
     f.wire_len = static_cast<uint32_t>(storage_.size());
     f.data = std::span<const uint8_t>(storage_.data(), storage_.size());
-    Decoded d;
-    decode(f, d);
-    PacketMeta meta;
-    tracker_.process(d, meta);
-    table_.process(d, meta);
+    engine_.process(f);
   }
 
-  FlowTracker tracker_;
-  ConnTable table_;
+  Engine engine_;
   std::vector<uint8_t> storage_;
   uint64_t frames_ = 0;
 };

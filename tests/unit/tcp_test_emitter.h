@@ -1,5 +1,5 @@
 // Builds Ethernet/IPv4/TCP frames byte by byte for tracker tests and runs them through
-// decode() + FlowTracker::process(), like the read pipeline does.
+// the engine (decode, connection table, sequence analysis), like the read pipeline does.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,7 @@
 
 #include "capture/frame.h"
 #include "dissect/packet.h"
-#include "flow/tracker.h"
+#include "engine/engine.h"
 #include "wire/tcp.h"
 
 namespace ps::test {
@@ -81,8 +81,8 @@ public:
     f.wire_len = static_cast<uint32_t>(bytes_.back().size());
     f.data = bytes_.back();
     frames_store_.push_back(f);
-    decode(frames_store_.back(), pkt_);
-    tracker.process(pkt_, meta_);
+    meta_ = PacketMeta{};
+    tracker.process(frames_store_.back());
     return meta_.tcp;
   }
   const TcpMeta& c2s(double ms, const TcpSpec& s) { return send(true, ms, s); }
@@ -97,13 +97,23 @@ public:
     c2s(2, {.seq = 1001, .ack = 5001, .flags = kAck, .window = 502});
   }
 
-  FlowTracker tracker;
+  TcpConversation() : tracker(options()) {
+    tracker.on_packet([this](const PacketView& v) {
+      meta_ = v.meta;
+      return true;
+    });
+  }
+  Engine tracker;
 
 private:
+  static EngineOptions options() {
+    EngineOptions o;
+    o.needs.analysis = true;
+    return o;
+  }
   uint64_t frames_ = 0;
   std::deque<std::vector<uint8_t>> bytes_;
   std::deque<Frame> frames_store_;
-  Decoded pkt_;
   PacketMeta meta_;
 };
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "output/progress.h"
+#include "engine/progress.h"
 
 namespace ps {
 namespace {

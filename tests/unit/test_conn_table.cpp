@@ -164,7 +164,7 @@ TEST(ConnTable, SimultaneousCloseGoesThroughClosing) {
   ConnEmitter& x = e;
   auto open = [&] {
     ConnRecord snap;
-    x.table().for_each_open([&](const ConnRecord& r) { snap = r; });
+    for (const ConnRecord& r : x.open()) snap = r;
     return snap;
   };
   EXPECT_EQ(open().orig_tcp, NetstatState::Closing);
@@ -251,15 +251,15 @@ TEST(ConnTable, EndedConnectionsAreHandedOverWhileReading) {
   ConnEmitter e;
   handshake(e);
   e.tcp(true, F::kRst, C + 1, 0);
-  EXPECT_EQ(e.table().open_count(), 1u); // still within the grace period
+  EXPECT_EQ(e.open().size(), 1u); // still within the grace period
   e.client_port = 40001;
   e.tcp(true, F::kSyn, C, 0, 0, 64240, 6'000'000); // 6 s later: the reset one is finished
   EXPECT_EQ(e.finished.size(), 1u);
-  EXPECT_EQ(e.table().open_count(), 1u);
+  EXPECT_EQ(e.open().size(), 1u);
   e.client_port = 40002;
   e.tcp(true, F::kSyn, C, 0, 0, 64240, 301'000'000); // past the 300 s idle timeout
   EXPECT_EQ(e.finished.size(), 2u);
-  EXPECT_EQ(e.table().open_count(), 1u);
+  EXPECT_EQ(e.open().size(), 1u);
 }
 
 TEST(ConnTable, UdpStatesAndIdleTimeout) {
@@ -286,10 +286,8 @@ TEST(ConnTable, AppLayerCanNameTheService) {
   ConnEmitter e;
   e.server_port = 2222;
   handshake(e);
-  uint32_t stream = 0;
-  e.table().for_each_open([&](const ConnRecord& r) { stream = r.stream; });
-  EXPECT_TRUE(e.table().set_service(6, stream, "http", ServiceSource::Content));
-  EXPECT_FALSE(e.table().set_service(6, stream + 7, "http", ServiceSource::Content));
+  const char get[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  e.tcp_payload(true, F::kAck | F::kPsh, C + 1, S + 1, get);
   ConnRecord r = only(e);
   EXPECT_EQ(r.service, "http");
   EXPECT_EQ(r.service_source, ServiceSource::Content);
@@ -316,32 +314,6 @@ TEST(ConnTable, UidIsConnUidOfTheOpeningPacket) {
   EXPECT_NE(conn_uid(k, r.first_ts, 17, r.stream), r.uid);
 }
 
-TEST(ConnTable, DataConnectionLinksToItsParent) {
-  ConnEmitter e;
-  e.server_port = 21;
-  handshake(e);
-  e.client_port = 40001;
-  e.server_port = 20;
-  handshake(e);
-  std::vector<uint32_t> streams;
-  e.table().for_each_open([&](const ConnRecord& r) { streams.push_back(r.stream); });
-  ASSERT_EQ(streams.size(), 2u);
-  EXPECT_TRUE(e.table().set_parent(6, streams[1], 6, streams[0]));
-  EXPECT_FALSE(e.table().set_parent(6, streams[1], 6, streams[1])); // not its own parent
-  EXPECT_FALSE(e.table().set_parent(6, streams[1], 6, streams[1] + 9));
-  EXPECT_TRUE(e.table().set_service(6, streams[1], "ftp-data", ServiceSource::Expected));
-  auto v = e.finish();
-  ASSERT_EQ(v.size(), 2u);
-  EXPECT_FALSE(v[0].parent);
-  ASSERT_TRUE(v[1].parent);
-  EXPECT_EQ(v[1].parent->uid, v[0].uid);
-  EXPECT_EQ(v[1].parent->stream, v[0].stream);
-  EXPECT_EQ(v[1].parent->orig_p, 40000);
-  EXPECT_EQ(v[1].parent->resp_p, 21);
-  EXPECT_EQ(v[1].service, "ftp-data");
-  EXPECT_EQ(service_source_name(v[1].service_source), "expected");
-}
-
 TEST(ConnTable, UidTextIsStable) {
   EXPECT_EQ(conn_uid_text(0), "C00000000000");
   EXPECT_EQ(conn_uid_text(61), "C0000000000z");
@@ -362,14 +334,13 @@ TEST(ConnTable, MaxConnectionsFinishesTheLeastRecentlyActive) {
   ASSERT_EQ(e.finished.size(), 1u);
   EXPECT_EQ(e.finished[0].orig_p, 40001);
   EXPECT_EQ(e.finished[0].conn_state, ConnState::S0);
-  EXPECT_EQ(e.table().open_count(), 3u);
-  EXPECT_EQ(e.table().evicted_count(), 1u);
-  EXPECT_EQ(e.tracker().evicted(), 1u);
-  EXPECT_EQ(e.tracker().tcp_table_size(), 3u);
+  EXPECT_EQ(e.open().size(), 3u);
+  EXPECT_EQ(e.engine().limit_hits().connections_evicted, 1u);
+  EXPECT_EQ(e.engine().table_size(), 3u);
   // The forgotten tuple comes back as a new stream (and a new record).
   e.client_port = 40001;
   e.tcp(true, F::kSyn | F::kAck, S, C + 1);
-  EXPECT_EQ(e.tracker().tcp_streams(), 5u);
+  EXPECT_EQ(e.engine().tcp_streams(), 5u);
   EXPECT_EQ(e.finish().size(), 5u);
 }
 
@@ -384,9 +355,8 @@ TEST(ConnTable, EndedConnectionsMakeRoomWithoutCounting) {
   ASSERT_EQ(e.finished.size(), 1u);
   EXPECT_EQ(e.finished[0].orig_p, 40000);
   EXPECT_EQ(e.finished[0].conn_state, ConnState::RSTO);
-  EXPECT_EQ(e.table().evicted_count(), 0u);
-  EXPECT_EQ(e.tracker().evicted(), 0u);
-  EXPECT_EQ(e.tracker().tcp_table_size(), 2u);
+  EXPECT_EQ(e.engine().limit_hits().connections_evicted, 0u);
+  EXPECT_EQ(e.engine().table_size(), 2u);
 }
 
 TEST(LruEvict, KeepsTheMostRecentAndCountsTies) {

@@ -176,11 +176,11 @@ TEST(TcpAnalysis, IdleConnectionsExpireOnceTheTableIsLarge) {
     c.client.ip[3] = static_cast<uint8_t>(21 + i / 60'000);
     c.c2s(i * 0.001, {.seq = i, .flags = kSyn, .window = 64240});
   }
-  EXPECT_EQ(c.tracker.tcp_table_size(), 70'000u);
+  EXPECT_EQ(c.tracker.table_size(), 70'000u);
   c.client.port = 1;
   c.client.ip[3] = 99;
   c.c2s(3 * 3600 * 1000.0, {.seq = 1, .flags = kSyn, .window = 64240}); // three hours later
-  EXPECT_EQ(c.tracker.tcp_table_size(), 1u);
+  EXPECT_EQ(c.tracker.table_size(), 1u);
   EXPECT_EQ(c.tracker.tcp_streams(), 70'001u);
 }
 

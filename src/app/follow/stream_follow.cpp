@@ -28,8 +28,55 @@ char hexdump_char(uint8_t c) {
 
 } // namespace
 
+bool parse_follow_target(const std::string& spec, FollowTarget& t, std::string& err) {
+  t = FollowTarget{};
+  if (!spec.empty() && spec.find_first_not_of("0123456789") == std::string::npos) {
+    if (spec.size() > 10 || std::stoull(spec) > UINT32_MAX) {
+      err = "stream index '" + spec + "' is too large";
+      return false;
+    }
+    t.stream = static_cast<uint32_t>(std::stoull(spec));
+    return true;
+  }
+  const size_t comma = spec.find(',');
+  if (comma == std::string::npos) {
+    err = "bad stream '" + spec + "': expected an index or ADDR:PORT,ADDR:PORT";
+    return false;
+  }
+  t.by_address = true;
+  for (int n = 0; n < 2; ++n) {
+    std::string ep = n == 0 ? spec.substr(0, comma) : spec.substr(comma + 1);
+    std::string addr, port;
+    if (!ep.empty() && ep[0] == '[') {
+      size_t close = ep.find("]:");
+      if (close == std::string::npos) break;
+      addr = ep.substr(1, close - 1);
+      port = ep.substr(close + 2);
+    } else {
+      size_t colon = ep.rfind(':');
+      if (colon == std::string::npos) break;
+      addr = ep.substr(0, colon);
+      port = ep.substr(colon + 1);
+    }
+    uint8_t version = addr.find(':') != std::string::npos ? 6 : 4;
+    if (inet_pton(version == 6 ? AF_INET6 : AF_INET, addr.c_str(), t.ip[n]) != 1 || port.empty() ||
+        port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(port) > 65535 || (n == 1 && version != t.ip_version)) {
+      err = "bad endpoint '" + ep + "' in '" + spec + "' (ADDR:PORT, [IPv6]:PORT, both of one IP version)";
+      return false;
+    }
+    t.ip_version = version;
+    t.port[n] = static_cast<uint16_t>(std::stoul(port));
+    t.text[n] = addr;
+    if (n == 1) return true;
+  }
+  err = "bad stream '" + spec + "': expected an index or ADDR:PORT,ADDR:PORT";
+  return false;
+}
+
 struct StreamFollower::Impl {
   bool udp;
+  FollowTarget target;
   uint32_t stream;
   FollowFormat format;
   OutBuffer& out;
@@ -41,8 +88,8 @@ struct StreamFollower::Impl {
   ReassemblyBudget budget;
   DirectionReassembler rs[2];
 
-  Impl(bool u, uint32_t s, FollowFormat f, OutBuffer& o, const Limits& limits)
-      : udp(u), stream(s), format(f),
+  Impl(bool u, const FollowTarget& t, FollowFormat f, OutBuffer& o, const Limits& limits)
+      : udp(u), target(t), stream(t.stream), format(f),
         out(o), budget{limits.reassembly_total}, rs{DirectionReassembler(&budget,
                                                                          limits.reassembly_per_direction),
                                                     DirectionReassembler(&budget,
@@ -56,7 +103,18 @@ struct StreamFollower::Impl {
     out.write("\n");
     out.write(kRule);
     out.print("Follow: {},{}\n", udp ? "udp" : "tcp", format_name());
-    out.print("Filter: {}.stream eq {}\n", udp ? "udp" : "tcp", stream);
+    if (target.by_address) {
+      // tshark's own wording of the address filter.
+      const char* ip = target.ip_version == 6 ? "ipv6" : "ip";
+      const char* l4 = udp ? "udp" : "tcp";
+      auto side = [&](int s, int d) {
+        return fmt::format("(({}.src eq {} and {}.srcport eq {}) and ({}.dst eq {} and {}.dstport eq {}))",
+                           ip, target.text[s], l4, target.port[s], ip, target.text[d], l4, target.port[d]);
+      };
+      out.print("Filter: {} or {}\n", side(0, 1), side(1, 0));
+    } else {
+      out.print("Filter: {}.stream eq {}\n", udp ? "udp" : "tcp", stream);
+    }
     for (int n = 0; n < 2; ++n) {
       if (ip_version)
         out.print("Node {}: {}\n", n, endpoint(ip_version, node_ip[n], node_port[n]));
@@ -117,9 +175,9 @@ struct StreamFollower::Impl {
   };
 };
 
-StreamFollower::StreamFollower(bool udp, uint32_t stream, FollowFormat format, OutBuffer& out,
+StreamFollower::StreamFollower(bool udp, const FollowTarget& target, FollowFormat format, OutBuffer& out,
                                const Limits& limits)
-    : impl_(std::make_unique<Impl>(udp, stream, format, out, limits)) {}
+    : impl_(std::make_unique<Impl>(udp, target, format, out, limits)) {}
 
 uint64_t StreamFollower::dropped_bytes() const {
   return impl_->budget.dropped_bytes;
@@ -131,10 +189,19 @@ void StreamFollower::packet(const Decoded& pkt, const PacketMeta& meta) {
   Impl& f = *impl_;
   const LayerSpan* l4 = pkt.l4();
   if (!l4 || !pkt.src_ip || !pkt.frame) return;
-  if (f.udp ? (l4->kind != Layer::Udp || !meta.udp.valid || meta.udp.stream != f.stream)
-            : (l4->kind != Layer::Tcp || !meta.tcp.valid || meta.tcp.stream != f.stream))
-    return;
   size_t n = pkt.ip_version == 6 ? 16 : 4;
+  if (f.target.by_address) {
+    if (l4->kind != (f.udp ? Layer::Udp : Layer::Tcp) || pkt.ip_version != f.target.ip_version) return;
+    auto is = [&](const uint8_t* ip, uint16_t port, int e) {
+      return port == f.target.port[e] && std::memcmp(ip, f.target.ip[e], n) == 0;
+    };
+    if (!(is(pkt.src_ip, pkt.src_port, 0) && is(pkt.dst_ip, pkt.dst_port, 1)) &&
+        !(is(pkt.src_ip, pkt.src_port, 1) && is(pkt.dst_ip, pkt.dst_port, 0)))
+      return;
+  } else if (f.udp ? (l4->kind != Layer::Udp || !meta.udp.valid || meta.udp.stream != f.stream)
+                   : (l4->kind != Layer::Tcp || !meta.tcp.valid || meta.tcp.stream != f.stream)) {
+    return;
+  }
   if (!f.header_done) {
     // Node 0 is the sender of the stream's first packet, as in tshark.
     f.ip_version = pkt.ip_version;

@@ -16,10 +16,25 @@ namespace ps::app {
 
 enum class FollowFormat : uint8_t { Ascii, Hex, Raw };
 
+// Which conversation to follow: a stream index, or (tshark's address form) the packets between two
+// endpoints, "10.0.0.1:80,10.0.0.2:5000" or "[fd00::1]:80,[fd00::2]:5000".
+struct FollowTarget {
+  uint32_t stream = 0;
+  bool by_address = false;
+  uint8_t ip_version = 0;
+  uint8_t ip[2][16] = {};
+  uint16_t port[2] = {0, 0};
+  std::string text[2]; // the addresses as given, for the Filter line
+};
+
+// Parses "N" or "ADDR:PORT,ADDR:PORT"; false with `err` set on anything else.
+bool parse_follow_target(const std::string& spec, FollowTarget& t, std::string& err);
+
 class StreamFollower {
 public:
   // `limits`: the reassembly sizes (per direction and total).
-  StreamFollower(bool udp, uint32_t stream, FollowFormat format, OutBuffer& out, const Limits& limits = {});
+  StreamFollower(bool udp, const FollowTarget& target, FollowFormat format, OutBuffer& out,
+                 const Limits& limits = {});
   ~StreamFollower();
   StreamFollower(const StreamFollower&) = delete;
   StreamFollower& operator=(const StreamFollower&) = delete;

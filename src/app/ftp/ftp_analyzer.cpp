@@ -40,6 +40,16 @@ void FtpAnalyzer::expect(uint8_t ip_version, const std::array<uint8_t, 16>& ip, 
   e.link.setup_method = std::string(method);
   e.link.control_stream = env_.id.stream;
   e.control = state_;
+  auto parent = std::make_shared<ConnParent>();
+  parent->uid = env_.uid;
+  parent->stream = env_.id.stream;
+  parent->proto = 6;
+  parent->ip_version = env_.ip_version;
+  parent->orig_h = env_.orig_ip;
+  parent->resp_h = env_.resp_ip;
+  parent->orig_p = env_.id.orig_p;
+  parent->resp_p = env_.id.resp_p;
+  e.parent = std::move(parent);
   env_.expected->add(std::move(e));
 }
 

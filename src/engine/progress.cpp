@@ -1,4 +1,4 @@
-#include "output/progress.h"
+#include "engine/progress.h"
 
 #include <unistd.h>
 

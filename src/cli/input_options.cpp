@@ -1,0 +1,82 @@
+#include "cli/input_options.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "cli/limit_options.h"
+
+namespace ps::cli {
+
+void fail(const std::string& msg) {
+  std::fprintf(stderr, "portscope: %s\n", msg.c_str());
+}
+
+void add_input_options(CLI::App* cmd, InputArgs& a, bool transactions_limit) {
+  cmd->add_option("file", a.file, "Capture file (pcap or pcapng; '-' reads standard input)");
+  cmd->add_option("-r,--read-file", a.read_file, "Capture file, as tshark -r");
+  cmd->add_option("-c,--count", a.count, "Stop after N frames")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 62, "a count from 1"))
+      ->each([](const std::string& v) {
+        // CLI11 would wrap "-5" into a huge unsigned number: refuse signs outright.
+        if (!v.empty() && (v[0] == '-' || v[0] == '+'))
+          throw CLI::ValidationError("--count", "'" + v + "' is not a count");
+      });
+  cmd->add_option(
+         "-d,--decode-as", a.decode_as,
+         "Decode a port as a protocol, as tshark -d: tcp.port==2222,http (repeatable; also udp.port)")
+      ->allow_extra_args(false);
+  cmd->add_flag("-q,--quiet", a.quiet, "No progress display on stderr (shown only on a terminal anyway)");
+  add_limit_options(cmd, a.limits, transactions_limit);
+}
+
+bool parse_decode_as(const InputArgs& a, app::DecodeAs& rules) {
+  for (const std::string& d : a.decode_as) {
+    std::string err;
+    if (!rules.add(d, err)) {
+      fail(err);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::unique_ptr<CaptureReader> open_input(const InputArgs& a, const char* command, int& exit_code) {
+  if (a.path().empty()) {
+    fail(std::string(command) + ": no capture file given (portscope " + command +
+         " FILE, or -r FILE; '-' reads standard input)");
+    exit_code = kExitUsage;
+    return nullptr;
+  }
+  try {
+    return open_capture(a.path());
+  } catch (const CaptureOpenError& e) {
+    fail(e.what());
+    exit_code = kExitData;
+    return nullptr;
+  }
+}
+
+uint64_t input_size(const std::string& path) {
+  struct stat st {};
+  if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+  return static_cast<uint64_t>(st.st_size);
+}
+
+int finish_run(OutBuffer& out, const CaptureReader& reader) {
+  out.flush();
+  if (!out.ok()) {
+    if (out.error() == EPIPE) return kExitOk;
+    fail(std::string("cannot write output: ") + std::strerror(out.error()));
+    return kExitData;
+  }
+  if (reader.error()) {
+    fail(reader.error()->message);
+    return kExitData;
+  }
+  return kExitOk;
+}
+
+} // namespace ps::cli

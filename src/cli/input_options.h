@@ -1,0 +1,52 @@
+// The input options every packet-reading command takes (read, conns, log, follow): the capture
+// (FILE or -r FILE, '-' for standard input), -c, -d, -q and the resource limits; opening it; and how
+// a run ends (output closed, write errors, damaged input) in exit codes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "app/decode_as.h"
+#include "capture/reader.h"
+#include "flow/limits.h"
+#include "output/out_buffer.h"
+
+namespace ps::cli {
+
+inline constexpr int kExitOk = 0, kExitData = 1, kExitUsage = 2;
+
+struct InputArgs {
+  std::string file, read_file;
+  uint64_t count = 0; // -c: frames to read, 0 all
+  std::vector<std::string> decode_as;
+  bool quiet = false;
+  Limits limits;
+  bool transactions_limit = false; // log: --max-transactions too
+
+  const std::string& path() const { return read_file.empty() ? file : read_file; }
+};
+
+// Adds FILE, -r, -c, -d, -q and the limit flags.
+void add_input_options(CLI::App* cmd, InputArgs& a, bool transactions_limit = false);
+
+void fail(const std::string& msg); // "portscope: msg" on stderr
+
+// Parses the -d rules; false (after printing why) on a bad one.
+bool parse_decode_as(const InputArgs& a, app::DecodeAs& rules);
+
+// Opens the capture; nullptr (after printing why) when it cannot. `command` names the command in
+// the message for a missing file.
+std::unique_ptr<CaptureReader> open_input(const InputArgs& a, const char* command, int& exit_code);
+
+// Bytes of a regular input file (0: unknown, e.g. a pipe), for the progress display.
+uint64_t input_size(const std::string& path);
+
+// Flushes the output and turns the state of the run into an exit code: a closed pipe (| head) is a
+// normal way to stop (0), another write error or a damaged input is 1.
+int finish_run(OutBuffer& out, const CaptureReader& reader);
+
+} // namespace ps::cli

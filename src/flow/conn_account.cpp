@@ -1,0 +1,119 @@
+#include "flow/conn_account.h"
+
+#include <cstring>
+
+#include "services/port_registry.h"
+#include "wire/bytes.h"
+#include "wire/tcp.h"
+
+namespace ps {
+
+namespace {
+
+// IP total length (IPv4 header field; IPv6 payload length + 40), as Zeek counts ip_bytes.
+uint64_t ip_total_len(const Decoded& d) {
+  const LayerSpan& ip = d.layers[static_cast<size_t>(d.ip_layer)];
+  auto data = d.frame->data;
+  if (d.ip_version == 4 && ip.offset + 4 <= data.size()) return wire::be16(&data[ip.offset + 2]);
+  if (d.ip_version == 6 && ip.offset + 6 <= data.size()) return 40u + wire::be16(&data[ip.offset + 4]);
+  return ip.length;
+}
+
+} // namespace
+
+bool likely_server_port(uint8_t proto, uint16_t port) noexcept {
+  if (port == 0) return false;
+  if (port < 1024) return true;
+  if (port >= 49152) return false;
+  return !port_service_name(proto == 17 ? Transport::Udp : Transport::Tcp, port).empty();
+}
+
+bool first_sender_is_originator(uint8_t proto, uint16_t tcp_flags, uint16_t src_port, uint16_t dst_port,
+                                bool& inferred) noexcept {
+  const bool syn = tcp_flags & wire::tcpflag::kSyn, ack = tcp_flags & wire::tcpflag::kAck;
+  if (proto == 6 && syn) {
+    inferred = ack;
+    return !ack;
+  }
+  inferred = true;
+  const bool ls = likely_server_port(proto, src_port), ld = likely_server_port(proto, dst_port);
+  if (ls != ld) return ld;
+  if (src_port != dst_port) return dst_port < src_port;
+  return true;
+}
+
+void account_open(ConnAccount& a, const Decoded& d, const FlowKey& key, uint8_t proto, uint32_t stream,
+                  bool sender_is_orig, bool inferred) {
+  a = ConnAccount{};
+  ConnRecord& r = a.rec;
+  r.stream = stream;
+  r.proto = proto;
+  r.ip_version = d.ip_version;
+  r.first_ts = r.last_ts = r.last_seen_ts = d.frame->ts;
+  r.direction_inferred = inferred;
+  r.first_from_orig = sender_is_orig;
+  if (!sender_is_orig) r.history.add('^'); // Zeek marks flipped roles so
+  const size_t n = d.ip_version == 6 ? 16 : 4;
+  std::memcpy(r.orig_h.data(), sender_is_orig ? d.src_ip : d.dst_ip, n);
+  std::memcpy(r.resp_h.data(), sender_is_orig ? d.dst_ip : d.src_ip, n);
+  r.orig_p = sender_is_orig ? d.src_port : d.dst_port;
+  r.resp_p = sender_is_orig ? d.dst_port : d.src_port;
+  std::string_view svc = port_service_name(proto == 17 ? Transport::Udp : Transport::Tcp, r.resp_p);
+  if (!svc.empty()) {
+    r.service.assign(svc);
+    r.service_source = ServiceSource::Port;
+  }
+  r.uid = conn_uid(key, r.first_ts, proto, stream);
+}
+
+void account_packet(ConnAccount& a, const Decoded& d, bool is_orig) {
+  ConnRecord& r = a.rec;
+  const uint64_t ip_bytes = ip_total_len(d);
+  if (is_orig) {
+    ++r.orig_pkts;
+    r.orig_ip_bytes += ip_bytes;
+    r.orig_frame_bytes += d.frame->wire_len;
+  } else {
+    ++r.resp_pkts;
+    r.resp_ip_bytes += ip_bytes;
+    r.resp_frame_bytes += d.frame->wire_len;
+  }
+  const Timestamp& ts = d.frame->ts;
+  if (ts > r.last_seen_ts) r.last_seen_ts = ts;
+  if (ts < r.first_ts) r.first_ts = ts;
+  const uint32_t len = d.payload_len + d.payload_missing;
+  if (r.proto == 6) {
+    wire::TcpView t(d.bytes(*d.l4()));
+    ZeekSegment seg;
+    seg.flags = t.flags();
+    seg.seq = t.seq();
+    seg.ack = t.ack();
+    seg.window = t.window();
+    seg.len = len;
+    // Zeek stops the clock once both sides have closed: a trailing ACK does not lengthen it.
+    if (!a.tcp.both_did_close() && ts > r.last_ts) r.last_ts = ts;
+    a.tcp.process(is_orig, seg, r.history, r.missed_bytes);
+  } else {
+    if (ts > r.last_ts) r.last_ts = ts;
+    bool& sent = is_orig ? a.orig_sent : a.resp_sent;
+    if (!sent) r.history.add(is_orig ? 'D' : 'd');
+    sent = true;
+    (is_orig ? r.orig_bytes : r.resp_bytes) += len;
+  }
+}
+
+void account_complete(const ConnAccount& a, ConnRecord& r) {
+  if (r.proto == 6) {
+    r.conn_state = a.tcp.conn_state(r.history);
+    r.orig_bytes = a.tcp.size(true);
+    r.resp_bytes = a.tcp.size(false);
+    r.orig_tcp = a.tcp.netstat(true);
+    r.resp_tcp = a.tcp.netstat(false);
+  } else if (a.orig_sent) {
+    r.conn_state = a.resp_sent ? ConnState::SF : ConnState::S0;
+  } else {
+    r.conn_state = a.resp_sent ? ConnState::SHR : ConnState::OTH;
+  }
+}
+
+} // namespace ps

@@ -1,0 +1,65 @@
+#include "flow/stream_track.h"
+
+#include "flow/tcp_option_scan.h"
+
+namespace ps {
+
+using namespace wire::tcpflag;
+
+uint32_t tcp_reuse_check(StreamTrack& t, int dir, const wire::TcpView& seg, bool& restart) {
+  restart = false;
+  TcpDirState& me = t.tcp.dir[dir];
+  const uint16_t flags = seg.flags();
+  if (!me.base_set) return 0;
+  if ((flags & (kSyn | kAck)) == kSyn) {
+    if (seg.seq() != me.base_seq)
+      restart = true;
+    else
+      me.nextseq = me.maxseqtobeacked;
+    return kPortReuse;
+  }
+  if ((flags & (kSyn | kAck)) == (kSyn | kAck) && seg.seq() != me.base_seq) {
+    me.base_seq = seg.seq();
+    return kPortReuse;
+  }
+  return 0;
+}
+
+void track_tcp(StreamTrack& t, int dir, const Decoded& d, const wire::TcpView& seg, int64_t now_ns,
+               bool analyze, uint32_t pre_flags, PacketMeta& meta) {
+  const uint16_t flags = seg.flags();
+  if (flags & kFin) t.fin_dirs |= static_cast<uint8_t>(1u << dir);
+  if (flags & kRst) t.reset = true;
+
+  TcpSegment s;
+  s.frame = d.frame->number;
+  s.ts_ns = now_ns;
+  s.seq = seg.seq();
+  s.ack = seg.ack();
+  s.seglen = d.payload_len + d.payload_missing;
+  s.flags = flags;
+  s.window = seg.window();
+  s.has_seglen = !d.ip_fragment;
+  s.opts = scan_tcp_options(seg.options());
+
+  TcpMeta& m = meta.tcp;
+  m.valid = true;
+  m.stream = t.stream;
+  if (analyze)
+    analyze_tcp_segment(t.tcp, dir, s, pre_flags, m);
+  else
+    number_tcp_segment(t.tcp, dir, s, m);
+  m.time_relative_ns = now_ns - t.first_ns;
+  m.time_delta_ns = now_ns - t.last_ns;
+  t.last_ns = now_ns;
+}
+
+void track_udp(StreamTrack& t, int64_t now_ns, PacketMeta& meta) {
+  meta.udp.valid = true;
+  meta.udp.stream = t.stream;
+  meta.udp.time_relative_ns = now_ns - t.first_ns;
+  meta.udp.time_delta_ns = now_ns - t.last_ns;
+  t.last_ns = now_ns;
+}
+
+} // namespace ps

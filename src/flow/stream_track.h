@@ -1,0 +1,36 @@
+// tshark's per-connection view of a TCP/UDP conversation: the stream index, times since its first and
+// previous frame, relative sequence numbers and the TCP sequence analysis. One lives in every entry of
+// the connection table (src/engine/); these functions update it with one packet.
+#pragma once
+
+#include <cstdint>
+
+#include "dissect/packet.h"
+#include "flow/meta.h"
+#include "flow/tcp_analysis.h"
+#include "wire/tcp.h"
+
+namespace ps {
+
+struct StreamTrack {
+  uint32_t stream = 0;
+  uint8_t fin_dirs = 0; // bit d: a FIN was seen from key direction d
+  bool reset = false;
+  int64_t first_ns = 0, last_ns = 0;
+  TcpConnState tcp; // sequence state per key direction (TCP only)
+  bool closed() const { return reset || fin_dirs == 3; }
+};
+
+// A SYN on a tuple this track already knows: with a new ISN it starts a new connection (`restart`);
+// with the same ISN it is a retransmission, which rewinds that side's expected sequence number.
+// Returns the analysis flags to add to the segment (tcp.analysis.reused_ports).
+uint32_t tcp_reuse_check(StreamTrack& t, int dir, const wire::TcpView& seg, bool& restart);
+
+// Accounts one TCP segment travelling in key direction `dir` and fills meta.tcp. analyze = false:
+// numbering only, no tcp.analysis.* (a connection must use one or the other throughout).
+void track_tcp(StreamTrack& t, int dir, const Decoded& d, const wire::TcpView& seg, int64_t now_ns,
+               bool analyze, uint32_t pre_flags, PacketMeta& meta);
+
+void track_udp(StreamTrack& t, int64_t now_ns, PacketMeta& meta);
+
+} // namespace ps
