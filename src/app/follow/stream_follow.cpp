@@ -198,6 +198,11 @@ void StreamFollower::packet(const Decoded& pkt, const PacketMeta& meta) {
     if (!(is(pkt.src_ip, pkt.src_port, 0) && is(pkt.dst_ip, pkt.dst_port, 1)) &&
         !(is(pkt.src_ip, pkt.src_port, 1) && is(pkt.dst_ip, pkt.dst_port, 0)))
       return;
+    // As tshark: the first conversation between the two endpoints (a reused tuple is another stream).
+    const bool known = f.udp ? meta.udp.valid : meta.tcp.valid;
+    const uint32_t s = f.udp ? meta.udp.stream : meta.tcp.stream;
+    if (known && f.header_done && s != f.stream) return;
+    if (known) f.stream = s;
   } else if (f.udp ? (l4->kind != Layer::Udp || !meta.udp.valid || meta.udp.stream != f.stream)
                    : (l4->kind != Layer::Tcp || !meta.tcp.valid || meta.tcp.stream != f.stream)) {
     return;
