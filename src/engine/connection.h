@@ -26,9 +26,7 @@ struct Connection {
   std::unique_ptr<ConnAccount> account; // the Zeek-style record, when an output wants records
   app::AppSlot app;                     // the application layer's state (TCP)
 
-  // Intrusive activity list (connection_table.cpp).
-  uint8_t list = 0;
-  uint32_t prev = UINT32_MAX, next = UINT32_MAX;
+  uint8_t list = 0; // its activity list (connection_table.h)
   bool used = false;
 
   // Whether a packet travelling in key direction `forward` was sent by the originator.

@@ -6,7 +6,7 @@ namespace ps {
 
 // A few multiply-mix rounds over the key's words. (FlowKeyHash, a byte-at-a-time FNV-1a, stays as it
 // is: connection uids, which are printed, derive from it.)
-size_t ConnectionTable::KeyHash::operator()(const FlowKey& k) const noexcept {
+uint64_t ConnectionTable::hash_of(const FlowKey& k) noexcept {
   uint64_t w[4];
   std::memcpy(w, k.a.data(), 16);
   std::memcpy(w + 2, k.b.data(), 16);
@@ -17,10 +17,35 @@ size_t ConnectionTable::KeyHash::operator()(const FlowKey& k) const noexcept {
     h = (h ^ x) * 0xbf58476d1ce4e5b9ull;
     h ^= h >> 31;
   }
-  return static_cast<size_t>(h);
+  return h;
+}
+
+ConnectionTable::ConnectionTable() : buckets_(1024), mask_(1023) {}
+
+uint32_t ConnectionTable::find(const FlowKey& key) const {
+  const uint64_t h = hash_of(key);
+  const auto tag = static_cast<uint32_t>(h >> 32);
+  for (size_t b = h & mask_;; b = (b + 1) & mask_) {
+    const Bucket& e = buckets_[b];
+    if (e.slot == kNone) return kNone;
+    if (e.hash == tag && slots_[e.slot].key == key) return e.slot;
+  }
+}
+
+void ConnectionTable::grow() {
+  std::vector<Bucket> old = std::move(buckets_);
+  buckets_.assign(old.size() * 2, Bucket{});
+  mask_ = buckets_.size() - 1;
+  for (const Bucket& e : old) {
+    if (e.slot == kNone) continue;
+    size_t b = hash_of(slots_[e.slot].key) & mask_;
+    while (buckets_[b].slot != kNone) b = (b + 1) & mask_;
+    buckets_[b] = e;
+  }
 }
 
 uint32_t ConnectionTable::insert(const FlowKey& key, uint8_t list) {
+  if ((count_ + 1) * 2 > buckets_.size()) grow(); // at most half full: short probes
   uint32_t i;
   if (!free_.empty()) {
     i = free_.back();
@@ -28,49 +53,63 @@ uint32_t ConnectionTable::insert(const FlowKey& key, uint8_t list) {
   } else {
     i = static_cast<uint32_t>(slots_.size());
     slots_.emplace_back();
+    links_.emplace_back();
   }
   Connection& c = slots_[i];
   c.used = true;
   c.key = key;
-  index_.emplace(key, i);
+  const uint64_t h = hash_of(key);
+  size_t b = h & mask_;
+  while (buckets_[b].slot != kNone) b = (b + 1) & mask_;
+  buckets_[b] = Bucket{i, static_cast<uint32_t>(h >> 32)};
+  ++count_;
   push_tail(i, list);
   return i;
 }
 
 void ConnectionTable::erase(uint32_t i) {
+  // Backward-shift deletion keeps every probe sequence unbroken without tombstones.
+  size_t b = hash_of(slots_[i].key) & mask_;
+  while (buckets_[b].slot != i) b = (b + 1) & mask_;
+  for (size_t next = (b + 1) & mask_;; next = (next + 1) & mask_) {
+    const Bucket& e = buckets_[next];
+    if (e.slot == kNone) break;
+    const size_t home = hash_of(slots_[e.slot].key) & mask_;
+    // Move e into the hole at b when its home is not within (b, next].
+    if (((next - home) & mask_) >= ((next - b) & mask_)) {
+      buckets_[b] = e;
+      b = next;
+    }
+  }
+  buckets_[b] = Bucket{};
+  --count_;
   unlink(i);
-  index_.erase(slots_[i].key);
   slots_[i] = Connection{};
   free_.push_back(i);
 }
 
-void ConnectionTable::touch(uint32_t i, uint8_t list) {
-  unlink(i);
-  push_tail(i, list);
-}
-
 void ConnectionTable::unlink(uint32_t i) {
-  Connection& c = slots_[i];
-  List& l = lists_[c.list];
+  Link& c = links_[i];
+  List& l = lists_[slots_[i].list];
   if (c.prev != kNone)
-    slots_[c.prev].next = c.next;
+    links_[c.prev].next = c.next;
   else
     l.head = c.next;
   if (c.next != kNone)
-    slots_[c.next].prev = c.prev;
+    links_[c.next].prev = c.prev;
   else
     l.tail = c.prev;
   c.prev = c.next = kNone;
 }
 
 void ConnectionTable::push_tail(uint32_t i, uint8_t list) {
-  Connection& c = slots_[i];
-  c.list = list;
+  slots_[i].list = list;
+  Link& c = links_[i];
   List& l = lists_[list];
   c.prev = l.tail;
   c.next = kNone;
   if (l.tail != kNone)
-    slots_[l.tail].next = i;
+    links_[l.tail].next = i;
   else
     l.head = i;
   l.tail = i;

@@ -64,9 +64,14 @@ struct Engine::Impl {
   uint64_t evicted = 0, analyses_evicted = 0;
   size_t max_entries;
 
+  TcpDetail tcp_detail;
+
   explicit Impl(EngineOptions o)
       : opt(std::move(o)), decoder(opt.defrag.value_or(FrameDecoder::options_for(opt.limits))),
-        app(app_options(opt)), max_entries(std::max<size_t>(1, opt.limits.max_connections)) {}
+        app(app_options(opt)), max_entries(std::max<size_t>(1, opt.limits.max_connections)),
+        tcp_detail(opt.needs.analysis  ? TcpDetail::Analysis
+                   : opt.needs.numbers ? TcpDetail::Numbers
+                                       : TcpDetail::Stream) {}
 
   static app::EngineOptions app_options(const EngineOptions& o) {
     app::EngineOptions a;
@@ -251,7 +256,7 @@ struct Engine::Impl {
     if (fresh) start(c, pkt, proto, flags, forward, now);
     if (!c.record_open) open_record(c, pkt);
     if (tcp)
-      track_tcp(c.track, dir, pkt, wire::TcpView(seg), now, opt.needs.analysis, pre_flags, meta);
+      track_tcp(c.track, dir, pkt, wire::TcpView(seg), now, tcp_detail, pre_flags, meta);
     else
       track_udp(c.track, now, meta);
     from_orig = c.from_orig(forward);

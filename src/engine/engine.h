@@ -24,8 +24,9 @@ class Progress;
 
 // What the consumers of a run need; stages nobody needs do not run.
 struct EngineNeeds {
-  bool streams = true;       // the connection table: stream indexes, relative numbers, scaled windows
-  bool analysis = false;     // TCP sequence analysis (tcp.analysis.*)
+  bool streams = true;       // the connection table: stream indexes
+  bool numbers = false;      // relative sequence numbers, scaled windows (tcp.seq, tcp.window_size, ...)
+  bool analysis = false;     // TCP sequence analysis (tcp.analysis.*); implies numbers
   bool records = false;      // Zeek-style connection records (conns)
   bool app = false;          // reassembly and the application analyzers
   bool transactions = false; // keep the analyzers' transactions (log)

@@ -26,10 +26,20 @@ uint32_t tcp_reuse_check(StreamTrack& t, int dir, const wire::TcpView& seg, bool
 }
 
 void track_tcp(StreamTrack& t, int dir, const Decoded& d, const wire::TcpView& seg, int64_t now_ns,
-               bool analyze, uint32_t pre_flags, PacketMeta& meta) {
+               TcpDetail detail, uint32_t pre_flags, PacketMeta& meta) {
   const uint16_t flags = seg.flags();
   if (flags & kFin) t.fin_dirs |= static_cast<uint8_t>(1u << dir);
   if (flags & kRst) t.reset = true;
+  TcpMeta& m = meta.tcp;
+  m.valid = true;
+  m.stream = t.stream;
+  m.time_relative_ns = now_ns - t.first_ns;
+  m.time_delta_ns = now_ns - t.last_ns;
+  t.last_ns = now_ns;
+  if (detail == TcpDetail::Stream) {
+    if (!d.ip_fragment) note_tcp_bases(t.tcp, dir, seg.seq(), seg.ack(), flags);
+    return;
+  }
 
   TcpSegment s;
   s.frame = d.frame->number;
@@ -42,16 +52,10 @@ void track_tcp(StreamTrack& t, int dir, const Decoded& d, const wire::TcpView& s
   s.has_seglen = !d.ip_fragment;
   s.opts = scan_tcp_options(seg.options());
 
-  TcpMeta& m = meta.tcp;
-  m.valid = true;
-  m.stream = t.stream;
-  if (analyze)
+  if (detail == TcpDetail::Analysis)
     analyze_tcp_segment(t.tcp, dir, s, pre_flags, m);
   else
     number_tcp_segment(t.tcp, dir, s, m);
-  m.time_relative_ns = now_ns - t.first_ns;
-  m.time_delta_ns = now_ns - t.last_ns;
-  t.last_ns = now_ns;
 }
 
 void track_udp(StreamTrack& t, int64_t now_ns, PacketMeta& meta) {

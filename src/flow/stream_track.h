@@ -26,10 +26,16 @@ struct StreamTrack {
 // Returns the analysis flags to add to the segment (tcp.analysis.reused_ports).
 uint32_t tcp_reuse_check(StreamTrack& t, int dir, const wire::TcpView& seg, bool& restart);
 
-// Accounts one TCP segment travelling in key direction `dir` and fills meta.tcp. analyze = false:
-// numbering only, no tcp.analysis.* (a connection must use one or the other throughout).
+// How much of tshark's TCP view a run computes (a connection must use one level throughout).
+enum class TcpDetail : uint8_t {
+  Stream,   // the stream index and times only (outputs that show no sequence numbers)
+  Numbers,  // relative seq/ack/nxtseq and scaled windows
+  Analysis, // and tcp.analysis.*
+};
+
+// Accounts one TCP segment travelling in key direction `dir` and fills meta.tcp.
 void track_tcp(StreamTrack& t, int dir, const Decoded& d, const wire::TcpView& seg, int64_t now_ns,
-               bool analyze, uint32_t pre_flags, PacketMeta& meta);
+               TcpDetail detail, uint32_t pre_flags, PacketMeta& meta);
 
 void track_udp(StreamTrack& t, int64_t now_ns, PacketMeta& meta);
 

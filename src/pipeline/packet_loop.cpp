@@ -12,6 +12,7 @@ ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& o
   const DescribeNeeds needs = describe_needs(sink.wants_tree(), sink.wants_columns(), sink.wanted_fields());
   EngineOptions eo;
   eo.needs.streams = needs.streams;
+  eo.needs.numbers = needs.streams;
   eo.needs.analysis = needs.analysis;
   eo.needs.app = needs.app;
   eo.limits = opt.limits;

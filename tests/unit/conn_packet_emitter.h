@@ -92,6 +92,7 @@ private:
   static EngineOptions options(size_t max_connections) {
     EngineOptions o;
     o.needs.analysis = true;
+    o.needs.numbers = true;
     o.needs.records = true;
     o.needs.app = true;
     o.needs.service_only = true;

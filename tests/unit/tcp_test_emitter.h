@@ -109,6 +109,7 @@ private:
   static EngineOptions options() {
     EngineOptions o;
     o.needs.analysis = true;
+    o.needs.numbers = true;
     return o;
   }
   uint64_t frames_ = 0;
