@@ -9,6 +9,7 @@
 #include "app/detect.h"
 #include "app/expected.h"
 #include "flow/reassembly.h"
+#include "output/fast_text.h"
 #include "wire/checksum.h"
 #include "wire/tcp.h"
 
@@ -20,7 +21,8 @@ using namespace wire::tcpflag;
 
 std::string ip_text(uint8_t version, const uint8_t* a) {
   char buf[INET6_ADDRSTRLEN] = {};
-  inet_ntop(version == 6 ? AF_INET6 : AF_INET, a, buf, sizeof buf);
+  if (version == 4) return std::string(buf, fast::put_ipv4(buf, a)); // inet_ntop goes through sprintf
+  inet_ntop(AF_INET6, a, buf, sizeof buf);
   return buf;
 }
 
@@ -142,7 +144,6 @@ AppEngine::~AppEngine() = default;
 
 void AppEngine::process(AppSlot& slot, const Endpoints& ends, bool from_orig, const Decoded& pkt,
                         const PacketMeta& meta, AppFrame& out) {
-  out.clear();
   const LayerSpan* l4 = pkt.l4();
   if (!pkt.frame || !l4 || l4->kind != Layer::Tcp || !meta.tcp.valid || !pkt.src_ip) return;
   wire::Bytes seg = pkt.bytes(*l4);

@@ -70,7 +70,7 @@ public:
   AppEngine& operator=(const AppEngine&) = delete;
 
   // Feeds one TCP frame of the connection whose state is `slot`; `from_orig`: sent by the client.
-  // `out` receives what the analyzers attach to it.
+  // `out` (clear on entry) receives what the analyzers attach to it.
   void process(AppSlot& slot, const Endpoints& ends, bool from_orig, const Decoded& pkt,
                const PacketMeta& meta, AppFrame& out);
   // The connection is over (or forgotten): deliver what is buffered, close open transactions, and

@@ -213,7 +213,7 @@ struct Engine::Impl {
     decoder.decode(frame, pkt);
     meta = PacketMeta{};
     const bool app_wanted = opt.needs.app;
-    if (app_wanted) app_frame.clear();
+    if (app_frame.valid) app_frame.clear(); // only the application layer fills it, and only for TCP
     Connection* conn = nullptr;
     bool from_orig = true;
     const LayerSpan* l4 = pkt.l4();
