@@ -2,12 +2,14 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "capture/reader.h"
 #include "cli/commands.h"
 #include "cli/limit_options.h"
+#include "filter/display_filter.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +34,7 @@ struct ReadArgs {
   bool no_checksums = false;
   bool quiet = false;
   std::vector<std::string> decode_as; // -d tcp.port==N,proto
+  std::string display_filter;         // -Y
   Limits limits;
 };
 
@@ -81,6 +84,15 @@ int run_read(const ReadArgs& a) {
     fail("read: no capture file given (portscope read FILE, or -r FILE; '-' reads standard input)");
     return 2;
   }
+  std::optional<filter::DisplayFilter> dfilter;
+  if (!a.display_filter.empty()) {
+    filter::CompileError ce;
+    dfilter = filter::DisplayFilter::compile(a.display_filter, ce);
+    if (!dfilter) {
+      fail(filter::format_error(a.display_filter, ce));
+      return 2;
+    }
+  }
   OutBuffer out;
   std::unique_ptr<PacketSink> sink;
   if (a.format == "fields") {
@@ -120,6 +132,7 @@ int run_read(const ReadArgs& a) {
   ro.describe.absolute_seq = a.absolute_seq;
   ro.describe.check_checksums = !a.no_checksums;
   ro.limits = a.limits;
+  ro.display_filter = dfilter ? &*dfilter : nullptr;
   for (const std::string& d : a.decode_as) {
     std::string err;
     if (!ro.decode_as.add(d, err)) {
@@ -159,6 +172,7 @@ void add_read_command(CLI::App& app, int& exit_code) {
               "  portscope read capture.pcap -V --absolute-seq  raw TCP sequence numbers\n"
               "  portscope read capture.pcap -T fields -e ip.src -e tcp.srcport -E header=y\n"
               "  portscope read capture.pcap -T json -c 10\n"
+              "  portscope read capture.pcap -Y 'tcp.port == 80 && http.request'\n"
               "  tcpdump -w - | portscope read -r -");
   cmd->add_option("file", args->file, "Capture file (pcap or pcapng; '-' reads standard input)");
   cmd->add_option("-r,--read-file", args->read_file, "Capture file, as tshark -r");
@@ -178,6 +192,9 @@ void add_read_command(CLI::App& app, int& exit_code) {
         if (!v.empty() && (v[0] == '-' || v[0] == '+'))
           throw CLI::ValidationError("--count", "'" + v + "' is not a count");
       });
+  cmd->add_option("-Y,--display-filter", args->display_filter,
+                  "Print only the frames this Wireshark display filter matches: 'ip.addr == 10.0.0.0/8 && "
+                  "tcp.port in {80, 443}' (see docs/filters.md)");
   cmd->add_flag("-n,--no-resolve", args->no_resolve, "Show port numbers without service names");
   cmd->add_flag("-S,--absolute-seq", args->absolute_seq,
                 "Show TCP sequence and acknowledgment numbers as on the wire, not relative to the ISN");

@@ -14,6 +14,9 @@
 namespace ps {
 
 class Progress;
+namespace filter {
+class DisplayFilter;
+}
 
 struct ReadOptions {
   DescribeOptions describe;
@@ -21,6 +24,9 @@ struct ReadOptions {
   Progress* progress = nullptr; // progress display on stderr, when wanted
   app::DecodeAs decode_as;      // -d tcp.port==N,proto (application analyzers, src/app/)
   Limits limits;
+  // -Y: only frames it matches reach the sink (numbered as in the capture). The record is built with
+  // the filter's fields and the stages they need.
+  const filter::DisplayFilter* display_filter = nullptr;
 };
 
 struct ReadResult {

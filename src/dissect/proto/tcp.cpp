@@ -443,9 +443,9 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
     it->text = r.format("Source Port: {}", port_str(c, t.src_port(), true));
   if (Item* it = add(F::TCP_DSTPORT, 2, 2, t.dst_port()); it && r.tree())
     it->text = r.format("Destination Port: {}", port_str(c, t.dst_port(), true));
-  if (!r.tree() && r.want(F::TCP_PORT)) {
-    r.add(F::TCP_PORT, o, 2, t.src_port());
-    r.add(F::TCP_PORT, o + 2, 2, t.dst_port());
+  if (r.want(F::TCP_PORT)) { // either direction, hidden as in tshark
+    r.add(F::TCP_PORT, o, 2, t.src_port()).hidden = true;
+    r.add(F::TCP_PORT, o + 2, 2, t.dst_port()).hidden = true;
   }
   if (m.valid && r.want(F::TCP_STREAM)) {
     Item& it = r.add(F::TCP_STREAM, o, 0, m.stream);
