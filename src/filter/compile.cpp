@@ -531,21 +531,6 @@ private:
     }
   }
 
-  static Op mirror(Op op) {
-    switch (op) {
-    case Op::Lt:
-      return Op::Gt;
-    case Op::Gt:
-      return Op::Lt;
-    case Op::Le:
-      return Op::Ge;
-    case Op::Ge:
-      return Op::Le;
-    default:
-      return op;
-    }
-  }
-
   void check_operator(const Operand& o, Op op, const Token& optok) {
     const std::string who =
         std::string(field_info(o.field).abbrev) + " (type=" + std::string(type_name(o.ftype)) + ")";
@@ -598,12 +583,11 @@ private:
       fail("a comparison needs a field on one side", start);
     }
     Op fop = op;
-    if (l.is_lit) { // 80 == tcp.port
-      if (op == Op::Contains || op == Op::Matches)
-        fail("the left side of '" + std::string(optok.text) + "' must be a field", l.lit.pos);
-      std::swap(l, r);
-      fop = mirror(op);
-    }
+    if (l.is_lit) // tshark 4.0 refuses "80 == tcp.port" too
+      fail("left side of \"" + std::string(optok.text) + "\" expression must be a field or function, not " +
+               (l.lit.kind == Tok::Word ? quoted(l.lit.text)
+                                        : std::string(expr_.substr(l.lit.pos, l.lit.len))),
+           l.lit.pos);
     o_proto_to_end_ = false;
     check_operator(l.op, fop, optok);
     l.op.proto_to_end = o_proto_to_end_;

@@ -224,8 +224,10 @@ bool eval_test(const Node& n, const Record& rec, std::string_view frame) {
   const auto& items = rec.items();
   const Operand& l = n.lhs;
   if (n.op == Op::Exists) {
+    const bool plain = !l.has_slice && !l.has_mask; // presence alone: no value (nor bytes) needed
     for (const Item& it : items) {
       if (it.field != l.field) continue;
+      if (plain) return true;
       Val v;
       if (!value_of(l, it, frame, v)) continue;
       if (l.has_mask && v.i == 0) continue;

@@ -83,8 +83,11 @@ bool escape(std::string_view s, size_t& i, std::string& out) {
       out.push_back(static_cast<char>(v));
       return true;
     }
-    out.push_back(c); // \\ \" \' and any other character stand for themselves
-    return true;
+    if (c == '\\' || c == '"' || c == '\'') {
+      out.push_back(c);
+      return true;
+    }
+    return false; // as tshark: "\. is not a valid character escape sequence"
   }
 }
 
@@ -282,8 +285,11 @@ bool lex(std::string_view s, std::vector<Token>& out, LexError& err) {
         }
         if (d == '\\') {
           ++j;
+          const size_t at = j - 1;
           if (!escape(s, j, v)) {
-            err = {"invalid escape sequence", j - 1};
+            std::string seq = "\\";
+            if (at + 1 < s.size()) seq.push_back(s[at + 1]);
+            err = {seq + " is not a valid character escape sequence", at};
             return false;
           }
           continue;
