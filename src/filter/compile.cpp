@@ -713,6 +713,8 @@ const std::string& DisplayFilter::text() const {
 std::string format_error(std::string_view expr, const CompileError& e) {
   std::string r = "display filter: " + quoted(expr) + " : " + e.message;
   r += " (column " + std::to_string(e.column) + ")";
+  for (char& c : r) // one line, whatever the expression held
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
   return r;
 }
 
