@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config python3
-  libpcap-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libpcap-dev libpcre2-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format
   tshark tcpdump hyperfine time
 )

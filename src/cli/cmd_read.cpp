@@ -2,6 +2,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/input_options.h"
 #include "cli/limit_options.h"
+#include "filter/display_filter.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -73,6 +75,15 @@ int run_read(const ReadArgs& a) {
     fail("read: no capture file given (portscope read FILE, or -r FILE; '-' reads standard input)");
     return 2;
   }
+  std::optional<filter::DisplayFilter> dfilter;
+  if (!a.in.display_filter.empty()) {
+    filter::CompileError ce;
+    dfilter = filter::DisplayFilter::compile(a.in.display_filter, ce);
+    if (!dfilter) {
+      fail(filter::format_error(a.in.display_filter, ce));
+      return 2;
+    }
+  }
   OutBuffer out;
   std::unique_ptr<PacketSink> sink;
   if (a.format == "fields") {
@@ -112,6 +123,7 @@ int run_read(const ReadArgs& a) {
   ro.describe.absolute_seq = a.absolute_seq;
   ro.describe.check_checksums = !a.no_checksums;
   ro.limits = a.in.limits;
+  ro.display_filter = dfilter ? &*dfilter : nullptr;
   if (!parse_decode_as(a.in, ro.decode_as)) return 2;
   // Frames printed to a terminal already show progress; a redirected run gets the progress line.
   Progress progress(input_size(path), !a.in.quiet && !::isatty(STDOUT_FILENO));
@@ -143,6 +155,7 @@ void add_read_command(CLI::App& app, int& exit_code) {
               "  portscope read capture.pcap -V --absolute-seq  raw TCP sequence numbers\n"
               "  portscope read capture.pcap -T fields -e ip.src -e tcp.srcport -E header=y\n"
               "  portscope read capture.pcap -T json -c 10\n"
+              "  portscope read capture.pcap -Y 'tcp.port == 80 && http.request'\n"
               "  tcpdump -w - | portscope read -r -");
   add_input_options(cmd, args->in);
   cmd->add_flag("-V,--verbose", args->verbose, "Print the full protocol tree of every frame");

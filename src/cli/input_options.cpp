@@ -28,6 +28,8 @@ void add_input_options(CLI::App* cmd, InputArgs& a, bool transactions_limit) {
          "-d,--decode-as", a.decode_as,
          "Decode a port as a protocol, as tshark -d: tcp.port==2222,http (repeatable; also udp.port)")
       ->allow_extra_args(false);
+  cmd->add_option("-Y,--display-filter", a.display_filter,
+                  "Wireshark display filter: 'ip.addr == 10.0.0.0/8 && tcp.port in {80, 443}' (docs/filters.md)");
   cmd->add_flag("-q,--quiet", a.quiet, "No progress display on stderr (shown only on a terminal anyway)");
   add_limit_options(cmd, a.limits, transactions_limit);
 }

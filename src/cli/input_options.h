@@ -23,6 +23,7 @@ struct InputArgs {
   std::string file, read_file;
   uint64_t count = 0; // -c: frames to read, 0 all
   std::vector<std::string> decode_as;
+  std::string display_filter; // -Y
   bool quiet = false;
   Limits limits;
   bool transactions_limit = false; // log: --max-transactions too
@@ -30,7 +31,7 @@ struct InputArgs {
   const std::string& path() const { return read_file.empty() ? file : read_file; }
 };
 
-// Adds FILE, -r, -c, -d, -q and the limit flags.
+// Adds FILE, -r, -c, -d, -Y, -q and the limit flags.
 void add_input_options(CLI::App* cmd, InputArgs& a, bool transactions_limit = false);
 
 void fail(const std::string& msg); // "portscope: msg" on stderr

@@ -66,6 +66,8 @@ bool stream_field(F f) {
   case F::TCP_SEQ:
   case F::TCP_ACK:
   case F::TCP_NXTSEQ:
+  case F::TCP_OPTIONS_SACK_LE: // relative to the peer's ISN
+  case F::TCP_OPTIONS_SACK_RE:
   case F::TCP_WINDOW_SIZE:
   case F::TCP_WINDOW_SIZE_SCALEFACTOR:
   case F::TCP_TIME_RELATIVE:

@@ -22,6 +22,9 @@ struct DescribeOptions {
 struct FrameTimes {
   Timestamp first;    // first frame of the capture
   Timestamp previous; // previous captured frame
+  // Previous displayed frame when a display filter hides some (frame.time_delta_displayed); null: every
+  // frame is displayed, the previous one.
+  const Timestamp* previous_displayed = nullptr;
 };
 
 // What describe() reads besides the decoded packet, for a record reset with these wants: lets the

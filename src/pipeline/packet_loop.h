@@ -2,11 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "app/decode_as.h"
 #include "capture/reader.h"
 #include "dissect/describe.h"
+#include "engine/engine.h"
 #include "flow/ip_defrag.h"
 #include "flow/limits.h"
 #include "output/packet_sink.h"
@@ -14,6 +16,9 @@
 namespace ps {
 
 class Progress;
+namespace filter {
+class DisplayFilter;
+}
 
 struct ReadOptions {
   DescribeOptions describe;
@@ -21,6 +26,11 @@ struct ReadOptions {
   Progress* progress = nullptr; // progress display on stderr, when wanted
   app::DecodeAs decode_as;      // -d tcp.port==N,proto (application analyzers, src/app/)
   Limits limits;
+  // -Y: only frames it matches reach the sink (numbered as in the capture). The record is built with
+  // the filter's fields and the stages they need.
+  const filter::DisplayFilter* display_filter = nullptr;
+  // Called for every frame that passes the display filter, before the sink sees it (read -w).
+  std::function<void(const PacketView&)> on_match;
 };
 
 struct ReadResult {

@@ -70,7 +70,7 @@ void describe_frame(Ctx& c, const FrameTimes& t) {
     if (r.tree()) it.text = seconds_text(field_info(field).name, ns);
   };
   rel(F::FRAME_TIME_DELTA, now - ns_of(t.previous));
-  rel(F::FRAME_TIME_DELTA_DISPLAYED, now - ns_of(t.previous));
+  rel(F::FRAME_TIME_DELTA_DISPLAYED, now - ns_of(t.previous_displayed ? *t.previous_displayed : t.previous));
   rel(F::FRAME_TIME_RELATIVE, now - ns_of(t.first));
   if (r.want(F::FRAME_NUMBER)) r.add(F::FRAME_NUMBER, 0, 0, f.number);
   if (r.want(F::FRAME_LEN)) {

@@ -291,6 +291,33 @@ struct Icmp {
     }
   }
 
+  // The quoted transport header's fields a record without a tree wants (filters, -T fields).
+  void quoted_fields(wire::Bytes t, uint32_t to, uint8_t proto, uint16_t sp, uint16_t dp) {
+    if (proto == 17 && t.size() >= 8) {
+      if (r.want(F::UDP)) r.add(F::UDP, to, 8);
+      if (r.want(F::UDP_SRCPORT)) r.add(F::UDP_SRCPORT, to, 2, sp);
+      if (r.want(F::UDP_DSTPORT)) r.add(F::UDP_DSTPORT, to + 2, 2, dp);
+      if (r.want(F::UDP_PORT)) {
+        r.add(F::UDP_PORT, to, 2, sp).hidden = true;
+        r.add(F::UDP_PORT, to + 2, 2, dp).hidden = true;
+      }
+      if (r.want(F::UDP_LENGTH)) r.add(F::UDP_LENGTH, to + 4, 2, wire::be16(&t[4]));
+      if (r.want(F::UDP_CHECKSUM)) r.add(F::UDP_CHECKSUM, to + 6, 2, wire::be16(&t[6]));
+      if (r.want(F::UDP_CHECKSUM_STATUS)) r.add(F::UDP_CHECKSUM_STATUS, to + 6, 0, 2).generated = true;
+      if (t.size() > 8 && r.want(F::UDP_PAYLOAD))
+        r.add_str(F::UDP_PAYLOAD, to + 8, static_cast<uint32_t>(t.size() - 8), raw(t.subspan(8)));
+    } else if (proto == 6) {
+      if (r.want(F::TCP)) r.add(F::TCP, to, static_cast<uint32_t>(t.size()));
+      if (r.want(F::TCP_SRCPORT)) r.add(F::TCP_SRCPORT, to, 2, sp);
+      if (r.want(F::TCP_DSTPORT)) r.add(F::TCP_DSTPORT, to + 2, 2, dp);
+      if (r.want(F::TCP_PORT)) {
+        r.add(F::TCP_PORT, to, 2, sp).hidden = true;
+        r.add(F::TCP_PORT, to + 2, 2, dp).hidden = true;
+      }
+      if (t.size() >= 8 && r.want(F::TCP_SEQ_RAW)) r.add(F::TCP_SEQ_RAW, to + 4, 4, wire::be32(&t[4]));
+    }
+  }
+
   // The packet an error message quotes: its IP header and first transport bytes, nested.
   void quoted(size_t off) {
     if (off >= b.size()) return;
@@ -322,14 +349,20 @@ struct Icmp {
     r.cols().dst = saved_cols.dst;
     r.cols().info.clear();
     r.cols().info.append(saved_info.data(), saved_info.data() + saved_info.size());
-    if (!r.tree() || hl == 0 || hl + 4 > q.size()) return;
+    if (hl == 0 || hl + 4 > q.size()) return;
     wire::Bytes t = q.subspan(hl);
     uint32_t to = qo + static_cast<uint32_t>(hl);
     uint16_t sp = wire::be16(&t[0]), dp = wire::be16(&t[2]);
+    if (!r.tree()) {
+      quoted_fields(t, to, proto, sp, dp);
+      return;
+    }
     if (proto == 17 && t.size() >= 8) {
       r.push(F::UDP, to, 8).text = r.format("User Datagram Protocol, Src Port: {}, Dst Port: {}", sp, dp);
       r.add(F::UDP_SRCPORT, to, 2, sp).text = r.format("Source Port: {}", sp);
       r.add(F::UDP_DSTPORT, to + 2, 2, dp).text = r.format("Destination Port: {}", dp);
+      r.add(F::UDP_PORT, to, 2, sp).hidden = true;
+      r.add(F::UDP_PORT, to + 2, 2, dp).hidden = true;
       r.add(F::UDP_LENGTH, to + 4, 2, wire::be16(&t[4])).text = r.format("Length: {}", wire::be16(&t[4]));
       r.add(F::UDP_CHECKSUM, to + 6, 2, wire::be16(&t[6])).text =
           r.format("Checksum: 0x{:04x} [unverified]", wire::be16(&t[6]));
@@ -344,6 +377,8 @@ struct Icmp {
           r.format("Transmission Control Protocol, Src Port: {}, Dst Port: {}", sp, dp);
       r.add(F::TCP_SRCPORT, to, 2, sp).text = r.format("Source Port: {}", sp);
       r.add(F::TCP_DSTPORT, to + 2, 2, dp).text = r.format("Destination Port: {}", dp);
+      r.add(F::TCP_PORT, to, 2, sp).hidden = true;
+      r.add(F::TCP_PORT, to + 2, 2, dp).hidden = true;
       if (t.size() >= 8)
         r.add(F::TCP_SEQ_RAW, to + 4, 4, wire::be32(&t[4])).text =
             r.format("Sequence Number: {}", wire::be32(&t[4]));

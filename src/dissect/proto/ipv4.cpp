@@ -229,7 +229,7 @@ void describe_ipv4(Ctx& c, const LayerSpan& l) {
       Item& it = r.add(f, o + off, 4, v);
       if (r.tree()) it.text = r.format("{}: {}", name, text);
     }
-    if (!r.tree() && r.want(F::IP_ADDR)) r.add(F::IP_ADDR, o + off, 4, v);
+    if (r.want(F::IP_ADDR)) r.add(F::IP_ADDR, o + off, 4, v).hidden = true; // either direction, as tshark
   };
   addr(F::IP_SRC, 12, ip.src_u32(), src, "Source Address");
   addr(F::IP_DST, 16, ip.dst_u32(), dst, "Destination Address");

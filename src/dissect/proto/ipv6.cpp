@@ -359,7 +359,7 @@ void describe_ipv6_layer(Ctx& c, const LayerSpan& l, bool append_protocols) {
       Item& it = r.add_str(f, o + off, 16, raw);
       if (r.tree()) it.text = r.format("{}: {}", field_info(f).name, off == 8 ? src : dst);
     }
-    if (!r.tree() && r.want(F::IPV6_ADDR)) r.add_str(F::IPV6_ADDR, o + off, 16, raw);
+    if (r.want(F::IPV6_ADDR)) r.add_str(F::IPV6_ADDR, o + off, 16, raw).hidden = true;
   }
   wire::Ipv6ExtWalker walk(b);
   wire::Ipv6Ext e;

@@ -200,6 +200,15 @@ Options walk_options(Ctx& c, wire::Bytes opts, uint32_t base, uint32_t rel_base)
         cnt.generated = true;
         cnt.text = r.format("TCP SACK Count: {}", n);
         r.pop();
+      } else {
+        if (r.want(F::TCP_OPTIONS_SACK)) r.add(F::TCP_OPTIONS_SACK, at, len);
+        for (uint32_t k = 0; k < n; ++k) {
+          if (r.want(F::TCP_OPTIONS_SACK_LE))
+            r.add(F::TCP_OPTIONS_SACK_LE, at + 2 + 8 * k, 4, wire::be32(p + 2 + 8 * k) - rel_base);
+          if (r.want(F::TCP_OPTIONS_SACK_RE))
+            r.add(F::TCP_OPTIONS_SACK_RE, at + 6 + 8 * k, 4, wire::be32(p + 6 + 8 * k) - rel_base);
+        }
+        if (r.want(F::TCP_OPTIONS_SACK_COUNT)) r.add(F::TCP_OPTIONS_SACK_COUNT, at, 0, n).generated = true;
       }
       for (uint32_t k = 0; k < n && k < 4; ++k)
         o.sack[k] = {wire::be32(p + 2 + 8 * k), wire::be32(p + 6 + 8 * k)};
@@ -443,9 +452,9 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
     it->text = r.format("Source Port: {}", port_str(c, t.src_port(), true));
   if (Item* it = add(F::TCP_DSTPORT, 2, 2, t.dst_port()); it && r.tree())
     it->text = r.format("Destination Port: {}", port_str(c, t.dst_port(), true));
-  if (!r.tree() && r.want(F::TCP_PORT)) {
-    r.add(F::TCP_PORT, o, 2, t.src_port());
-    r.add(F::TCP_PORT, o + 2, 2, t.dst_port());
+  if (r.want(F::TCP_PORT)) { // either direction, hidden as in tshark
+    r.add(F::TCP_PORT, o, 2, t.src_port()).hidden = true;
+    r.add(F::TCP_PORT, o + 2, 2, t.dst_port()).hidden = true;
   }
   if (m.valid && r.want(F::TCP_STREAM)) {
     Item& it = r.add(F::TCP_STREAM, o, 0, m.stream);
@@ -550,10 +559,11 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
   }
   add(F::TCP_URGENT_POINTER, 18, 2, t.urgent());
   Options opts;
-  bool need_opts = r.tree() || r.columns_wanted() || r.want(F::TCP_OPTIONS_MSS_VAL) ||
-                   r.want(F::TCP_OPTIONS_WSCALE_SHIFT) || r.want(F::TCP_OPTIONS_WSCALE_MULTIPLIER) ||
-                   r.want(F::TCP_OPTIONS_TIMESTAMP_TSVAL) || r.want(F::TCP_OPTIONS_TIMESTAMP_TSECR) ||
-                   r.want(F::TCP_OPTIONS_SACK_PERM);
+  bool need_opts = r.tree() || r.columns_wanted();
+  // Any tcp.options* field (they are declared in one run in tcp.def).
+  for (auto f = static_cast<size_t>(F::TCP_OPTIONS);
+       !need_opts && f <= static_cast<size_t>(F::TCP_OPTIONS_UNKNOWN); ++f)
+    need_opts = r.want(static_cast<F>(f));
   if (need_opts) {
     uint32_t peer_base = m.valid && t.has(kAck) ? t.ack() - m.ack : 0;
     opts = walk_options(c, t.options(), o + 20, c.opt.absolute_seq ? 0 : peer_base);

@@ -23,9 +23,9 @@ void describe_udp(Ctx& c, const LayerSpan& l) {
     Item& it = r.add(F::UDP_DSTPORT, o + 2, 2, u.dst_port());
     if (r.tree()) it.text = r.format("Destination Port: {}", port_str(c, u.dst_port(), false));
   }
-  if (!r.tree() && r.want(F::UDP_PORT)) {
-    r.add(F::UDP_PORT, o, 2, u.src_port());
-    r.add(F::UDP_PORT, o + 2, 2, u.dst_port());
+  if (r.want(F::UDP_PORT)) { // either direction, hidden as in tshark
+    r.add(F::UDP_PORT, o, 2, u.src_port()).hidden = true;
+    r.add(F::UDP_PORT, o + 2, 2, u.dst_port()).hidden = true;
   }
   if (r.want(F::UDP_LENGTH)) r.add(F::UDP_LENGTH, o + 4, 2, u.length());
   if (r.want(F::UDP_CHECKSUM) || r.want(F::UDP_CHECKSUM_STATUS) || r.want(F::UDP_CHECKSUM_CALCULATED)) {
