@@ -21,6 +21,7 @@
 #include "engine/progress.h"
 #include "output/conn_reports.h"
 #include "output/conn_writers.h"
+#include "pipeline/packet_filter.h"
 
 namespace ps::cli {
 
@@ -144,6 +145,25 @@ int run_conns(const ConnsArgs& a) {
   eo.check_checksums = false; // matters only for per-frame HTTP output
   eo.limits = a.in.limits;
   if (!parse_decode_as(a.in, eo.decode_as)) return kExitUsage;
+  // -Y: on packet fields, a connection matches when one of its packets does; on conn.* fields, the
+  // finished record is tested.
+  std::optional<filter::DisplayFilter> df;
+  if (!compile_display_filter(a.in, df)) return kExitUsage;
+  const ConnFilterForm form = df ? conn_filter_form(*df) : ConnFilterForm::Packets;
+  if (df && form == ConnFilterForm::Mixed) {
+    fail("conns -Y: a filter tests packet fields or conn.* fields, not both (see docs/filters.md)");
+    return kExitUsage;
+  }
+  std::optional<PacketFilter> pf;
+  if (df && form == ConnFilterForm::Packets) {
+    pf.emplace(*df);
+    pf->add_needs(eo.needs);
+  }
+  Record scratch;
+  auto selected = [&](const ConnRecord& r) {
+    if (!df) return true;
+    return form == ConnFilterForm::Packets ? r.marked : connection_matches(*df, r, scratch);
+  };
   int code = 0;
   std::unique_ptr<CaptureReader> reader = open_input(a.in, "conns", code);
   if (!reader) return code;
@@ -157,6 +177,7 @@ int run_conns(const ConnsArgs& a) {
   Timestamp capture_start;
   Engine engine(std::move(eo));
   engine.on_connection([&](ConnRecord&& r) {
+    if (!selected(r)) return;
     if (a.stream)
       writer->row(r);
     else
@@ -166,6 +187,7 @@ int run_conns(const ConnsArgs& a) {
   bool first = true;
   // The first frame fixes the capture start; --stream rows may follow at once.
   engine.on_packet([&](const PacketView& v) {
+    if (pf && v.conn && !v.conn->marked && pf->matches(v)) v.conn->marked = true;
     if (first) {
       first = false;
       capture_start = v.frame.ts;
@@ -202,7 +224,7 @@ int run_conns(const ConnsArgs& a) {
       auto done = [](NetstatState s) { return s == NetstatState::Closed || s == NetstatState::TimeWait; };
       bool tcp_gone = r.proto == 6 && done(r.orig_tcp) && done(r.resp_tcp);
       bool udp_idle = r.proto == 17 && at_ns - conn_ts_ns(r.last_seen_ts) > EngineOptions{}.udp_idle_ns;
-      if (!tcp_gone && !udp_idle) open.push_back(r);
+      if (!tcp_gone && !udp_idle && selected(r)) open.push_back(r);
     });
     render_open_at(out, open, capture_start, at_ts, a.numeric);
     return finish_run(out, *reader);

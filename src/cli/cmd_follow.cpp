@@ -11,6 +11,7 @@
 #include "cli/limit_options.h"
 #include "engine/engine.h"
 #include "engine/progress.h"
+#include "pipeline/packet_filter.h"
 
 namespace ps::cli {
 
@@ -56,8 +57,16 @@ int run_follow(FollowArgs& a) {
     fail(err);
     return kExitUsage;
   }
+  std::optional<filter::DisplayFilter> df;
+  if (!compile_display_filter(a.in, df)) return kExitUsage;
   EngineOptions eo;
   eo.limits = a.in.limits;
+  // -Y: only the packets it matches reach the follower, as with tshark -Y ... -z follow.
+  std::optional<PacketFilter> pf;
+  if (df) {
+    pf.emplace(*df);
+    pf->add_needs(eo.needs);
+  }
   if (!parse_decode_as(a.in, eo.decode_as)) return kExitUsage;
   int code = 0;
   std::unique_ptr<CaptureReader> reader = open_input(a.in, "follow", code);
@@ -69,6 +78,7 @@ int run_follow(FollowArgs& a) {
   app::StreamFollower follower(a.udp, target, fmt, out, a.in.limits);
   Engine engine(std::move(eo));
   engine.on_packet([&](const PacketView& v) {
+    if (pf && !pf->matches(v)) return true;
     follower.packet(v.pkt, v.meta);
     return out.ok();
   });

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "app/log/dns_log.h"
 #include "app/log/log_rows.h"
@@ -15,6 +16,7 @@
 #include "engine/engine.h"
 #include "engine/progress.h"
 #include "flow/conn_record.h"
+#include "pipeline/packet_filter.h"
 
 namespace ps::cli {
 
@@ -89,22 +91,54 @@ private:
   std::unordered_map<uint64_t, uint64_t> uids_;
 };
 
+// Keeps the rows whose uid is one of `uids`.
+void keep_rows_of(app::LogTable& t, const std::unordered_set<uint64_t>& uids) {
+  size_t col = 0;
+  while (col < t.columns.size() && t.columns[col].name != "uid") ++col;
+  std::unordered_set<std::string> text;
+  for (uint64_t u : uids) text.insert(conn_uid_text(u));
+  std::erase_if(t.rows,
+                [&](const auto& row) { return col >= row.size() || !row[col] || !text.count(*row[col]); });
+}
+
 int run_log(const LogArgs& a) {
   EngineOptions eo;
   eo.needs.app = true;
   eo.needs.transactions = true;
   eo.limits = a.in.limits;
   if (!parse_decode_as(a.in, eo.decode_as)) return kExitUsage;
+  // -Y keeps the rows of the connections it matches: one of their packets (packet fields), or the
+  // finished connection (conn.* fields).
+  std::optional<filter::DisplayFilter> df;
+  if (!compile_display_filter(a.in, df)) return kExitUsage;
+  const ConnFilterForm form = df ? conn_filter_form(*df) : ConnFilterForm::Packets;
+  if (df && form == ConnFilterForm::Mixed) {
+    fail("log -Y: a filter tests packet fields or conn.* fields, not both (see docs/filters.md)");
+    return kExitUsage;
+  }
+  std::optional<PacketFilter> pf;
+  if (df && form == ConnFilterForm::Packets) {
+    pf.emplace(*df);
+    pf->add_needs(eo.needs);
+  }
+  if (df && form == ConnFilterForm::Connections) eo.needs.records = true;
+  std::unordered_set<uint64_t> matched; // uids
   int code = 0;
   std::unique_ptr<CaptureReader> reader = open_input(a.in, "log", code);
   if (!reader) return code;
   Engine engine(std::move(eo));
+  Record scratch;
+  if (df && form == ConnFilterForm::Connections)
+    engine.on_connection([&](ConnRecord&& r) {
+      if (connection_matches(*df, r, scratch)) matched.insert(r.uid);
+    });
   app::DnsLogBuilder dns(a.in.limits.max_transactions);
   ConnUids uids;
   const bool want_dns = a.kind == "dns";
   engine.on_packet([&](const PacketView& v) {
     if (!v.conn) return true;
     uids.packet(*v.conn);
+    if (pf && !matched.count(v.conn->uid) && pf->matches(v)) matched.insert(v.conn->uid);
     if (want_dns) {
       udp_dns(v.pkt, v.meta, dns);
       if (v.app) tcp_dns(v.pkt, *v.app, dns);
@@ -127,6 +161,7 @@ int run_log(const LogArgs& a) {
                         : a.kind == "pop3" ? app::pop3_log(t)
                                            : dns.table();
   uids.apply(table);
+  if (df) keep_rows_of(table, matched);
   app::LogFormat f = a.format == "json"     ? app::LogFormat::Json
                      : a.format == "ndjson" ? app::LogFormat::Ndjson
                      : a.format == "zeek"   ? app::LogFormat::Zeek

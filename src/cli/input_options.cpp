@@ -28,8 +28,9 @@ void add_input_options(CLI::App* cmd, InputArgs& a, bool transactions_limit) {
          "-d,--decode-as", a.decode_as,
          "Decode a port as a protocol, as tshark -d: tcp.port==2222,http (repeatable; also udp.port)")
       ->allow_extra_args(false);
-  cmd->add_option("-Y,--display-filter", a.display_filter,
-                  "Wireshark display filter: 'ip.addr == 10.0.0.0/8 && tcp.port in {80, 443}' (docs/filters.md)");
+  cmd->add_option(
+      "-Y,--display-filter", a.display_filter,
+      "Wireshark display filter: 'ip.addr == 10.0.0.0/8 && tcp.port in {80, 443}' (docs/filters.md)");
   cmd->add_flag("-q,--quiet", a.quiet, "No progress display on stderr (shown only on a terminal anyway)");
   add_limit_options(cmd, a.limits, transactions_limit);
 }
@@ -43,6 +44,14 @@ bool parse_decode_as(const InputArgs& a, app::DecodeAs& rules) {
     }
   }
   return true;
+}
+
+bool compile_display_filter(const InputArgs& a, std::optional<filter::DisplayFilter>& out) {
+  if (a.display_filter.empty()) return true;
+  filter::CompileError ce;
+  out = filter::DisplayFilter::compile(a.display_filter, ce);
+  if (!out) fail(filter::format_error(a.display_filter, ce));
+  return out.has_value();
 }
 
 std::unique_ptr<CaptureReader> open_input(const InputArgs& a, const char* command, int& exit_code) {

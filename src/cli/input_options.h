@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 
 #include "app/decode_as.h"
 #include "capture/reader.h"
+#include "filter/display_filter.h"
 #include "flow/limits.h"
 #include "output/out_buffer.h"
 
@@ -38,6 +40,9 @@ void fail(const std::string& msg); // "portscope: msg" on stderr
 
 // Parses the -d rules; false (after printing why) on a bad one.
 bool parse_decode_as(const InputArgs& a, app::DecodeAs& rules);
+
+// Compiles -Y (when given) into `out`; false (after printing where it broke) on a bad filter.
+bool compile_display_filter(const InputArgs& a, std::optional<filter::DisplayFilter>& out);
 
 // Opens the capture; nullptr (after printing why) when it cannot. `command` names the command in
 // the message for a missing file.

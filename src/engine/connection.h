@@ -22,6 +22,7 @@ struct Connection {
   bool inferred = false; // no SYN decided the orientation: ports did
   bool record_open = false;
   bool service_applied = false;         // the app layer's verdict is in the record
+  bool marked = false;                  // a consumer's mark on the current record (conns -Y), copied into it
   Timestamp record_first_ts;            // first packet of the current record
   std::unique_ptr<ConnAccount> account; // the Zeek-style record, when an output wants records
   app::AppSlot app;                     // the application layer's state (TCP)

@@ -120,6 +120,7 @@ struct Engine::Impl {
     if (c.account) {
       ConnAccount& a = *c.account;
       account_complete(a, a.rec);
+      a.rec.marked = c.marked;
       if (conn_consumer) conn_consumer(std::move(a.rec));
       a.rec = ConnRecord{};
     }
@@ -179,6 +180,7 @@ struct Engine::Impl {
     c.record_open = true;
     c.record_first_ts = d.frame->ts;
     c.service_applied = false;
+    c.marked = false;
     c.uid = conn_uid(c.key, d.frame->ts, c.proto, c.track.stream);
     if (!opt.needs.records) return;
     if (!c.account) c.account = std::make_unique<ConnAccount>();
@@ -330,6 +332,7 @@ void Engine::for_each_open(const std::function<void(const ConnRecord&)>& visit) 
     if (!c.account) continue;
     ConnRecord snapshot = c.account->rec;
     account_complete(*c.account, snapshot);
+    snapshot.marked = c.marked;
     visit(snapshot);
   }
 }

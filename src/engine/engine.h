@@ -52,7 +52,7 @@ struct PacketView {
   const Decoded& pkt;
   const PacketMeta& meta;
   const app::AppFrame* app; // with needs.app
-  const Connection* conn;   // TCP/UDP over IP with needs.streams; else nullptr
+  Connection* conn;         // TCP/UDP over IP with needs.streams, else nullptr; consumers may mark it
   bool from_orig;           // sent by the connection's client
 };
 

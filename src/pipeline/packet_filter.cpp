@@ -1,0 +1,47 @@
+#include "pipeline/packet_filter.h"
+
+#include "dissect/conn_fields.h"
+
+namespace ps {
+
+PacketFilter::PacketFilter(const filter::DisplayFilter& f, DescribeOptions opt) : filter_(f), opt_(opt) {}
+
+void PacketFilter::add_needs(EngineNeeds& needs) const {
+  const DescribeNeeds n = filter_.needs();
+  needs.streams = needs.streams || n.streams;
+  needs.numbers = needs.numbers || n.streams;
+  needs.analysis = needs.analysis || n.analysis;
+  if (n.app) {
+    needs.app = true;
+    needs.service_only = false; // the analyzers must see every message the filter may test
+  }
+}
+
+bool PacketFilter::matches(const PacketView& v) {
+  if (first_) {
+    times_.first = times_.previous = v.frame.ts;
+    first_ = false;
+  }
+  rec_.reset(false, &filter_.fields(), false);
+  describe(v.pkt, v.meta, opt_, times_, rec_, v.app);
+  times_.previous = v.frame.ts;
+  return filter_.matches(rec_, v.frame.data);
+}
+
+ConnFilterForm conn_filter_form(const filter::DisplayFilter& f) {
+  bool conn = false, packet = false;
+  for (size_t i = 0; i < kFieldCount; ++i) {
+    if (!f.fields()[i]) continue;
+    (is_conn_field(static_cast<F>(i)) ? conn : packet) = true;
+  }
+  return conn && packet ? ConnFilterForm::Mixed
+         : conn         ? ConnFilterForm::Connections
+                        : ConnFilterForm::Packets;
+}
+
+bool connection_matches(const filter::DisplayFilter& f, const ConnRecord& r, Record& scratch) {
+  describe_connection(r, scratch);
+  return f.matches(scratch);
+}
+
+} // namespace ps

@@ -1,0 +1,38 @@
+// A display filter on the engine's packets, for the commands that do not print packets themselves
+// (conns, log, follow): builds each packet's record with just the filter's fields and tests it; and the
+// connection form (conn.* fields), tested on each finished connection record.
+#pragma once
+
+#include <optional>
+
+#include "dissect/describe.h"
+#include "dissect/record.h"
+#include "engine/engine.h"
+#include "filter/display_filter.h"
+
+namespace ps {
+
+class PacketFilter {
+public:
+  explicit PacketFilter(const filter::DisplayFilter& f, DescribeOptions opt = {});
+  // Adds the stages the filter's fields come from.
+  void add_needs(EngineNeeds& needs) const;
+  bool matches(const PacketView& v);
+
+private:
+  const filter::DisplayFilter& filter_;
+  DescribeOptions opt_;
+  Record rec_;
+  FrameTimes times_;
+  bool first_ = true;
+};
+
+// Which form a filter takes for connections: every field it reads is a conn.* field (tested on the
+// finished record), none is (a connection matches when one of its packets does), or both (refused).
+enum class ConnFilterForm { Packets, Connections, Mixed };
+ConnFilterForm conn_filter_form(const filter::DisplayFilter& f);
+
+// Tests a filter of the Connections form on a finished record.
+bool connection_matches(const filter::DisplayFilter& f, const ConnRecord& r, Record& scratch);
+
+} // namespace ps
