@@ -2,8 +2,8 @@
 // from TCP without its length prefix. Checks that every offset it reports lies inside the message.
 #include <vector>
 
-#include "app/dns/message.h"
 #include "common/fuzz_input.h"
+#include "dns/message.h"
 
 namespace {
 

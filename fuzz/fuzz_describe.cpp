@@ -4,7 +4,7 @@
 // (bit 6: tiny reassembly limits), then frames as [link selector][length:2 BE][bytes] (see split_frames).
 #include "common/fuzz_input.h"
 #include "common/fuzz_output.h"
-#include "dissect/describe.h"
+#include "describe/describe.h"
 #include "engine/engine.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/fuzz_input.h"
-#include "flow/ip_defrag.h"
+#include "dissect/ip_defrag.h"
 
 namespace {
 

@@ -8,8 +8,8 @@
 #include "app/analyzer_factory.h"
 #include "app/detect.h"
 #include "app/expected.h"
+#include "dissect/fast_text.h"
 #include "flow/reassembly.h"
-#include "output/fast_text.h"
 #include "wire/checksum.h"
 #include "wire/tcp.h"
 

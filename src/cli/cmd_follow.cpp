@@ -4,13 +4,13 @@
 
 #include <unistd.h>
 
-#include "app/follow/stream_follow.h"
 #include "capture/reader.h"
 #include "cli/commands.h"
 #include "cli/input_options.h"
 #include "cli/limit_options.h"
 #include "engine/engine.h"
 #include "engine/progress.h"
+#include "output/follow/stream_follow.h"
 #include "pipeline/packet_filter.h"
 
 namespace ps::cli {

@@ -7,8 +7,6 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "app/log/dns_log.h"
-#include "app/log/log_rows.h"
 #include "capture/reader.h"
 #include "cli/commands.h"
 #include "cli/input_options.h"
@@ -16,6 +14,8 @@
 #include "engine/engine.h"
 #include "engine/progress.h"
 #include "flow/conn_record.h"
+#include "output/log/dns_log.h"
+#include "output/log/log_rows.h"
 #include "pipeline/packet_filter.h"
 
 namespace ps::cli {

@@ -6,17 +6,14 @@
 // header, as tshark shows it. Earlier fragments keep their IP layer and a Data layer.
 #pragma once
 
+#include "dissect/ip_defrag.h"
 #include "dissect/packet.h"
-#include "flow/ip_defrag.h"
-#include "flow/limits.h"
 
 namespace ps {
 
 class FrameDecoder {
 public:
   explicit FrameDecoder(DefragOptions opt = {}) : defrag_(opt) {}
-  // The fragment limit of a run (Limits::fragment_bytes).
-  explicit FrameDecoder(const Limits& limits) : defrag_(options_for(limits)) {}
 
   // `out` (and the reassembled bytes it may point into) is valid until the next call.
   void decode(const Frame& frame, Decoded& out) {
@@ -25,17 +22,8 @@ public:
       defragment(out);
   }
 
+  // Fragments reassembled, and incomplete datagrams dropped by the limits.
   const DefragCounters& defrag_counters() const { return defrag_.counters(); }
-  // Adds what the fragment limits cost (incomplete datagrams dropped).
-  void add_limit_hits(LimitHits& hits) const {
-    hits.datagrams_dropped += defrag_.counters().dropped_datagrams;
-  }
-
-  static DefragOptions options_for(const Limits& limits) {
-    DefragOptions o;
-    o.max_pending_bytes = limits.fragment_bytes;
-    return o;
-  }
 
 private:
   [[gnu::cold]] void defragment(Decoded& out);

@@ -47,6 +47,13 @@ bool record_source(const app::StreamService& s, ServiceSource& source) {
   return false;
 }
 
+// The fragment limit of a run (Limits::fragment_bytes).
+DefragOptions defrag_options(const Limits& limits) {
+  DefragOptions o;
+  o.max_pending_bytes = limits.fragment_bytes;
+  return o;
+}
+
 } // namespace
 
 struct Engine::Impl {
@@ -67,8 +74,8 @@ struct Engine::Impl {
   TcpDetail tcp_detail;
 
   explicit Impl(EngineOptions o)
-      : opt(std::move(o)), decoder(opt.defrag.value_or(FrameDecoder::options_for(opt.limits))),
-        app(app_options(opt)), max_entries(std::max<size_t>(1, opt.limits.max_connections)),
+      : opt(std::move(o)), decoder(opt.defrag.value_or(defrag_options(opt.limits))), app(app_options(opt)),
+        max_entries(std::max<size_t>(1, opt.limits.max_connections)),
         tcp_detail(opt.needs.analysis  ? TcpDetail::Analysis
                    : opt.needs.numbers ? TcpDetail::Numbers
                                        : TcpDetail::Stream) {}
@@ -346,7 +353,7 @@ LimitHits Engine::limit_hits() const {
   h.connections_evicted = impl_->evicted;
   h.analyses_evicted = impl_->analyses_evicted;
   impl_->app.add_limit_hits(h);
-  impl_->decoder.add_limit_hits(h);
+  h.datagrams_dropped += impl_->decoder.defrag_counters().dropped_datagrams;
   return h;
 }
 

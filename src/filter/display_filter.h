@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "dissect/describe.h"
+#include "describe/describe.h"
 #include "dissect/field.h"
 #include "dissect/record.h"
 

@@ -3,7 +3,7 @@
 // announced by another one (ftp-data) ends with that parent connection's endpoints.
 #include "output/conn_writers.h"
 
-#include "output/fast_text.h"
+#include "dissect/fast_text.h"
 
 namespace ps {
 

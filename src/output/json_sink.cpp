@@ -3,8 +3,8 @@
 #include <ctime>
 #include <map>
 
+#include "dissect/value_format.h"
 #include "output/packet_sink.h"
-#include "output/value_format.h"
 
 namespace ps {
 

@@ -1,4 +1,4 @@
-#include "output/fast_text.h"
+#include "dissect/fast_text.h"
 #include "output/packet_sink.h"
 
 namespace ps {

@@ -1,5 +1,5 @@
+#include "dissect/value_format.h"
 #include "output/packet_sink.h"
-#include "output/value_format.h"
 
 namespace ps {
 

@@ -1,6 +1,6 @@
 #include "pipeline/packet_filter.h"
 
-#include "dissect/conn_fields.h"
+#include "describe/conn_fields.h"
 
 namespace ps {
 

@@ -5,7 +5,7 @@
 
 #include <optional>
 
-#include "dissect/describe.h"
+#include "describe/describe.h"
 #include "dissect/record.h"
 #include "engine/engine.h"
 #include "filter/display_filter.h"

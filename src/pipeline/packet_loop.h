@@ -7,9 +7,9 @@
 
 #include "app/decode_as.h"
 #include "capture/reader.h"
-#include "dissect/describe.h"
+#include "describe/describe.h"
+#include "dissect/ip_defrag.h"
 #include "engine/engine.h"
-#include "flow/ip_defrag.h"
 #include "flow/limits.h"
 #include "output/packet_sink.h"
 

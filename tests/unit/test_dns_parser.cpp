@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "app/dns/message.h"
-#include "app/dns/names.h"
 #include "app/dns/tcp.h"
-#include "app/dns/transactions.h"
+#include "dns/message.h"
+#include "dns/names.h"
+#include "dns/transactions.h"
 
 namespace {
 

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "flow/ip_defrag.h"
+#include "dissect/ip_defrag.h"
 #include "ip_frag_builder.h"
 
 namespace ps {

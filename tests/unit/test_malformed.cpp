@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "capture/reader.h"
-#include "dissect/describe.h"
+#include "describe/describe.h"
 #include "dissect/packet.h"
 
 namespace ps {

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <span>
 
-#include "app/dns/message.h"
+#include "dns/message.h"
 
 namespace ps::dns {
 

@@ -1,0 +1,25 @@
+// Describers for what the application analyzers attached to a frame (src/app/messages.h): record items
+// for the tree, -T fields and JSON, and the Protocol/Info columns as tshark shows them.
+#pragma once
+
+#include "app/messages.h"
+#include "describe/proto/context.h"
+
+namespace ps::app {
+
+void describe_http(proto::Ctx& c, const AppFrame& f);
+void describe_ftp(proto::Ctx& c, const AppFrame& f);
+void describe_ftp_data(proto::Ctx& c, const AppFrame& f);
+void describe_smtp(proto::Ctx& c, const AppFrame& f);
+void describe_pop(proto::Ctx& c, const AppFrame& f);
+void describe_telnet(proto::Ctx& c, const AppFrame& f);
+
+// Helpers shared by the describers.
+// Replaces the Info column, keeping TCP's leading "[TCP ...] " analysis notes as tshark does.
+void set_info(Record& r, std::string_view text);
+// A string field item with "Label: value" tree text.
+void add_string(Record& r, F f, std::string_view value, uint32_t off = 0, uint32_t len = 0);
+// A tree-only text line ("USER anonymous\r\n") that opens a subtree; returns whether one was pushed.
+bool push_line(Record& r, std::string_view line, uint32_t off, uint32_t len);
+
+} // namespace ps::app

@@ -1,0 +1,73 @@
+// The application layer of one frame: dispatches to the per-protocol describers (replaces the old
+// single-segment HTTP placeholder).
+#include "describe/app/app_describe.h"
+#include "describe/proto/dns.h"
+
+namespace ps::app {
+
+namespace {
+
+// Length of TCP's leading "[...] " notes in the Info column ("[TCP Window Full] ").
+size_t tcp_note_prefix(std::string_view info) {
+  size_t n = 0;
+  while (n < info.size() && info[n] == '[') {
+    size_t close = info.find("] ", n);
+    if (close == std::string_view::npos) break;
+    n = close + 2;
+  }
+  return n;
+}
+
+} // namespace
+
+void set_info(Record& r, std::string_view text) {
+  if (!r.columns_wanted()) return;
+  auto& info = r.cols().info;
+  size_t keep = tcp_note_prefix({info.data(), info.size()});
+  info.resize(keep);
+  info.append(text.data(), text.data() + text.size());
+}
+
+void add_string(Record& r, F f, std::string_view value, uint32_t off, uint32_t len) {
+  if (!r.want(f)) return;
+  Item& it = r.add_str(f, off, len, r.save(value));
+  if (r.tree()) it.text = r.format("{}: {}", field_info(f).name, value);
+}
+
+bool push_line(Record& r, std::string_view line, uint32_t off, uint32_t len) {
+  if (!r.tree()) return false;
+  r.push(F::TEXT, off, len).text = r.format("{}\\r\\n", line);
+  return true;
+}
+
+} // namespace ps::app
+
+namespace ps::proto {
+
+bool describe_app(Ctx& c) {
+  if (!c.app || !c.app->valid) return false;
+  const app::AppFrame& f = *c.app;
+  using app::Service;
+  if (!f.http.empty() ||
+      ((f.segment != app::AppFrame::Segment::None || f.continuation) && f.dns_messages.empty()))
+    app::describe_http(c, f); // also writes the "[TCP segment of a reassembled PDU]" note
+  if (!f.ftp.empty()) app::describe_ftp(c, f);
+  if (f.ftp_data) app::describe_ftp_data(c, f);
+  if (!f.smtp.empty() || f.smtp_data_bytes) app::describe_smtp(c, f);
+  if (!f.pop.empty() || f.pop_data_bytes) app::describe_pop(c, f);
+  if (f.telnet) app::describe_telnet(c, f);
+  for (const auto& msg : f.dns_messages) describe_dns_message(c, msg, 0, true, f.stream);
+  if (!f.malformed.empty()) {
+    Record& r = c.rec;
+    if (r.want(F::MALFORMED))
+      r.add(F::MALFORMED, 0, 0).text = r.format("[Malformed Packet: {}]", f.malformed);
+    if (r.columns_wanted()) {
+      auto& info = r.cols().info;
+      std::string_view note = " [Malformed Packet]";
+      info.append(note.data(), note.data() + note.size());
+    }
+  }
+  return true;
+}
+
+} // namespace ps::proto

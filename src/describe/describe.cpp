@@ -1,0 +1,189 @@
+#include "describe/describe.h"
+
+#include "describe/proto/context.h"
+#include "describe/proto/dns.h"
+#include "describe/proto/ipv6_ext.h"
+
+namespace ps {
+
+namespace {
+
+// tshark's frame.protocols names for each layer.
+std::string_view protocol_names(Layer k) {
+  switch (k) {
+  case Layer::Eth:
+    return "eth:ethertype";
+  case Layer::Eth8023:
+    return "eth:llc";
+  case Layer::Vlan:
+    return "vlan:ethertype";
+  case Layer::Sll:
+    return "sll:ethertype";
+  case Layer::Sll2:
+    return "sll:ethertype";
+  case Layer::Null:
+    return "null";
+  case Layer::Arp:
+    return "arp";
+  case Layer::Ipv4:
+    return "ip";
+  case Layer::Ipv6:
+    return "ipv6";
+  case Layer::Icmp:
+    return "icmp";
+  case Layer::Icmpv6:
+    return "icmpv6";
+  case Layer::Tcp:
+    return "tcp";
+  case Layer::Udp:
+    return "udp";
+  case Layer::Data:
+    return "data";
+  }
+  return "";
+}
+
+// Fields only the application layer (src/app/) fills: its protocols, DNS over TCP, the application
+// names in frame.protocols, an analyzer's malformed-message note.
+bool app_field(F f) {
+  switch (f) {
+#define FIELD(id, abbrev, name, type, base) case F::id:
+#include "dissect/fields/app.def"
+#include "dissect/fields/dns.def"
+#undef FIELD
+  case F::FRAME_PROTOCOLS:
+  case F::MALFORMED:
+    return true;
+  default:
+    return false;
+  }
+}
+
+// Fields whose values come from the connection tracker (DNS over UDP also reads udp.stream).
+bool stream_field(F f) {
+  switch (f) {
+  case F::TCP_STREAM:
+  case F::TCP_SEQ:
+  case F::TCP_ACK:
+  case F::TCP_NXTSEQ:
+  case F::TCP_OPTIONS_SACK_LE: // relative to the peer's ISN
+  case F::TCP_OPTIONS_SACK_RE:
+  case F::TCP_WINDOW_SIZE:
+  case F::TCP_WINDOW_SIZE_SCALEFACTOR:
+  case F::TCP_TIME_RELATIVE:
+  case F::TCP_TIME_DELTA:
+  case F::UDP_STREAM:
+  case F::UDP_TIME_RELATIVE:
+  case F::UDP_TIME_DELTA:
+    return true;
+  default:
+    return app_field(f);
+  }
+}
+
+bool analysis_field(F f) {
+  return field_info(f).abbrev.starts_with("tcp.analysis");
+}
+
+} // namespace
+
+DescribeNeeds describe_needs(bool tree, bool columns, const std::bitset<kFieldCount>* wanted) {
+  if (tree || columns) return {}; // the tree and the Info column show everything
+  DescribeNeeds n{false, false, false};
+  if (!wanted) return n;
+  for (size_t i = 0; i < kFieldCount; ++i) {
+    if (!(*wanted)[i]) continue;
+    const F f = static_cast<F>(i);
+    n.app = n.app || app_field(f);
+    n.analysis = n.analysis || analysis_field(f);
+    n.streams = n.streams || n.app || n.analysis || stream_field(f);
+  }
+  return n;
+}
+
+void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions& opt, const FrameTimes& times,
+              Record& rec, const app::AppFrame* app) {
+  proto::Ctx c{pkt, meta, opt, rec, app};
+  proto::describe_frame(c, times);
+  bool app_done = false;
+  if (pkt.frame && !proto::link_protocol_prefix(pkt).empty())
+    rec.append_protocol(proto::link_protocol_prefix(pkt));
+  for (uint8_t i = 0; i < pkt.layer_count; ++i) {
+    const LayerSpan& l = pkt.layers[i];
+    rec.append_protocol(proto::layer_protocol_name(pkt, l, protocol_names(l.kind)));
+    switch (l.kind) {
+    case Layer::Eth:
+      proto::describe_eth(c, l);
+      break;
+    case Layer::Eth8023:
+      proto::describe_eth8023(c, l);
+      break;
+    case Layer::Vlan:
+      proto::describe_vlan(c, l);
+      break;
+    case Layer::Sll:
+      proto::describe_sll(c, l);
+      break;
+    case Layer::Sll2:
+      proto::describe_sll2(c, l);
+      break;
+    case Layer::Null:
+      proto::describe_null(c, l);
+      break;
+    case Layer::Arp:
+      proto::describe_arp(c, l);
+      break;
+    case Layer::Ipv4:
+      proto::describe_ipv4(c, l);
+      break;
+    case Layer::Ipv6:
+      proto::describe_ipv6(c, l);
+      break;
+    case Layer::Icmp:
+      proto::describe_icmp(c, l);
+      break;
+    case Layer::Icmpv6:
+      proto::describe_icmpv6(c, l);
+      break;
+    case Layer::Tcp:
+      proto::describe_tcp(c, l);
+      break;
+    case Layer::Udp:
+      proto::describe_udp(c, l);
+      proto::describe_dns_udp(c);
+      break;
+    case Layer::Data:
+      proto::describe_data(c, l);
+      break;
+    }
+    if ((l.kind == Layer::Tcp || l.kind == Layer::Udp) && !app_done) {
+      app_done = true;
+      proto::describe_app(c);
+    }
+  }
+  // frame.protocols is known only now: fill in the item describe_frame left for it.
+  if (rec.want(F::FRAME_PROTOCOLS)) {
+    for (Item& it : rec.items()) {
+      if (it.field != F::FRAME_PROTOCOLS) continue;
+      it.str = rec.save(rec.protocols());
+      if (rec.tree()) it.text = rec.format("Protocols in frame: {}", it.str);
+      break;
+    }
+  }
+  if (pkt.malformed) {
+    rec.truncated = pkt.truncated;
+    rec.malformed = pkt.malformed;
+    if (pkt.truncated) {
+      if (rec.want(F::SHORT))
+        rec.add(F::SHORT, 0, 0).text = rec.format("[Packet size limited during capture: {}]", pkt.malformed);
+    } else if (rec.want(F::MALFORMED)) {
+      rec.add(F::MALFORMED, 0, 0).text = rec.format("[Malformed Packet: {}]", pkt.malformed);
+    }
+    if (rec.columns_wanted()) {
+      fmt::format_to(std::back_inserter(rec.cols().info), "{}",
+                     pkt.truncated ? "[Packet size limited during capture]" : "[Malformed Packet]");
+    }
+  }
+}
+
+} // namespace ps

@@ -1,0 +1,185 @@
+#include "output/log/log_rows.h"
+
+#include <fmt/format.h>
+
+#include "app/http/http_parser.h"
+
+namespace ps::app {
+
+namespace {
+
+using Cell = std::optional<std::string>;
+
+Cell ts(int64_t ns) {
+  uint64_t a = static_cast<uint64_t>(ns < 0 ? -ns : ns);
+  return fmt::format("{}{}.{:06}", ns < 0 ? "-" : "", a / 1'000'000'000, (a % 1'000'000'000) / 1000);
+}
+Cell num(uint64_t v) {
+  return std::to_string(v);
+}
+Cell str(const std::string& s) {
+  return s.empty() ? Cell{} : Cell{s};
+}
+
+Cell uid(uint32_t stream) {
+  return stream_uid(stream);
+}
+
+void id_columns(std::vector<LogColumn>& c) {
+  c.push_back({"ts", true});
+  c.push_back({"uid"});
+  c.push_back({"id.orig_h"});
+  c.push_back({"id.orig_p", true});
+  c.push_back({"id.resp_h"});
+  c.push_back({"id.resp_p", true});
+}
+
+void id_cells(std::vector<Cell>& row, int64_t t, const ConnId& id) {
+  row.push_back(ts(t));
+  row.push_back(uid(id.stream));
+  row.push_back(id.orig_h);
+  row.push_back(num(id.orig_p));
+  row.push_back(id.resp_h);
+  row.push_back(num(id.resp_p));
+}
+
+} // namespace
+
+LogTable http_log(const Transactions& t) {
+  LogTable L;
+  L.path = "http";
+  id_columns(L.columns);
+  for (auto [n, numeric] : {std::pair{"trans_depth", true},
+                            {"method", false},
+                            {"host", false},
+                            {"uri", false},
+                            {"referrer", false},
+                            {"version", false},
+                            {"user_agent", false},
+                            {"request_body_len", true},
+                            {"response_body_len", true},
+                            {"status_code", true},
+                            {"status_msg", false},
+                            {"resp_mime_types", false}})
+    L.columns.push_back({n, numeric});
+  for (const HttpTxn& x : t.http) {
+    std::vector<Cell> row;
+    id_cells(row, x.ts_ns, x.id);
+    std::string host;
+    uint16_t port = 0;
+    split_host_port(x.host, host, port); // Zeek logs the Host header without its port
+    row.push_back(num(x.trans_depth));
+    row.push_back(str(x.method));
+    row.push_back(str(host));
+    row.push_back(str(x.uri));
+    row.push_back(str(x.referrer));
+    row.push_back(str(x.version));
+    row.push_back(str(x.user_agent));
+    row.push_back(num(x.request_body_len));
+    row.push_back(num(x.response_body_len));
+    row.push_back(x.status_code ? num(*x.status_code) : Cell{});
+    row.push_back(str(x.status_msg));
+    row.push_back(str(x.resp_mime));
+    L.rows.push_back(std::move(row));
+  }
+  return L;
+}
+
+LogTable ftp_log(const Transactions& t) {
+  LogTable L;
+  L.path = "ftp";
+  id_columns(L.columns);
+  for (auto [n, numeric] : {std::pair{"user", false},
+                            {"password", false},
+                            {"command", false},
+                            {"arg", false},
+                            {"file_size", true},
+                            {"reply_code", true},
+                            {"reply_msg", false},
+                            {"data_channel.passive", true},
+                            {"data_channel.orig_h", false},
+                            {"data_channel.resp_h", false},
+                            {"data_channel.resp_p", true}})
+    L.columns.push_back({n, numeric});
+  for (const FtpTxn& x : t.ftp) {
+    std::vector<Cell> row;
+    id_cells(row, x.ts_ns, x.id);
+    row.push_back(str(x.user));
+    row.push_back(x.password.empty() ? Cell{} : Cell{"<hidden>"});
+    row.push_back(str(x.command));
+    row.push_back(str(x.arg));
+    if (x.file_size)
+      row.push_back(num(*x.file_size));
+    else if (x.has_data_channel)
+      row.push_back(num(x.data_bytes));
+    else
+      row.push_back({});
+    row.push_back(x.reply_code ? num(static_cast<uint64_t>(*x.reply_code)) : Cell{});
+    row.push_back(str(x.reply_msg));
+    if (x.has_data_channel) {
+      row.push_back(std::string(x.data_channel_passive ? "true" : "false"));
+      row.push_back(x.data_orig_h);
+      row.push_back(x.data_resp_h);
+      row.push_back(num(x.data_resp_p));
+    } else {
+      row.insert(row.end(), 4, Cell{});
+    }
+    L.rows.push_back(std::move(row));
+  }
+  return L;
+}
+
+LogTable smtp_log(const Transactions& t) {
+  LogTable L;
+  L.path = "smtp";
+  id_columns(L.columns);
+  for (auto [n, numeric] : {std::pair{"trans_depth", true},
+                            {"helo", false},
+                            {"mailfrom", false},
+                            {"rcptto", false},
+                            {"from", false},
+                            {"subject", false},
+                            {"last_reply", false},
+                            {"msg_size", true},
+                            {"tls", true}})
+    L.columns.push_back({n, numeric});
+  for (const SmtpTxn& x : t.smtp) {
+    std::vector<Cell> row;
+    id_cells(row, x.ts_ns, x.id);
+    std::string rcpt;
+    for (size_t i = 0; i < x.rcptto.size(); ++i) rcpt += (i ? "," : "") + x.rcptto[i];
+    row.push_back(num(x.trans_depth));
+    row.push_back(str(x.helo));
+    row.push_back(str(x.mailfrom));
+    row.push_back(str(rcpt));
+    row.push_back(str(x.from));
+    row.push_back(str(x.subject));
+    row.push_back(str(x.last_reply));
+    row.push_back(num(x.msg_size));
+    row.push_back(std::string(x.tls ? "true" : "false"));
+    L.rows.push_back(std::move(row));
+  }
+  return L;
+}
+
+LogTable pop3_log(const Transactions& t) {
+  LogTable L;
+  L.path = "pop3";
+  id_columns(L.columns);
+  for (auto [n, numeric] :
+       {std::pair{"command", false}, {"arg", false}, {"status", false}, {"reply", false}, {"data_len", true}})
+    L.columns.push_back({n, numeric});
+  for (const Pop3Txn& x : t.pop3) {
+    std::vector<Cell> row;
+    id_cells(row, x.ts_ns, x.id);
+    row.push_back(str(x.command));
+    row.push_back(str(x.arg));
+    row.push_back(str(x.status));
+    row.push_back(str(x.reply));
+    row.push_back(num(x.data_len));
+    L.rows.push_back(std::move(row));
+  }
+  return L;
+}
+
+} // namespace ps::app
