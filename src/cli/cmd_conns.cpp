@@ -17,6 +17,7 @@
 
 #include "app/app_engine.h"
 #include "capture/reader.h"
+#include "cli/capture_options.h"
 #include "cli/commands.h"
 #include "cli/limit_options.h"
 #include "dissect/frame_decoder.h"
@@ -38,6 +39,7 @@ struct ConnsArgs {
   std::string at;
   std::vector<std::string> decode_as;
   Limits limits;
+  CaptureOptions capture; // -f
 };
 
 constexpr int kExitData = 1, kExitUsage = 2;
@@ -232,13 +234,9 @@ int run_conns(const ConnsArgs& a) {
   const app::DecodeAs rules = eo.decode_as; // UDP connections: the user's word is all there is
   const bool udp_rules = !rules.empty();
 
-  std::unique_ptr<CaptureReader> reader;
-  try {
-    reader = open_capture(path);
-  } catch (const CaptureOpenError& e) {
-    fail(e.what());
-    return kExitData;
-  }
+  int exit_code = 0;
+  std::unique_ptr<CaptureReader> reader = open_capture_with(path, a.capture, exit_code);
+  if (!reader) return exit_code;
 
   OutBuffer out;
   ConnWriterOptions wo;
@@ -397,6 +395,7 @@ void add_conns_command(CLI::App& app, int& exit_code) {
                   "Decode a port as a protocol, as tshark -d: tcp.port==2222,http (repeatable)")
       ->allow_extra_args(false);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress display on stderr");
+  add_capture_filter_option(cmd, args->capture);
   add_limit_options(cmd, args->limits);
   cmd->callback([args, &exit_code] { exit_code = run_conns(*args); });
 }

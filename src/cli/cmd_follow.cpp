@@ -5,6 +5,7 @@
 
 #include "app/follow/stream_follow.h"
 #include "capture/reader.h"
+#include "cli/capture_options.h"
 #include "cli/commands.h"
 #include "cli/limit_options.h"
 #include "dissect/frame_decoder.h"
@@ -20,16 +21,13 @@ struct FollowArgs {
   std::string format = "ascii";
   bool udp = false;
   Limits limits;
+  CaptureOptions capture; // -f
 };
 
 int run_follow(const FollowArgs& a) {
-  std::unique_ptr<CaptureReader> reader;
-  try {
-    reader = open_capture(a.file);
-  } catch (const CaptureOpenError& e) {
-    std::fprintf(stderr, "portscope: %s\n", e.what());
-    return 1;
-  }
+  int exit_code = 0;
+  std::unique_ptr<CaptureReader> reader = open_capture_with(a.file, a.capture, exit_code);
+  if (!reader) return exit_code;
   app::FollowFormat fmt = a.format == "hex"   ? app::FollowFormat::Hex
                           : a.format == "raw" ? app::FollowFormat::Raw
                                               : app::FollowFormat::Ascii;
@@ -78,9 +76,10 @@ void add_follow_command(CLI::App& app, int& exit_code) {
   cmd->add_option("file", args->file, "Capture file (pcap or pcapng; '-' reads standard input)")->required();
   cmd->add_option("-s,--stream", args->stream, "Stream index (tcp.stream, or udp.stream with --udp)")
       ->required();
-  cmd->add_option("-f,--format", args->format, "ascii (default), hex or raw")
+  cmd->add_option("--format", args->format, "ascii (default), hex or raw")
       ->check(CLI::IsMember({"ascii", "hex", "raw"}));
   cmd->add_flag("--udp", args->udp, "Follow a UDP stream instead of TCP");
+  add_capture_filter_option(cmd, args->capture);
   add_limit_options(cmd, args->limits);
   cmd->callback([args, &exit_code] { exit_code = run_follow(*args); });
 }

@@ -10,6 +10,7 @@
 #include "app/log/dns_log.h"
 #include "app/log/log_rows.h"
 #include "capture/reader.h"
+#include "cli/capture_options.h"
 #include "cli/commands.h"
 #include "cli/limit_options.h"
 #include "dissect/frame_decoder.h"
@@ -27,6 +28,7 @@ struct LogArgs {
   std::string format = "table";
   std::vector<std::string> decode_as;
   Limits limits;
+  CaptureOptions capture; // -f
 };
 
 std::string ip_text(uint8_t version, const uint8_t* a) {
@@ -108,13 +110,9 @@ int run_log(const LogArgs& a) {
       return 2;
     }
   }
-  std::unique_ptr<CaptureReader> reader;
-  try {
-    reader = open_capture(a.file);
-  } catch (const CaptureOpenError& e) {
-    std::fprintf(stderr, "portscope: %s\n", e.what());
-    return 1;
-  }
+  int exit_code = 0;
+  std::unique_ptr<CaptureReader> reader = open_capture_with(a.file, a.capture, exit_code);
+  if (!reader) return exit_code;
   app::AppEngine engine(std::move(eo));
   app::DnsLogBuilder dns(a.limits.max_transactions);
   FlowTracker tracker(false, a.limits.max_connections); // stream numbers only
@@ -185,6 +183,7 @@ void add_log_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-d,--decode-as", args->decode_as,
                   "Decode a port as a protocol: tcp.port==2222,http (repeatable)")
       ->allow_extra_args(false);
+  add_capture_filter_option(cmd, args->capture);
   add_limit_options(cmd, args->limits, true);
   cmd->callback([args, &exit_code] { exit_code = run_log(*args); });
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "capture/reader.h"
+#include "cli/capture_options.h"
 #include "cli/commands.h"
 #include "cli/limit_options.h"
 #include <sys/stat.h>
@@ -33,6 +34,7 @@ struct ReadArgs {
   bool quiet = false;
   std::vector<std::string> decode_as; // -d tcp.port==N,proto
   Limits limits;
+  CaptureOptions capture; // -f, -w, -F
 };
 
 void fail(const std::string& msg) {
@@ -81,6 +83,11 @@ int run_read(const ReadArgs& a) {
     fail("read: no capture file given (portscope read FILE, or -r FILE; '-' reads standard input)");
     return 2;
   }
+  int exit_code = 0;
+  if (!a.capture.write_file.empty()) { // -w: the frames are written, not printed (as tshark -w)
+    auto reader = open_capture_with(path, a.capture, exit_code);
+    return reader ? write_capture(*reader, path, a.capture, a.count, a.quiet) : exit_code;
+  }
   OutBuffer out;
   std::unique_ptr<PacketSink> sink;
   if (a.format == "fields") {
@@ -107,13 +114,8 @@ int run_read(const ReadArgs& a) {
     fail("unknown output format '" + a.format + "' for -T (text, fields, json, ndjson)");
     return 2;
   }
-  std::unique_ptr<CaptureReader> reader;
-  try {
-    reader = open_capture(path);
-  } catch (const CaptureOpenError& e) {
-    fail(e.what());
-    return 1;
-  }
+  std::unique_ptr<CaptureReader> reader = open_capture_with(path, a.capture, exit_code);
+  if (!reader) return exit_code;
   ReadOptions ro;
   ro.max_frames = a.count;
   ro.describe.resolve_ports = !a.no_resolve;
@@ -159,6 +161,7 @@ void add_read_command(CLI::App& app, int& exit_code) {
               "  portscope read capture.pcap -V --absolute-seq  raw TCP sequence numbers\n"
               "  portscope read capture.pcap -T fields -e ip.src -e tcp.srcport -E header=y\n"
               "  portscope read capture.pcap -T json -c 10\n"
+              "  portscope read capture.pcap -f 'tcp port 80' -w web.pcapng\n"
               "  tcpdump -w - | portscope read -r -");
   cmd->add_option("file", args->file, "Capture file (pcap or pcapng; '-' reads standard input)");
   cmd->add_option("-r,--read-file", args->read_file, "Capture file, as tshark -r");
@@ -187,6 +190,8 @@ void add_read_command(CLI::App& app, int& exit_code) {
       ->allow_extra_args(false);
   cmd->add_flag("--no-checksums", args->no_checksums, "Do not verify IP/TCP/UDP/ICMP checksums");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress display on stderr (shown only on a terminal anyway)");
+  add_capture_filter_option(cmd, args->capture);
+  add_capture_write_options(cmd, args->capture);
   add_limit_options(cmd, args->limits);
   cmd->callback([args, &exit_code] { exit_code = run_read(*args); });
 }

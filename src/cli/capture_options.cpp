@@ -1,0 +1,89 @@
+#include "cli/capture_options.h"
+
+#include <csignal>
+#include <cstdio>
+
+#include <sys/stat.h>
+
+#include "capture/bpf_filter.h"
+#include "capture/capture_writer.h"
+#include "output/progress.h"
+
+namespace ps::cli {
+
+void add_capture_filter_option(CLI::App* cmd, CaptureOptions& o) {
+  cmd->add_option_function<std::string>(
+         "-f,--capture-filter",
+         [&o](const std::string& v) {
+           o.filter = v;
+           o.has_filter = true;
+         },
+         "Capture filter (BPF, as tcpdump and tshark -f: 'tcp port 80'): other frames are skipped "
+         "before decoding, as if not captured")
+      ->type_name("BPF");
+}
+
+void add_capture_write_options(CLI::App* cmd, CaptureOptions& o) {
+  cmd->add_option("-w,--write", o.write_file,
+                  "Write the frames to FILE instead of printing them ('-': standard output)")
+      ->type_name("FILE");
+  cmd->add_option("-F,--output-format", o.write_format,
+                  "Format for -w: pcap or pcapng (default: pcapng for .pcapng/.ntar names, else pcap)")
+      ->check(CLI::IsMember({"pcap", "pcapng"}));
+}
+
+std::unique_ptr<CaptureReader> open_capture_with(const std::string& path, const CaptureOptions& o,
+                                                 int& exit_code) {
+  std::unique_ptr<CaptureReader> reader;
+  try {
+    reader = open_capture(path);
+  } catch (const CaptureOpenError& e) {
+    std::fprintf(stderr, "portscope: %s\n", e.what());
+    exit_code = 1;
+    return nullptr;
+  }
+  if (!o.has_filter) return reader;
+  std::string err;
+  auto filter = BpfFilter::create(o.filter, reader->link_type(), err, [](const std::string& w) {
+    std::fprintf(stderr, "portscope: warning: %s\n", w.c_str());
+  });
+  if (!filter) {
+    std::fprintf(stderr, "portscope: %s\n", err.c_str());
+    exit_code = 2;
+    return nullptr;
+  }
+  return filter_capture(std::move(reader), std::move(*filter));
+}
+
+int write_capture(CaptureReader& reader, const std::string& input_path, const CaptureOptions& o,
+                  uint64_t max_frames, bool quiet) {
+  const CaptureFormat format =
+      o.write_format.empty() ? capture_format_for_path(o.write_file) : *capture_format_named(o.write_format);
+  // A reader that closes the pipe must not kill the run: the write error is reported instead.
+  std::signal(SIGPIPE, SIG_IGN);
+  CaptureWriteError err;
+  std::unique_ptr<CaptureWriter> writer = CaptureWriter::open(o.write_file, format, reader, err);
+  if (!writer) {
+    std::fprintf(stderr, "portscope: %s\n", err.message.c_str());
+    return err.exit_code;
+  }
+  struct stat st {};
+  const uint64_t size =
+      input_path != "-" && ::stat(input_path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  Progress progress(size, !quiet);
+  const CopyResult res = copy_frames(reader, *writer, max_frames,
+                                     [&](const Frame& f) { progress.update(f.file_offset, f.number); });
+  progress.finish();
+  // Damage in the input: the frames before it are a valid capture and are kept (exit code 1 all the same).
+  if (res.write_failed || !writer->commit()) {
+    std::fprintf(stderr, "portscope: %s\n", writer->error()->message.c_str());
+    return writer->error()->exit_code;
+  }
+  if (reader.error()) {
+    std::fprintf(stderr, "portscope: %s\n", reader.error()->message.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+} // namespace ps::cli
