@@ -74,7 +74,7 @@ public:
     put32(0); // thiszone
     put32(0); // sigfigs
     put32(snaplen == 0 ? kDefaultSnaplen : snaplen);
-    put32(link_type_);
+    put32(link_type_ | (ifs.empty() ? 0 : ifs[0].link_type_ext));
     return true;
   }
 

@@ -36,6 +36,7 @@ public:
     ifc.link_type = link_type_;
     ifc.snaplen = snaplen_;
     ifc.tsresol = nano_ ? 9 : 6;
+    ifc.link_type_ext = load32(h + 20, swap_) & 0xFFFF0000u;
     interfaces_.push_back(std::move(ifc));
   }
 

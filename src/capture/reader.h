@@ -32,9 +32,10 @@ struct InterfaceInfo {
   // Timestamp resolution coded as pcapng's if_tsresol: 10^-n seconds, or 2^-(n & 0x7f) with bit 7 set.
   // pcap: 6 (microseconds) or 9 (nanoseconds).
   uint8_t tsresol = 6;
-  uint32_t section = 0;    // index into CaptureReader::sections()
-  std::string name;        // pcapng if_name (empty when absent)
-  std::string description; // pcapng if_description
+  uint32_t section = 0;       // index into CaptureReader::sections()
+  uint32_t link_type_ext = 0; // pcap: the upper 16 bits of the header's link-type field (FCS length)
+  std::string name;           // pcapng if_name (empty when absent)
+  std::string description;    // pcapng if_description
 };
 
 // One pcapng section (a pcap file is one section without comments).
