@@ -329,6 +329,37 @@ TEST(CaptureWriter, PcapRefusesSeveralLinkTypesBeforeCreatingAnything) {
   EXPECT_EQ(d.entries(), std::vector<std::string>{"in.pcapng"});
 }
 
+TEST(CaptureWriter, PcapStopsAtALaterInterfaceOfAnotherLinkTypeAndLeavesNoFile) {
+  TempDir d;
+  Bytes f;
+  shb(f);
+  idb(f, 1, 0);
+  epb(f, 0, 1'000'000, payload(60, 1));
+  idb(f, 101, 0); // described only after the first packet: unknown when the writer opens
+  epb(f, 1, 2'000'000, payload(40, 2));
+  save(d.file("in.pcapng"), f.b);
+  auto r = ps::open_capture(d.file("in.pcapng"));
+  ps::CaptureWriteError err;
+  auto w = ps::CaptureWriter::open(d.file("out.pcap"), ps::CaptureFormat::Pcap, *r, err);
+  ASSERT_TRUE(w) << err.message;
+  ps::CopyResult res = ps::copy_frames(*r, *w, 0, [](const ps::Frame&) {});
+  EXPECT_TRUE(res.write_failed);
+  EXPECT_EQ(res.frames, 2u);
+  EXPECT_EQ(w->frames(), 1u);
+  ASSERT_TRUE(w->error());
+  EXPECT_EQ(w->error()->exit_code, 2);
+  EXPECT_NE(w->error()->message.find("link types 1 and 101"), std::string::npos) << w->error()->message;
+  EXPECT_FALSE(w->commit());
+  w.reset();
+  EXPECT_EQ(d.entries(), std::vector<std::string>{"in.pcapng"});
+  // pcapng takes it: the second interface is described before its frame.
+  auto r2 = ps::open_capture(d.file("in.pcapng"));
+  copy_file(d.file("in.pcapng"), d.file("out.pcapng"), ps::CaptureFormat::Pcapng);
+  auto r3 = ps::open_capture(d.file("out.pcapng"));
+  EXPECT_EQ(read_all(*r2), read_all(*r3));
+  EXPECT_EQ(r3->interfaces().size(), 2u);
+}
+
 TEST(CaptureWriter, PcapFromPcapngWithOneLinkTypeIsNanosecondWhenTheInputIsFiner) {
   TempDir d;
   Bytes f;
