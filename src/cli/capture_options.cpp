@@ -2,14 +2,50 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "capture/bpf_filter.h"
 #include "capture/capture_writer.h"
 #include "output/progress.h"
 
 namespace ps::cli {
+
+namespace {
+
+// The partial file of the running -w, removed if the run is interrupted (Ctrl-C, kill): a signal
+// handler may only use async-signal-safe calls, hence the fixed buffer.
+char g_partial[4096];
+
+extern "C" void remove_partial_and_die(int sig) {
+  if (g_partial[0] != '\0') ::unlink(g_partial);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+void remove_partial_on_signals(const std::string& partial) {
+  if (partial.empty() || partial.size() >= sizeof g_partial) return;
+  std::memcpy(g_partial, partial.c_str(), partial.size() + 1);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction old {};
+    if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue; // e.g. under nohup
+    std::signal(sig, remove_partial_and_die);
+  }
+}
+
+void forget_partial() {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction old {};
+    if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == remove_partial_and_die)
+      std::signal(sig, SIG_DFL);
+  }
+  g_partial[0] = '\0';
+}
+
+} // namespace
 
 void add_capture_filter_option(CLI::App* cmd, CaptureOptions& o) {
   cmd->add_option_function<std::string>(
@@ -67,6 +103,7 @@ int write_capture(CaptureReader& reader, const std::string& input_path, const Ca
     std::fprintf(stderr, "portscope: %s\n", err.message.c_str());
     return err.exit_code;
   }
+  remove_partial_on_signals(writer->partial_path());
   struct stat st {};
   const uint64_t size =
       input_path != "-" && ::stat(input_path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
@@ -74,8 +111,10 @@ int write_capture(CaptureReader& reader, const std::string& input_path, const Ca
   const CopyResult res = copy_frames(reader, *writer, max_frames,
                                      [&](const Frame& f) { progress.update(f.file_offset, f.number); });
   progress.finish();
+  const bool committed = !res.write_failed && writer->commit();
+  forget_partial(); // renamed or removed by now
   // Damage in the input: the frames before it are a valid capture and are kept (exit code 1 all the same).
-  if (res.write_failed || !writer->commit()) {
+  if (!committed) {
     std::fprintf(stderr, "portscope: %s\n", writer->error()->message.c_str());
     return writer->error()->exit_code;
   }

@@ -13,7 +13,8 @@ link types, nanosecond and big-endian files; skipped when absent):
     `read F -f EXPR` prints those frames numbered 1..N, exactly as `read` prints tcpdump's output.
  c. For microsecond pcap inputs, `read F -f EXPR -w out` is byte-identical to `tcpdump -r F -w out2 EXPR`.
  d. Errors: /dev/full and a file-size limit (exit 1, one line, no file left, an existing file kept), a
-    closed pipe, a bad expression (exit 2, one line) on every command, pcap refusing several link types.
+    closed pipe, SIGINT/SIGTERM while writing (no file left), a bad expression (exit 2, one line) on every
+    command, pcap refusing several link types.
  e. A pcapng with two sections, three interfaces of two link types, names, descriptions, binary and
     decimal timestamp resolutions and comments survives `-w x.pcapng` (tshark and capinfos agree);
     a filter that cannot apply to one link type warns once and passes none of its frames.
@@ -196,6 +197,24 @@ def check_errors(binary, data, tmp):
     err = p.stderr.read()
     p.wait()
     T.check(p.returncode == 1 and one_line(err) and b"Broken pipe" in err, f"closed pipe: exit {p.returncode} {err!r}")
+
+    # Interrupted while writing (input from a pipe that stays open): no OUT, no partial file.
+    with open(cap, "rb") as f:
+        head = f.read(4096)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        out = os.path.join(tmp, "interrupted.pcap")
+        p = subprocess.Popen([binary, "read", "-", "-w", out], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdin.write(head)
+        p.stdin.flush()
+        for _ in range(100):  # until the partial file exists
+            if glob.glob(out + ".partial-*"):
+                break
+            subprocess.run(["sleep", "0.02"])
+        p.send_signal(sig)
+        p.wait(timeout=10)
+        p.stdin.close()
+        T.check(p.returncode == -sig and not os.path.exists(out) and not glob.glob(out + ".partial-*"),
+                f"{sig.name} while writing: exit {p.returncode}, left {sorted(os.listdir(tmp))}")
 
     # Bad expressions: exit 2, one line, on every command that reads; follow's -f is the filter now.
     for args in (["read", cap], ["read", cap, "-w", os.path.join(tmp, "bad.pcap")], ["conns", cap],
