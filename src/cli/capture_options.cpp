@@ -66,6 +66,7 @@ void add_capture_write_options(CLI::App* cmd, CaptureOptions& o) {
   cmd->add_option("-F,--output-format", o.write_format,
                   "Format for -w: pcap or pcapng (default: pcapng for .pcapng/.ntar names, else pcap)")
       ->check(CLI::IsMember({"pcap", "pcapng"}));
+  cmd->add_flag("-P,--print", o.print, "With -w, also print the frames (as tshark -P)");
 }
 
 std::unique_ptr<CaptureReader> open_capture_with(const std::string& path, const CaptureOptions& o,
@@ -91,8 +92,14 @@ std::unique_ptr<CaptureReader> open_capture_with(const std::string& path, const 
   return filter_capture(std::move(reader), std::move(*filter));
 }
 
-int write_capture(CaptureReader& reader, const std::string& input_path, const CaptureOptions& o,
-                  uint64_t max_frames, bool quiet) {
+std::unique_ptr<CaptureWriter> open_capture_writer(const CaptureReader& reader, const CaptureOptions& o,
+                                                   int& exit_code) {
+  if (o.print && o.write_file == "-") {
+    std::fprintf(stderr,
+                 "portscope: -P with -w -: the frames and the capture cannot both go to standard output\n");
+    exit_code = 2;
+    return nullptr;
+  }
   const CaptureFormat format =
       o.write_format.empty() ? capture_format_for_path(o.write_file) : *capture_format_named(o.write_format);
   // A reader that closes the pipe must not kill the run: the write error is reported instead.
@@ -101,9 +108,27 @@ int write_capture(CaptureReader& reader, const std::string& input_path, const Ca
   std::unique_ptr<CaptureWriter> writer = CaptureWriter::open(o.write_file, format, reader, err);
   if (!writer) {
     std::fprintf(stderr, "portscope: %s\n", err.message.c_str());
-    return err.exit_code;
+    exit_code = err.exit_code;
+    return nullptr;
   }
   remove_partial_on_signals(writer->partial_path());
+  return writer;
+}
+
+int finish_capture_writer(CaptureWriter& writer, bool abandon) {
+  const bool committed = !abandon && !writer.error() && writer.commit();
+  forget_partial(); // renamed, or removed when the writer goes
+  if (committed) return 0;
+  if (!writer.error()) return 1; // abandoned: the caller says why
+  std::fprintf(stderr, "portscope: %s\n", writer.error()->message.c_str());
+  return writer.error()->exit_code;
+}
+
+int write_capture(CaptureReader& reader, const std::string& input_path, const CaptureOptions& o,
+                  uint64_t max_frames, bool quiet) {
+  int exit_code = 0;
+  std::unique_ptr<CaptureWriter> writer = open_capture_writer(reader, o, exit_code);
+  if (!writer) return exit_code;
   struct stat st {};
   const uint64_t size =
       input_path != "-" && ::stat(input_path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
@@ -111,13 +136,8 @@ int write_capture(CaptureReader& reader, const std::string& input_path, const Ca
   const CopyResult res = copy_frames(reader, *writer, max_frames,
                                      [&](const Frame& f) { progress.update(f.file_offset, f.number); });
   progress.finish();
-  const bool committed = !res.write_failed && writer->commit();
-  forget_partial(); // renamed or removed by now
   // Damage in the input: the frames before it are a valid capture and are kept (exit code 1 all the same).
-  if (!committed) {
-    std::fprintf(stderr, "portscope: %s\n", writer->error()->message.c_str());
-    return writer->error()->exit_code;
-  }
+  if (const int rc = finish_capture_writer(*writer, res.write_failed); rc != 0) return rc;
   if (reader.error()) {
     std::fprintf(stderr, "portscope: %s\n", reader.error()->message.c_str());
     return 1;

@@ -84,7 +84,7 @@ int run_read(const ReadArgs& a) {
     return 2;
   }
   int exit_code = 0;
-  if (!a.capture.write_file.empty()) { // -w: the frames are written, not printed (as tshark -w)
+  if (!a.capture.write_file.empty() && !a.capture.print) { // -w: written, not printed (as tshark -w)
     auto reader = open_capture_with(path, a.capture, exit_code);
     return reader ? write_capture(*reader, path, a.capture, a.count, a.quiet) : exit_code;
   }
@@ -134,8 +134,22 @@ int run_read(const ReadArgs& a) {
   // Frames printed to a terminal already show progress; a redirected run gets the progress line.
   Progress progress(size, !a.quiet && !::isatty(STDOUT_FILENO));
   ro.progress = &progress;
+  std::unique_ptr<CaptureWriter> writer; // -w with -P: written and printed
+  if (!a.capture.write_file.empty()) {
+    writer = open_capture_writer(*reader, a.capture, exit_code);
+    if (!writer) return exit_code;
+    ro.writer = writer.get();
+  }
   ReadResult res = run_packet_loop(*reader, *sink, out, ro);
   report_limits(a.limits, res.limit_hits);
+  if (writer) {
+    if (res.output_failed && !res.write_failed) { // printing stopped first: the capture is incomplete
+      finish_capture_writer(*writer, /*abandon=*/true);
+      fail("'" + a.capture.write_file + "' not written: the printed output ended before the last frame");
+      return 1;
+    }
+    if (const int rc = finish_capture_writer(*writer, res.write_failed); rc != 0) return rc;
+  }
   if (res.output_failed) {
     // A closed pipe (| head) is a normal way to stop reading; anything else is an error.
     if (out.error() == EPIPE) return 0;

@@ -1,6 +1,7 @@
 #include "pipeline/packet_loop.h"
 
 #include "app/app_engine.h"
+#include "capture/capture_writer.h"
 #include "dissect/frame_decoder.h"
 #include "flow/tracker.h"
 #include "output/progress.h"
@@ -34,6 +35,10 @@ ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& o
       first = false;
     }
     ++res.frames;
+    if (opt.writer && !opt.writer->write(frame)) [[unlikely]] {
+      res.write_failed = true;
+      break;
+    }
     decoder.decode(frame, pkt);
     if (needs.streams) tracker.process(pkt, meta);
     if (needs.app) app_engine.process(pkt, meta, app_frame);

@@ -13,6 +13,7 @@
 
 namespace ps {
 
+class CaptureWriter;
 class Progress;
 
 struct ReadOptions {
@@ -21,11 +22,13 @@ struct ReadOptions {
   Progress* progress = nullptr; // progress display on stderr, when wanted
   app::DecodeAs decode_as;      // -d tcp.port==N,proto (application analyzers, src/app/)
   Limits limits;
+  CaptureWriter* writer = nullptr; // read -w -P: every frame is also written to the capture file
 };
 
 struct ReadResult {
   uint64_t frames = 0;
   bool output_failed = false; // stdout closed or unwritable
+  bool write_failed = false;  // opt.writer failed (its error() says why)
   DefragCounters defrag;      // IP fragments: reassembled, dropped by a limit
   LimitHits limit_hits;       // what the resource limits cost
 };

@@ -15,7 +15,9 @@ link types, nanosecond and big-endian files; skipped when absent):
  d. Errors: /dev/full and a file-size limit (exit 1, one line, no file left, an existing file kept), a
     closed pipe, SIGINT/SIGTERM while writing (no file left), a bad expression (exit 2, one line) on every
     command, pcap refusing several link types.
- e. A pcapng with two sections, three interfaces of two link types, names, descriptions, binary and
+ e. -P prints what read prints and writes what -w writes; -P with -w - is refused; a closed printed
+    output leaves no capture file.
+ f. A pcapng with two sections, three interfaces of two link types, names, descriptions, binary and
     decimal timestamp resolutions and comments survives `-w x.pcapng` (tshark and capinfos agree);
     a filter that cannot apply to one link type warns once and passes none of its frames.
 tcpdump and tshark are needed for a-c and e (skipped, with a note, when missing).
@@ -243,6 +245,33 @@ def check_errors(binary, data, tmp):
                     f"{args[0]} -f '{expr}' differs from {args[0]} on tcpdump's filtered capture")
 
 
+def check_print(binary, data, tmp):
+    """-P: printed as without -w, written as without -P."""
+    for name in ("mixed.pcap", "http-pcapng.pcapng"):
+        cap = os.path.join(data, name)
+        out, out2 = os.path.join(tmp, "p.pcapng"), os.path.join(tmp, "p2.pcapng")
+        for extra in ([], ["-f", "tcp port 80"], ["-T", "fields", "-e", "frame.number", "-e", "tcp.stream"]):
+            r = run([binary, "read", cap, "-n", "-P", "-w", out, *extra])
+            want = run([binary, "read", cap, "-n", *extra])
+            w = run([binary, "read", cap, "-w", out2, *[x for x in extra if extra[:1] == ["-f"]]])
+            with open(out, "rb") as f1, open(out2, "rb") as f2:
+                same = f1.read() == f2.read()
+            T.check(r.returncode == 0 and r.stdout == want.stdout and w.returncode == 0 and same,
+                    f"{name} -P -w {extra}: exit {r.returncode}, printed same {r.stdout == want.stdout}, file same {same}")
+    cap = os.path.join(data, "mixed.pcap")
+    r = run([binary, "read", cap, "-P", "-w", "-"])
+    T.check(r.returncode == 2 and one_line(r.stderr) and r.stdout == b"", f"-P -w -: exit {r.returncode} {r.stderr!r}")
+    # Printing stopped by a closed pipe: the capture would be incomplete, so it is not written.
+    out = os.path.join(tmp, "cut.pcap")
+    p = subprocess.Popen([binary, "read", cap, "-P", "-w", out], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.readline()
+    p.stdout.close()
+    err = p.stderr.read()
+    p.wait()
+    T.check(p.returncode == 1 and one_line(err) and not os.path.exists(out) and not glob.glob(out + ".partial-*"),
+            f"-P -w with the printed output closed: exit {p.returncode} {err!r}")
+
+
 def options(opts):
     return cg._options(opts, "<")
 
@@ -352,6 +381,7 @@ def main():
             if have_tcpdump:
                 check_filters(binary, cap, tmp)
         check_errors(binary, a.data, tmp)
+        check_print(binary, a.data, tmp)
         check_multi(binary, tmp, have_tshark)
     T.finish()
 
