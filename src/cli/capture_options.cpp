@@ -100,6 +100,12 @@ std::unique_ptr<CaptureWriter> open_capture_writer(const CaptureReader& reader, 
     exit_code = 2;
     return nullptr;
   }
+  if (o.write_file == "-" && ::isatty(STDOUT_FILENO)) {
+    std::fprintf(stderr,
+                 "portscope: -w -: not writing a binary capture to a terminal (redirect or pipe it)\n");
+    exit_code = 2;
+    return nullptr;
+  }
   const CaptureFormat format =
       o.write_format.empty() ? capture_format_for_path(o.write_file) : *capture_format_named(o.write_format);
   // A reader that closes the pipe must not kill the run: the write error is reported instead.

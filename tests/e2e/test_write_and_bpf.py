@@ -218,6 +218,25 @@ def check_errors(binary, data, tmp):
         T.check(p.returncode == -sig and not os.path.exists(out) and not glob.glob(out + ".partial-*"),
                 f"{sig.name} while writing: exit {p.returncode}, left {sorted(os.listdir(tmp))}")
 
+    # -w - on a terminal: refused.
+    import pty
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(binary, [binary, "read", cap, "-w", "-"])
+    got = b""
+    try:
+        while True:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                break
+            got += chunk
+    except OSError:
+        pass
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    T.check(os.waitstatus_to_exitcode(status) == 2 and got.startswith(b"portscope: -w -: not writing") and
+            got.count(b"\n") == 1, f"-w - on a terminal: {got[:80]!r}")
+
     # Bad expressions: exit 2, one line, on every command that reads; follow's -f is the filter now.
     for args in (["read", cap], ["read", cap, "-w", os.path.join(tmp, "bad.pcap")], ["conns", cap],
                  ["log", "http", cap], ["follow", cap, "--stream", "0"]):
