@@ -36,7 +36,8 @@ usage: bench/run.sh [options]
   --runs N        hyperfine runs per command (default 3, after 1 warmup)
   --cpu N         core to pin everything to (default 0)
   --only REGEX    re-measure only the rows whose id matches (ids: floor tcpdump tshark
-                  tshark_fields portscope_read portscope_fields tshark_conv portscope_conns);
+                  tshark_fields portscope_read portscope_fields tshark_conv portscope_conns
+                  tcpdump_write portscope_write);
                   the other rows are taken from earlier results for the same capture
 EOF
 }
@@ -101,6 +102,7 @@ for f in "${fields[@]}"; do efields+=" -e $f"; done
 q() { printf '%q' "$1"; }
 P=$(q "$pcap")
 B=$(q "$bin")
+W=$(q "$out/$tag.write.pcap") # the write rows' output (a file, as users write them)
 
 # id | label | command (run by sh; output to /dev/null as it would be to a pipe)
 rows=(
@@ -112,6 +114,8 @@ rows=(
     "portscope_fields|portscope read -T fields (10 fields)|$B read $P -T fields$efields > /dev/null"
     "tshark_conv|tshark -q -z conv,tcp|tshark -q -z conv,tcp -r $P > /dev/null"
     "portscope_conns|portscope conns|$B conns $P > /dev/null"
+    "tcpdump_write|tcpdump -r -w 'tcp port 80'|tcpdump -r $P -w $W 'tcp port 80' 2> /dev/null"
+    "portscope_write|portscope read -f 'tcp port 80' -w|$B read $P -q -f 'tcp port 80' -w $W"
 )
 
 measure() {
@@ -148,6 +152,7 @@ for row in "${rows[@]}"; do
     fi
     measure "$id" "$cmd"
 done
+rm -f "$out/$tag.write.pcap"
 
 # Table and ratios.
 cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
@@ -222,6 +227,7 @@ for a, b, what in [
     ("tshark", "portscope_read", "tshark summary / portscope summary"),
     ("tshark_conv", "portscope_conns", "tshark conv / portscope conns"),
     ("portscope_conns", "floor", "portscope conns / floor"),
+    ("tcpdump_write", "portscope_write", "tcpdump -w / portscope -w (filtered)"),
 ]:
     print(f"  {what:<36} {ratio(a, b, 0):>8} {ratio(a, b, 3):>8} {ratio(a, b, 2):>8}")
 PY

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 namespace ps {
 
@@ -37,6 +38,7 @@ struct Frame {
   uint32_t interface_id = 0;
   uint64_t file_offset = 0;      // byte offset of the record in the file
   std::span<const uint8_t> data; // captured bytes (caplen = data.size())
+  std::string_view comment;      // pcapng: the packet's first opt_comment (same lifetime as data)
 };
 
 } // namespace ps

@@ -31,6 +31,13 @@ public:
     // The upper bits of the link-type field carry the FCS length; only the low 16 bits are the type.
     link_type_ = load32(h + 20, swap_) & 0xFFFFu;
     src_.advance(kFileHeaderLen);
+    sections_.emplace_back();
+    InterfaceInfo ifc;
+    ifc.link_type = link_type_;
+    ifc.snaplen = snaplen_;
+    ifc.tsresol = nano_ ? 9 : 6;
+    ifc.link_type_ext = load32(h + 20, swap_) & 0xFFFF0000u;
+    interfaces_.push_back(std::move(ifc));
   }
 
   bool next(Frame& frame) override {

@@ -29,10 +29,27 @@ constexpr uint32_t kMinSimple = 16;
 constexpr uint32_t kMaxHeldBlock = kMaxCaplen + (1u << 20);
 
 constexpr uint16_t kOptEnd = 0;
+constexpr uint16_t kOptComment = 1;
+constexpr uint16_t kOptIfName = 2;
+constexpr uint16_t kOptIfDescription = 3;
 constexpr uint16_t kOptTsresol = 9;
 constexpr uint16_t kOptTsoffset = 14;
 
 __extension__ typedef unsigned __int128 u128;
+
+// Calls f(code, value, length) for each option in [o, end) until the end-of-options option; a malformed
+// option ends the walk. f returns false to stop early.
+template <class F> void for_each_option(const uint8_t* o, const uint8_t* end, bool swap, F&& f) {
+  while (end - o >= 4) {
+    const uint16_t code = load16(o, swap);
+    const uint16_t olen = load16(o + 2, swap);
+    if (code == kOptEnd) break;
+    const size_t padded = (size_t{olen} + 3) & ~size_t{3};
+    if (padded > static_cast<size_t>(end - o - 4)) break; // malformed option: ignore the rest
+    if (!f(code, o + 4, olen)) break;
+    o += 4 + padded;
+  }
+}
 
 // Converts an interface's 64-bit timestamp count into seconds + nanoseconds.
 struct TsUnits {
@@ -211,7 +228,7 @@ private:
       r = simple_packet_block(p, len, at, *frame);
       break;
     case kSectionHeader:
-      r = section_header(p, at);
+      r = section_header(p, len, at);
       break;
     default: // kInterfaceDescription
       r = interface_description(p, len, at);
@@ -228,7 +245,7 @@ private:
     } else {
       iface = load16(p + 8, swap_); // then a 16-bit drops count
     }
-    if (iface >= interfaces_.size()) [[unlikely]]
+    if (iface >= section_ifaces_.size()) [[unlikely]]
       return fail(at, fmt::format("{}: packet block at byte offset {} refers to interface {}, but {} defined",
                                   src_.name(), at, iface, defined_count()));
     const uint64_t t = (uint64_t{load32(p + 12, swap_)} << 32) | load32(p + 16, swap_);
@@ -238,8 +255,15 @@ private:
       return fail(at, fmt::format("{}: packet block at byte offset {} has captured length {}, more than its "
                                   "length {} can hold",
                                   src_.name(), at, caplen, len));
-    const Interface& ifc = interfaces_[iface];
+    const Interface& ifc = section_ifaces_[iface];
     fill(frame, ifc, iface, at, p + 28, caplen, wire_len);
+    const uint32_t options_at = kMinEnhanced - 4 + ((caplen + 3) & ~uint32_t{3});
+    if (options_at < len - 4) [[unlikely]]
+      for_each_option(p + options_at, p + len - 4, swap_, [&](uint16_t code, const uint8_t* v, uint16_t n) {
+        if (code != kOptComment) return true;
+        frame.comment = std::string_view(reinterpret_cast<const char*>(v), n);
+        return false;
+      });
     frame.ts = ifc.units.convert(t);
     if (ifc.ts_offset != 0) {
       // Saturating: 64-bit counts and offsets reach far past what int64 nanoseconds hold.
@@ -252,10 +276,10 @@ private:
   }
 
   Result simple_packet_block(const uint8_t* p, uint32_t len, uint64_t at, Frame& frame) {
-    if (interfaces_.empty()) [[unlikely]]
+    if (section_ifaces_.empty()) [[unlikely]]
       return fail(at, fmt::format("{}: simple packet block at byte offset {} but no interface defined",
                                   src_.name(), at));
-    const Interface& ifc = interfaces_[0];
+    const Interface& ifc = section_ifaces_[0];
     const uint32_t wire_len = load32(p + 8, swap_);
     uint32_t caplen = wire_len;
     if (ifc.snaplen != 0 && caplen > ifc.snaplen) caplen = ifc.snaplen;
@@ -277,16 +301,22 @@ private:
     frame.interface_id = section_base_ + iface; // numbered across sections, as Wireshark does
     frame.file_offset = at;
     frame.data = std::span<const uint8_t>(data, caplen);
+    frame.comment = {};
   }
 
-  Result section_header(const uint8_t* p, uint64_t at) {
+  Result section_header(const uint8_t* p, uint32_t len, uint64_t at) {
     const uint16_t major = load16(p + 12, swap_);
     const uint16_t minor = load16(p + 14, swap_);
     if (major != 1)
       return fail(at, fmt::format("{}: section header at byte offset {} has unsupported pcapng version {}.{}",
                                   src_.name(), at, major, minor));
-    section_base_ += static_cast<uint32_t>(interfaces_.size());
-    interfaces_.clear();
+    section_base_ += static_cast<uint32_t>(section_ifaces_.size());
+    section_ifaces_.clear();
+    SectionInfo& section = sections_.emplace_back();
+    for_each_option(p + 24, p + len - 4, swap_, [&](uint16_t code, const uint8_t* v, uint16_t n) {
+      if (code == kOptComment) section.comments.emplace_back(reinterpret_cast<const char*>(v), n);
+      return true;
+    });
     return kOther;
   }
 
@@ -294,6 +324,10 @@ private:
     Interface ifc;
     ifc.link_type = load16(p + 8, swap_);
     ifc.snaplen = load32(p + 12, swap_);
+    InterfaceInfo info;
+    info.link_type = ifc.link_type;
+    info.snaplen = ifc.snaplen;
+    info.section = static_cast<uint32_t>(sections_.size() - 1);
     // Options: code, length, value padded to 4 bytes; end of options or of the body ends them.
     const uint8_t* o = p + 16;
     const uint8_t* end = p + len - 4;
@@ -306,6 +340,7 @@ private:
       const uint8_t* v = o + 4;
       if (code == kOptTsresol && olen >= 1) {
         const uint8_t r = v[0];
+        info.tsresol = r;
         if (r & 0x80) {
           const uint32_t n = r & 0x7f;
           if (n > 64)
@@ -338,6 +373,10 @@ private:
         }
       } else if (code == kOptTsoffset && olen >= 8) {
         ifc.ts_offset = static_cast<int64_t>(load64(v, swap_));
+      } else if (code == kOptIfName) {
+        info.name.assign(reinterpret_cast<const char*>(v), olen);
+      } else if (code == kOptIfDescription) {
+        info.description.assign(reinterpret_cast<const char*>(v), olen);
       }
       o += 4 + padded;
     }
@@ -346,14 +385,15 @@ private:
       first_link_type_ = ifc.link_type;
       first_snaplen_ = ifc.snaplen;
     }
-    interfaces_.push_back(ifc);
+    section_ifaces_.push_back(ifc);
+    interfaces_.push_back(std::move(info));
     return kOther;
   }
 
   std::string defined_count() const {
-    if (interfaces_.empty()) return "none is";
-    if (interfaces_.size() == 1) return "only 1 is";
-    return fmt::format("only {} are", interfaces_.size());
+    if (section_ifaces_.empty()) return "none is";
+    if (section_ifaces_.size() == 1) return "only 1 is";
+    return fmt::format("only {} are", section_ifaces_.size());
   }
 
   [[noreturn]] void cut_short_at_open(size_t needed) {
@@ -370,7 +410,7 @@ private:
   }
 
   ByteSource src_;
-  std::vector<Interface> interfaces_;
+  std::vector<Interface> section_ifaces_;
   bool swap_ = false;
   bool opening_ = false;
   bool done_ = false;

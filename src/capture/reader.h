@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "capture/frame.h"
 
@@ -24,6 +25,24 @@ struct CaptureError {
   uint64_t offset = 0; // byte offset of the damage in the file
 };
 
+// One capture interface (pcap: the file itself; pcapng: an interface description block).
+struct InterfaceInfo {
+  uint32_t link_type = kLinkEthernet;
+  uint32_t snaplen = 0; // 0: unknown or unlimited
+  // Timestamp resolution coded as pcapng's if_tsresol: 10^-n seconds, or 2^-(n & 0x7f) with bit 7 set.
+  // pcap: 6 (microseconds) or 9 (nanoseconds).
+  uint8_t tsresol = 6;
+  uint32_t section = 0;       // index into CaptureReader::sections()
+  uint32_t link_type_ext = 0; // pcap: the upper 16 bits of the header's link-type field (FCS length)
+  std::string name;           // pcapng if_name (empty when absent)
+  std::string description;    // pcapng if_description
+};
+
+// One pcapng section (a pcap file is one section without comments).
+struct SectionInfo {
+  std::vector<std::string> comments; // opt_comment of the section header block
+};
+
 class CaptureReader {
 public:
   virtual ~CaptureReader() = default;
@@ -37,9 +56,16 @@ public:
   virtual uint32_t link_type() const = 0;
   // Snapshot length of the file (pcapng: of the first interface); 0 when unknown or unlimited.
   virtual uint32_t snaplen() const { return 0; }
+  // Every interface met so far, indexed by Frame::interface_id (pcapng: numbered across sections).
+  // Known at open: the interfaces defined before the first packet; later ones are added while reading.
+  virtual const std::vector<InterfaceInfo>& interfaces() const { return interfaces_; }
+  // Every section met so far (at least one once the file is open).
+  virtual const std::vector<SectionInfo>& sections() const { return sections_; }
 
 protected:
   std::optional<CaptureError> error_;
+  std::vector<InterfaceInfo> interfaces_;
+  std::vector<SectionInfo> sections_;
 };
 
 // Opens `path` ("-" reads standard input) and detects the format from its magic number.

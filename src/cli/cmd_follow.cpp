@@ -109,7 +109,7 @@ void add_follow_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-s,--stream", args->stream,
                   "Stream index (tcp.stream, or udp.stream with --udp), or ADDR:PORT,ADDR:PORT");
   cmd->add_option("-z", args->z, "tshark's form: follow,tcp|udp,ascii|hex|raw,STREAM|ADDR:PORT,ADDR:PORT");
-  cmd->add_option("-f,--format", args->format, "ascii (default), hex or raw")
+  cmd->add_option("--format", args->format, "ascii (default), hex or raw")
       ->check(CLI::IsMember({"ascii", "hex", "raw"}));
   cmd->add_flag("--udp", args->udp, "Follow a UDP stream instead of TCP");
   cmd->callback([args, &exit_code] { exit_code = run_follow(*args); });

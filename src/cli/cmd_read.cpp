@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "capture/reader.h"
+#include "cli/capture_options.h"
 #include "cli/commands.h"
 #include "cli/input_options.h"
 #include "cli/limit_options.h"
@@ -31,6 +32,11 @@ struct ReadArgs {
   bool no_resolve = false;
   bool absolute_seq = false;
   bool no_checksums = false;
+};
+
+// read -w -Y without -P: the matching frames are written, nothing is printed.
+struct NullSink final : PacketSink {
+  void packet(const Frame&, const Record&, int64_t) override {}
 };
 
 // Parses -E options; returns false (after printing why) on a bad one.
@@ -76,13 +82,13 @@ int run_read(const ReadArgs& a) {
     return 2;
   }
   std::optional<filter::DisplayFilter> dfilter;
-  if (!a.in.display_filter.empty()) {
-    filter::CompileError ce;
-    dfilter = filter::DisplayFilter::compile(a.in.display_filter, ce);
-    if (!dfilter) {
-      fail(filter::format_error(a.in.display_filter, ce));
-      return 2;
-    }
+  if (!compile_display_filter(a.in, dfilter)) return 2;
+  int exit_code = 0;
+  const CaptureOptions& cap = a.in.capture;
+  // -w without -Y or -P: the frames are copied, not dissected (as tshark -w).
+  if (!cap.write_file.empty() && !cap.print && !dfilter) {
+    auto reader = open_capture_with(path, cap, exit_code);
+    return reader ? write_capture(*reader, path, cap, a.in.count, a.in.quiet) : exit_code;
   }
   OutBuffer out;
   std::unique_ptr<PacketSink> sink;
@@ -110,13 +116,9 @@ int run_read(const ReadArgs& a) {
     fail("unknown output format '" + a.format + "' for -T (text, fields, json, ndjson)");
     return 2;
   }
-  std::unique_ptr<CaptureReader> reader;
-  try {
-    reader = open_capture(path);
-  } catch (const CaptureOpenError& e) {
-    fail(e.what());
-    return 1;
-  }
+  if (!cap.write_file.empty() && !cap.print) sink = std::make_unique<NullSink>(); // -w -Y: written only
+  std::unique_ptr<CaptureReader> reader = open_capture_with(path, a.in.capture, exit_code);
+  if (!reader) return exit_code;
   ReadOptions ro;
   ro.max_frames = a.in.count;
   ro.describe.resolve_ports = !a.no_resolve;
@@ -128,8 +130,22 @@ int run_read(const ReadArgs& a) {
   // Frames printed to a terminal already show progress; a redirected run gets the progress line.
   Progress progress(input_size(path), !a.in.quiet && !::isatty(STDOUT_FILENO));
   ro.progress = &progress;
+  std::unique_ptr<CaptureWriter> writer; // -w with -P: written and printed
+  if (!a.in.capture.write_file.empty()) {
+    writer = open_capture_writer(*reader, a.in.capture, exit_code);
+    if (!writer) return exit_code;
+    ro.writer = writer.get();
+  }
   ReadResult res = run_packet_loop(*reader, *sink, out, ro);
   report_limits(a.in.limits, res.limit_hits);
+  if (writer) {
+    if (res.output_failed && !res.write_failed) { // printing stopped first: the capture is incomplete
+      finish_capture_writer(*writer, /*abandon=*/true);
+      fail("'" + a.in.capture.write_file + "' not written: the printed output ended before the last frame");
+      return 1;
+    }
+    if (const int rc = finish_capture_writer(*writer, res.write_failed); rc != 0) return rc;
+  }
   if (res.output_failed) {
     // A closed pipe (| head) is a normal way to stop reading; anything else is an error.
     if (out.error() == EPIPE) return 0;
@@ -156,6 +172,7 @@ void add_read_command(CLI::App& app, int& exit_code) {
               "  portscope read capture.pcap -T fields -e ip.src -e tcp.srcport -E header=y\n"
               "  portscope read capture.pcap -T json -c 10\n"
               "  portscope read capture.pcap -Y 'tcp.port == 80 && http.request'\n"
+              "  portscope read capture.pcap -f 'tcp port 80' -w web.pcapng\n"
               "  tcpdump -w - | portscope read -r -");
   add_input_options(cmd, args->in);
   cmd->add_flag("-V,--verbose", args->verbose, "Print the full protocol tree of every frame");
@@ -171,6 +188,7 @@ void add_read_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("-S,--absolute-seq", args->absolute_seq,
                 "Show TCP sequence and acknowledgment numbers as on the wire, not relative to the ISN");
   cmd->add_flag("--no-checksums", args->no_checksums, "Do not verify IP/TCP/UDP/ICMP checksums");
+  add_capture_write_options(cmd, args->in.capture);
   cmd->callback([args, &exit_code] { exit_code = run_read(*args); });
 }
 

@@ -31,6 +31,7 @@ void add_input_options(CLI::App* cmd, InputArgs& a, bool transactions_limit) {
   cmd->add_option(
       "-Y,--display-filter", a.display_filter,
       "Wireshark display filter: 'ip.addr == 10.0.0.0/8 && tcp.port in {80, 443}' (docs/filters.md)");
+  add_capture_filter_option(cmd, a.capture);
   cmd->add_flag("-q,--quiet", a.quiet, "No progress display on stderr (shown only on a terminal anyway)");
   add_limit_options(cmd, a.limits, transactions_limit);
 }
@@ -61,13 +62,7 @@ std::unique_ptr<CaptureReader> open_input(const InputArgs& a, const char* comman
     exit_code = kExitUsage;
     return nullptr;
   }
-  try {
-    return open_capture(a.path());
-  } catch (const CaptureOpenError& e) {
-    fail(e.what());
-    exit_code = kExitData;
-    return nullptr;
-  }
+  return open_capture_with(a.path(), a.capture, exit_code); // with -f applied
 }
 
 uint64_t input_size(const std::string& path) {

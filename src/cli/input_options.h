@@ -13,6 +13,7 @@
 
 #include "app/decode_as.h"
 #include "capture/reader.h"
+#include "cli/capture_options.h"
 #include "filter/display_filter.h"
 #include "flow/limits.h"
 #include "output/out_buffer.h"
@@ -26,6 +27,7 @@ struct InputArgs {
   uint64_t count = 0; // -c: frames to read, 0 all
   std::vector<std::string> decode_as;
   std::string display_filter; // -Y
+  CaptureOptions capture;     // -f (and, on read, -w / -F)
   bool quiet = false;
   Limits limits;
   bool transactions_limit = false; // log: --max-transactions too
@@ -33,7 +35,7 @@ struct InputArgs {
   const std::string& path() const { return read_file.empty() ? file : read_file; }
 };
 
-// Adds FILE, -r, -c, -d, -Y, -q and the limit flags.
+// Adds FILE, -r, -c, -d, -Y, -f, -q and the limit flags.
 void add_input_options(CLI::App* cmd, InputArgs& a, bool transactions_limit = false);
 
 void fail(const std::string& msg); // "portscope: msg" on stderr

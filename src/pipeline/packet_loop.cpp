@@ -1,5 +1,6 @@
 #include "pipeline/packet_loop.h"
 
+#include "capture/capture_writer.h"
 #include "engine/engine.h"
 #include "engine/progress.h"
 #include "filter/display_filter.h"
@@ -59,7 +60,10 @@ ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& o
       displayed_any = true;
       previous_displayed = frame.ts;
     }
-    if (opt.on_match) opt.on_match(v);
+    if (opt.writer && !opt.writer->write(frame)) [[unlikely]] {
+      res.write_failed = true;
+      return false;
+    }
     int64_t rel = (frame.ts.sec - times.first.sec) * 1'000'000'000 +
                   (static_cast<int64_t>(frame.ts.nsec) - static_cast<int64_t>(times.first.nsec));
     sink.packet(frame, rec, rel);

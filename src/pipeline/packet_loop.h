@@ -15,6 +15,7 @@
 
 namespace ps {
 
+class CaptureWriter;
 class Progress;
 namespace filter {
 class DisplayFilter;
@@ -29,13 +30,13 @@ struct ReadOptions {
   // -Y: only frames it matches reach the sink (numbered as in the capture). The record is built with
   // the filter's fields and the stages they need.
   const filter::DisplayFilter* display_filter = nullptr;
-  // Called for every frame that passes the display filter, before the sink sees it (read -w).
-  std::function<void(const PacketView&)> on_match;
+  CaptureWriter* writer = nullptr; // read -w: the frames -Y matches (all without -Y) are written to it
 };
 
 struct ReadResult {
   uint64_t frames = 0;
   bool output_failed = false; // stdout closed or unwritable
+  bool write_failed = false;  // opt.writer failed (its error() says why)
   DefragCounters defrag;      // IP fragments: reassembled, dropped by a limit
   LimitHits limit_hits;       // what the resource limits cost
 };
