@@ -11,8 +11,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
+#include "capture/capture_writer.h"
 #include "capture/reader.h"
 #include "cli/commands.h"
 #include "cli/input_options.h"
@@ -115,6 +117,37 @@ bool earlier(const ConnRecord& a, const ConnRecord& b) {
   return a.stream < b.stream;
 }
 
+// conns -w, second pass: reads the capture again through an engine that numbers connections exactly
+// as the first pass did (same stages that decide when records end) and writes every frame of the
+// connections whose uid the first pass selected, in capture order.
+int write_selected(const ConnsArgs& a, const std::unordered_set<uint64_t>& uids) {
+  int code = 0;
+  std::unique_ptr<CaptureReader> reader = open_input(a.in, "conns", code);
+  if (!reader) return code;
+  std::unique_ptr<CaptureWriter> writer = open_capture_writer(*reader, a.in.capture, code);
+  if (!writer) return code;
+  EngineOptions eo;
+  eo.needs.records = true;
+  eo.limits = a.in.limits;
+  if (!parse_decode_as(a.in, eo.decode_as)) return kExitUsage;
+  Engine engine(std::move(eo));
+  bool failed = false;
+  engine.on_packet([&](const PacketView& v) {
+    if (!v.conn || !uids.count(v.conn->uid)) return true;
+    failed = !writer->write(v.frame);
+    return !failed;
+  });
+  RunLimits rl;
+  rl.max_frames = a.in.count;
+  engine.run(*reader, rl);
+  if (reader->error() && !failed) {
+    finish_capture_writer(*writer, true);
+    fail(reader->error()->message);
+    return kExitData;
+  }
+  return finish_capture_writer(*writer, failed);
+}
+
 int run_conns(const ConnsArgs& a) {
   if (a.format != "table" && a.format != "zeek" && a.format != "json" && a.format != "ndjson" &&
       a.format != "csv") {
@@ -124,6 +157,17 @@ int run_conns(const ConnsArgs& a) {
   if (int modes = int{a.conv} + int{a.servers} + int{!a.at.empty()}; modes > 1) {
     fail("--conv, --servers and --at cannot be combined");
     return kExitUsage;
+  }
+  if (!a.in.capture.write_file.empty()) {
+    if (a.conv || a.servers || !a.at.empty() || a.stream) {
+      fail("-w writes the packets of the connections; it cannot be combined with --conv, --servers, --at or "
+           "--stream");
+      return kExitUsage;
+    }
+    if (a.in.path() == "-") {
+      fail("conns -w reads the capture twice: give a file, not standard input");
+      return kExitUsage;
+    }
   }
   if (a.stream && (a.conv || a.servers || !a.at.empty())) {
     fail("--stream only applies to the connection list, not to --conv, --servers or --at");
@@ -173,11 +217,17 @@ int run_conns(const ConnsArgs& a) {
   wo.numeric = a.numeric;
   std::unique_ptr<ConnWriter> writer = make_conn_writer(a.format, out, wo);
   std::vector<ConnRecord> records;
+  std::unordered_set<uint64_t> selected_uids; // -w: the connections to write
+  const bool writing = !a.in.capture.write_file.empty();
   bool begun = false;
   Timestamp capture_start;
   Engine engine(std::move(eo));
   engine.on_connection([&](ConnRecord&& r) {
     if (!selected(r)) return;
+    if (writing) {
+      selected_uids.insert(r.uid);
+      return;
+    }
     if (a.stream)
       writer->row(r);
     else
@@ -231,6 +281,13 @@ int run_conns(const ConnsArgs& a) {
   }
 
   engine.finish();
+  if (writing) {
+    if (reader->error()) {
+      fail(reader->error()->message);
+      return kExitData;
+    }
+    return write_selected(a, selected_uids);
+  }
   if (a.stream) {
     if (!begun) writer->begin(capture_start);
     writer->end();
@@ -265,8 +322,16 @@ void add_conns_command(CLI::App& app, int& exit_code) {
               "  portscope conns capture.pcap --servers       connections and clients per server\n"
               "  portscope conns capture.pcap --at 1.5        what was open 1.5 s into the capture\n"
               "  portscope conns capture.pcap -d tcp.port==2222,http   port 2222 carries HTTP\n"
+              "  portscope conns capture.pcap -Y 'http.request.method == \"POST\"' -w posts.pcapng\n"
               "  tcpdump -w - | portscope conns -r - --format ndjson --stream");
   add_input_options(cmd, args->in);
+  cmd->add_option(
+         "-w,--write", args->in.capture.write_file,
+         "Write every packet of the listed connections (those -Y selects) to FILE, in capture order; "
+         "'-' for standard output")
+      ->type_name("FILE");
+  cmd->add_option("--output-format", args->in.capture.write_format, "Format for -w: pcap or pcapng")
+      ->check(CLI::IsMember({"pcap", "pcapng"}));
   cmd->add_option("-F,--format", args->format, "Output: table (default), zeek, json, ndjson, csv");
   cmd->add_flag("-n,--no-resolve", args->numeric, "No service names");
   cmd->add_flag("--conv", args->conv,

@@ -6,6 +6,8 @@
 - `conns -Y 'conn.* ...'` keeps exactly the unfiltered records the same condition selects, evaluated
   here on the JSON records;
 - `log KIND -Y F` keeps exactly the rows whose uid `conns -Y F` lists;
+- `conns -Y F -w OUT` writes exactly the frames of those connections, in capture order: tshark reads OUT
+  back with the same times and lengths as `tshark -Y 'tcp.stream in {...} || udp.stream in {...}'` on the input;
 - a filter mixing packet and conn.* fields is refused (exit 2, one line).
 Exits 77 (skipped) without tshark.
 """
@@ -14,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_util import Tally, parse_args, run  # noqa: E402
@@ -105,6 +108,28 @@ def main():
             kept = [json.loads(line) for line in out2.splitlines() if line.strip()]
             t.check(rc == 0 and rc2 == 0 and kept == [r for r in every if r.get("uid") in uids],
                     f"{name}: log {kind} -Y '{filt}' keeps the rows of the connections conns -Y lists {err2}")
+    fields = ["-T", "fields", "-e", "frame.time_epoch", "-e", "frame.len", "-e", "frame.cap_len"]
+    for cap in captures(a.data):
+        name = os.path.basename(cap)
+        streams = tshark_streams(cap)
+        frames = subprocess.run(["tshark", "-n", "-r", cap, *fields], capture_output=True, text=True,
+                                timeout=120).stdout.splitlines()
+        for filt in ('http.request.method == "POST"', "tcp.flags.reset == 1", 'conn.service == "http"',
+                     'conn.resp_p == 21 || conn.proto == "udp"'):
+            rows = conns_json(a.bin, cap, "-Y", filt)[1]
+            out = os.path.join(tempfile.gettempdir(), f"conns-w-{os.getpid()}.pcapng")
+            rc, _, err = run(a.bin, "conns", cap, "-Y", filt, "-w", out)
+            if not t.check(rc == 0 and os.path.exists(out), f"{name}: conns -Y '{filt}' -w: exit {rc} {err}"):
+                continue
+            chosen = {(r["proto"], r["stream"]) for r in rows}
+            want = [line for n, line in enumerate(frames, 1) if streams.get(n) in chosen]
+            got = subprocess.run(["tshark", "-n", "-r", out, *fields], capture_output=True, text=True,
+                                 timeout=120).stdout.splitlines()
+            os.remove(out)
+            t.check(got == want, f"{name}: conns -Y '{filt}' -w writes the {len(want)} frames of its "
+                                 f"{len(rows)} connections (wrote {len(got)})")
+    rc, _, err = run(a.bin, "conns", "-", "-w", "/tmp/x.pcap", stdin=b"")
+    t.check(rc == 2 and "twice" in err, f"conns -w from standard input is refused: {rc} {err!r}")
     for cmd in (["conns"], ["log", "http"]):
         rc, _, err = run(a.bin, *cmd, os.path.join(a.data, "http-basic.pcap"), "-Y",
                          'conn.state == "SF" && tcp.port == 80')
