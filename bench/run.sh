@@ -33,11 +33,13 @@ usage: bench/run.sh [options]
   --quick         100000 packets: a fast check of the whole harness
   --seed S        generator seed (default 1)
   --pcap FILE     time this capture instead of a generated one
+  --real          time the real-traffic capture bench/out/real.pcap (1.6 GB of nginx/ab/wrk/curl/dnsmasq
+                  traffic), made first by ../shared/tools/make-real-capture.sh when missing
   --runs N        hyperfine runs per command (default 3, after 1 warmup)
   --cpu N         core to pin everything to (default 0)
   --only REGEX    re-measure only the rows whose id matches (ids: floor tcpdump tshark
                   tshark_fields portscope_read portscope_fields tshark_conv portscope_conns
-                  tcpdump_write portscope_write);
+                  tcpdump_write portscope_write tshark_filter portscope_filter portscope_log_http);
                   the other rows are taken from earlier results for the same capture
 EOF
 }
@@ -52,6 +54,7 @@ while [[ $# -gt 0 ]]; do
     --quick) packets=100000; shift ;;
     --seed) seed="$2"; shift 2 ;;
     --pcap) pcap=$(abspath "$2"); shift 2 ;;
+    --real) real=1; shift ;;
     --runs) runs="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
     --cpu) cpu="$2"; shift 2 ;;
@@ -76,6 +79,15 @@ fi
 [[ -x "$floor" ]] || die "no pcap_floor at $floor (cmake --build build --target pcap_floor gen_capture, or --floor PATH)"
 
 mkdir -p "$out"
+if [[ -n "${real:-}" && -z "$pcap" ]]; then
+    pcap="$out/real.pcap"
+    if [[ ! -s "$pcap" ]]; then
+        maker="$(dirname "$0")/../../shared/tools/make-real-capture.sh"
+        [[ -x "$maker" || -f "$maker" ]] || die "no $maker to make the real-traffic capture (or --pcap FILE)"
+        echo "run.sh: making the real-traffic capture $pcap (a few minutes)" >&2
+        bash "$maker" "$pcap.tmp" && mv "$pcap.tmp" "$pcap"
+    fi
+fi
 if [[ -z "$pcap" ]]; then
     if [[ "$packets" == 1000000 && "$seed" == 1 ]]; then pcap="$out/bench.pcap"
     elif [[ "$seed" == 1 ]]; then pcap="$out/bench-$packets.pcap"
@@ -114,6 +126,9 @@ rows=(
     "portscope_fields|portscope read -T fields (10 fields)|$B read $P -T fields$efields > /dev/null"
     "tshark_conv|tshark -q -z conv,tcp|tshark -q -z conv,tcp -r $P > /dev/null"
     "portscope_conns|portscope conns|$B conns $P > /dev/null"
+    "tshark_filter|tshark -Y 'tcp.port == 80' -T fields|tshark -n -r $P -Y 'tcp.port == 80' -T fields$efields > /dev/null"
+    "portscope_filter|portscope read -Y 'tcp.port == 80' -T fields|$B read $P -q -Y 'tcp.port == 80' -T fields$efields > /dev/null"
+    "portscope_log_http|portscope log http|$B log http $P -q > /dev/null"
     "tcpdump_write|tcpdump -r -w 'tcp port 80'|tcpdump -r $P -w $W 'tcp port 80' 2> /dev/null"
     "portscope_write|portscope read -f 'tcp port 80' -w|$B read $P -q -f 'tcp port 80' -w $W"
 )
@@ -228,6 +243,8 @@ for a, b, what in [
     ("tshark_conv", "portscope_conns", "tshark conv / portscope conns"),
     ("portscope_conns", "floor", "portscope conns / floor"),
     ("tcpdump_write", "portscope_write", "tcpdump -w / portscope -w (filtered)"),
+    ("tshark_filter", "portscope_filter", "tshark -Y fields / portscope -Y fields"),
+    ("portscope_log_http", "floor", "portscope log http / floor"),
 ]:
     print(f"  {what:<36} {ratio(a, b, 0):>8} {ratio(a, b, 3):>8} {ratio(a, b, 2):>8}")
 PY

@@ -48,6 +48,33 @@ bool describe_app(Ctx& c) {
   if (!c.app || !c.app->valid) return false;
   const app::AppFrame& f = *c.app;
   using app::Service;
+  // frame.protocols names the application protocol of the frame in every output mode, as tshark does.
+  Record& rec = c.rec;
+  if (!f.http.empty() || f.continuation) rec.append_protocol("http");
+  for (const app::HttpMessage& m : f.http) {
+    // The body's own dissector, by media type, as tshark chains it.
+    if (!m.body_len) continue;
+    std::string_view type = m.content_type;
+    type = type.substr(0, type.find(';'));
+    while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+    while (!type.empty() && (type.back() == ' ' || type.back() == '\t' || type.back() == '\r'))
+      type.remove_suffix(1);
+    rec.append_protocol(type.starts_with("text/")                     ? "data-text-lines"
+                        : type == "application/json"                  ? "json"
+                        : type == "application/x-www-form-urlencoded" ? "urlencoded-form"
+                                                                      : "media");
+  }
+  if (!f.ftp.empty()) rec.append_protocol("ftp");
+  if (f.ftp_data) {
+    // tshark hands printable data to its line-based text dissector.
+    bool text = c.pkt.payload_len > 0;
+    for (uint8_t b : c.pkt.payload())
+      text = text && ((b >= 0x20 && b < 0x7f) || b == '\r' || b == '\n' || b == '\t');
+    rec.append_protocol(text ? "ftp-data:data-text-lines" : "ftp-data");
+  }
+  if (!f.smtp.empty() || f.smtp_data_bytes) rec.append_protocol(f.smtp_data_end ? "smtp:imf" : "smtp");
+  if (!f.pop.empty() || f.pop_data_bytes) rec.append_protocol("pop");
+  if (f.telnet) rec.append_protocol("telnet");
   if (!f.http.empty() ||
       ((f.segment != app::AppFrame::Segment::None || f.continuation) && f.dns_messages.empty()))
     app::describe_http(c, f); // also writes the "[TCP segment of a reassembled PDU]" note
