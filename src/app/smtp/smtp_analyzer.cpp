@@ -146,7 +146,7 @@ void SmtpAnalyzer::gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& ou
   if (dir == 0 && data_phase_)
     msg_size_ += bytes; // a hole inside the message: keep counting its size
   else
-    lines_[dir].reset();
+    lines_[dir].resync();
 }
 
 void SmtpAnalyzer::finish() {}
