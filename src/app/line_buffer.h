@@ -23,6 +23,12 @@ public:
     const auto* b = reinterpret_cast<const char*>(in.data());
     std::string_view s(b, in.size());
     size_t nl = s.find('\n');
+    if (skipping_) { // after a gap: the bytes up to the next line end are the tail of a lost line
+      used = nl == std::string_view::npos ? in.size() : nl + 1;
+      skipped += used;
+      if (nl != std::string_view::npos) skipping_ = false;
+      return false;
+    }
     if (nl == std::string_view::npos) {
       used = in.size();
       if (partial_.size() + s.size() > max_line_) {
@@ -48,10 +54,17 @@ public:
   }
   bool mid_line() const { return !partial_.empty(); }
   void reset() { partial_.clear(); }
+  // Bytes were lost: drop the line in progress and skip to the start of the next line.
+  void resync() {
+    partial_.clear();
+    skipping_ = true;
+  }
   bool overflow = false;
+  uint64_t skipped = 0; // bytes skipped by resync()
 
 private:
   std::string partial_, done_;
+  bool skipping_ = false;
   size_t max_line_ = kDefaultMaxLine;
 };
 

@@ -126,7 +126,7 @@ struct Decoder {
     if (too_deep()) return;
     if (const char* why = wire::Ipv4View::check(b)) return fail(why);
     wire::Ipv4View ip(b);
-    Bytes extent = b.first(std::min<size_t>(b.size(), ip.total_len()));
+    Bytes extent = b.first(std::min<size_t>(b.size(), ip.length()));
     if (d.ip_layer < 0) {
       d.ip_layer = static_cast<int8_t>(d.layer_count);
       d.ip_version = 4;

@@ -14,7 +14,10 @@ namespace {
 uint64_t ip_total_len(const Decoded& d) {
   const LayerSpan& ip = d.layers[static_cast<size_t>(d.ip_layer)];
   auto data = d.frame->data;
-  if (d.ip_version == 4 && ip.offset + 4 <= data.size()) return wire::be16(&data[ip.offset + 2]);
+  if (d.ip_version == 4 && ip.offset + 4 <= data.size()) {
+    uint16_t len = wire::be16(&data[ip.offset + 2]);
+    return len ? len : ip.length; // 0: captured before TSO, the length is the frame's (as Zeek copes)
+  }
   if (d.ip_version == 6 && ip.offset + 6 <= data.size()) return 40u + wire::be16(&data[ip.offset + 4]);
   return ip.length;
 }

@@ -37,6 +37,16 @@ void DirectionReassembler::segment(uint32_t seq, std::span<const uint8_t> data, 
     data = data.subspan(static_cast<size_t>(next - off));
     off = next;
   }
+  if (off > next && acked_seen_ && static_cast<uint64_t>(off) <= acked_off_ &&
+      (pending_.empty() || pending_.begin()->first > static_cast<uint64_t>(off))) {
+    // The peer acknowledged the hole before this segment: it was received but never captured, and
+    // will not be sent again. Report it now so the segment's bytes belong to their own frame.
+    uint64_t hole = static_cast<uint64_t>(off - next);
+    missed_ += hole;
+    advance(hole);
+    out.on_gap(hole);
+    next = off;
+  }
   if (off == next) { // in order: deliver up to the first buffered piece, which was seen first
     size_t n = data.size();
     if (!pending_.empty())
@@ -128,8 +138,13 @@ void DirectionReassembler::skip_to_first_pending(StreamSink& out) {
 }
 
 void DirectionReassembler::acked(uint32_t ack, StreamSink& out) {
-  if (!started_ || pending_.empty()) return; // no evidence of a hole without buffered data after it
+  if (!started_) return;
   int64_t off = offset_of(ack);
+  if (off > 0 && (!acked_seen_ || static_cast<uint64_t>(off) > acked_off_)) {
+    acked_seen_ = true;
+    acked_off_ = static_cast<uint64_t>(off);
+  }
+  if (pending_.empty()) return; // no evidence of a hole without buffered data after it
   if (off <= static_cast<int64_t>(next_off_)) return;
   if (static_cast<uint64_t>(off) < pending_.begin()->first) return; // the hole is not fully acked yet
   skip_to_first_pending(out);

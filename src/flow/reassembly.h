@@ -45,7 +45,8 @@ public:
   void syn(uint32_t seq);
   // One segment's payload starting at `seq`; delivers whatever became in order.
   void segment(uint32_t seq, std::span<const uint8_t> data, StreamSink& out);
-  // The peer acknowledged up to `ack`: a hole below it will never be filled, so skip over it.
+  // The peer acknowledged up to `ack`: a hole below it will never be filled, so skip over it. A segment
+  // that arrives later beyond a hole the peer already acknowledged is delivered at once, after the gap.
   void acked(uint32_t ack, StreamSink& out);
   // End of input: deliver everything still buffered, reporting the holes between.
   void flush(StreamSink& out);
@@ -78,6 +79,8 @@ private:
   std::map<uint64_t, std::vector<uint8_t>> pending_; // out-of-order pieces, never overlapping
   size_t buffered_ = 0;
   bool stalled_ = false; // a limit was hit: stop waiting for the hole at the front
+  bool acked_seen_ = false;
+  uint64_t acked_off_ = 0; // highest stream offset the peer acknowledged
   uint64_t missed_ = 0, dropped_ = 0, retransmitted_ = 0;
 };
 

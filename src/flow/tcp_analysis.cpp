@@ -101,6 +101,9 @@ void classify(TcpConnState& c, TcpDirState& fwd, TcpDirState& rev, const TcpSegm
       // Report the same hole once even when this side keeps sending pure ACKs.
       if (rev.dupacknum == 0) v.flags |= kAckLostSegment;
       rev.dupacknum = -1;
+      // The peer's segments after the hole were seen: a later ACK of them is no news (tshark marks only
+      // the ACKs up to the first segment that follows the hole on from there).
+      rev.maxseqtobeacked = rev.nextseq;
     }
   }
 

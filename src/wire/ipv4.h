@@ -1,4 +1,4 @@
-// IPv4 header view (RFC 791). valid() checks version, IHL and total length against the bytes.
+// IPv4 header view (RFC 791). check() tests version, IHL and total length against the bytes.
 #pragma once
 
 #include "wire/bytes.h"
@@ -18,7 +18,7 @@ public:
     if (v.version() != 4) return "IPv4 version is not 4";
     if (v.header_len() < kMinHeaderLen) return "IPv4 header length < 20";
     if (v.header_len() > b.size()) return "IPv4 header length beyond the captured bytes";
-    if (v.total_len() < v.header_len()) return "IPv4 total length < header length";
+    if (!v.tso() && v.total_len() < v.header_len()) return "IPv4 total length < header length";
     return nullptr;
   }
 
@@ -26,6 +26,10 @@ public:
   size_t header_len() const { return size_t{b_[0] & 0x0fu} * 4; }
   uint8_t dsfield() const { return b_[1]; }
   uint16_t total_len() const { return be16(&b_[2]); }
+  // Total length 0: a frame captured on the sending host before TCP segmentation offload (TSO/GSO)
+  // split it. As tshark, the length is then the frame's: the bytes given to the view.
+  bool tso() const { return total_len() == 0; }
+  size_t length() const { return tso() ? b_.size() : total_len(); }
   uint16_t id() const { return be16(&b_[4]); }
   uint16_t flags_frag() const { return be16(&b_[6]); }
   uint8_t flags() const { return static_cast<uint8_t>(b_[6] >> 5); } // RB DF MF
@@ -44,11 +48,11 @@ public:
   Bytes options() const { return b_.subspan(kMinHeaderLen, header_len() - kMinHeaderLen); }
   // Payload as declared by total length, clipped to the captured bytes.
   Bytes payload() const {
-    size_t end = total_len() < b_.size() ? total_len() : b_.size();
+    size_t end = length() < b_.size() ? length() : b_.size();
     return b_.subspan(header_len(), end - header_len());
   }
   // Bytes of the payload that the header promises but the capture lacks.
-  size_t payload_missing() const { return total_len() > b_.size() ? total_len() - b_.size() : 0; }
+  size_t payload_missing() const { return length() > b_.size() ? length() - b_.size() : 0; }
 
 private:
   Bytes b_;

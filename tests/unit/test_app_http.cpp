@@ -204,6 +204,85 @@ TEST(HttpAnalyzer, PairsPipelinedResponsesAndMarksSegments) {
   EXPECT_EQ(out.http[1].body_len, 0u);
 }
 
+TEST(HttpParser, GapInsideABodyIsAbsorbed) {
+  HttpParser p(false);
+  std::vector<HttpMessage> out;
+  std::string err;
+  ASSERT_TRUE(p.feed(bytes("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n012"), out, err));
+  EXPECT_EQ(p.gap(4, out), HttpParser::GapEffect::Absorbed);
+  ASSERT_TRUE(p.feed(bytes("789HTTP/1.1 204 No Content\r\n\r\n"), out, err));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].body_len, 10u);
+  EXPECT_EQ(out[1].code, 204);
+}
+
+TEST(HttpParser, ResynchronisesAtTheNextFirstLine) {
+  for (bool requests : {true, false}) {
+    HttpParser p(requests);
+    std::vector<HttpMessage> out;
+    std::string err;
+    // A gap at a message boundary: a whole message lost; the next one starts right after the gap.
+    EXPECT_EQ(p.gap(100, out), HttpParser::GapEffect::Lost);
+    std::string next = requests ? "GET /x HTTP/1.1\r\n\r\n" : "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    ASSERT_TRUE(p.feed(bytes(next), out, err)) << err;
+    ASSERT_EQ(out.size(), 1u);
+    // A gap cutting a message: what was seen of it completes; the rest (including lines that are
+    // neither request nor status lines) is skipped up to the next first line.
+    ASSERT_TRUE(p.feed(bytes(next.substr(0, 8)), out, err));
+    EXPECT_EQ(p.gap(5, out), HttpParser::GapEffect::Lost); // the first line was not complete
+    std::string junk = "ody tail\r\nX-Header: 1\r\n\r\nGET HTTP/1.1 nonsense\r\n";
+    ASSERT_TRUE(p.feed(bytes(junk + next.substr(0, 5)), out, err)) << err;
+    EXPECT_FALSE(p.in_message());
+    ASSERT_TRUE(p.feed(bytes(next.substr(5)), out, err)) << err;
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[1].first_line, out[0].first_line);
+    EXPECT_EQ(p.resync_skipped(), junk.size());
+    ASSERT_TRUE(p.feed(bytes(next.substr(0, next.size() - 2)), out, err));
+    EXPECT_EQ(p.gap(7, out), HttpParser::GapEffect::Cut);
+    EXPECT_EQ(out.size(), 3u);
+  }
+}
+
+TEST(HttpAnalyzer, LostResponseLeavesTheOldestRequestUnanswered) {
+  Transactions log;
+  AnalyzerEnv env;
+  env.log = &log;
+  HttpAnalyzer a{env};
+  FrameInfo f;
+  f.has_payload = true;
+  AppFrame out;
+  f.number = 1; // three pipelined requests
+  a.data(0, bytes("GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n"), f, out);
+  f.number = 2;
+  a.data(1, bytes("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na"), f, out);
+  f.number = 3;
+  out.clear();
+  a.gap(1, 38, f, out); // the response to /2
+  a.data(1, bytes("HTTP/1.1 404 Not Found\r\nContent-Length: 1\r\n\r\nc"), f, out);
+  ASSERT_EQ(out.http.size(), 1u);
+  EXPECT_EQ(out.http[0].request_in, 1u);
+  // A lost request: its response pairs with nothing, the next response with the next request.
+  f.number = 4;
+  a.gap(0, 20, f, out);
+  f.number = 5;
+  a.data(0, bytes("GET /5 HTTP/1.1\r\n\r\n"), f, out);
+  f.number = 6;
+  a.data(1, bytes("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"), f,
+         out);
+  a.finish();
+  EXPECT_FALSE(a.failed());
+  ASSERT_EQ(log.http.size(), 5u);
+  EXPECT_EQ(log.http[0].status_code, 200);
+  EXPECT_EQ(log.http[1].uri, "/2");
+  EXPECT_FALSE(log.http[1].status_code.has_value());
+  EXPECT_EQ(log.http[2].uri, "/3");
+  EXPECT_EQ(log.http[2].status_code, 404);
+  EXPECT_EQ(log.http[3].uri, "/5");
+  EXPECT_EQ(log.http[3].status_code, 204);
+  EXPECT_EQ(log.http[4].uri, ""); // the answer to the lost request
+  EXPECT_EQ(log.http[4].status_code, 201);
+}
+
 TEST(HttpAnalyzer, RandomBytesNeverCrash) {
   std::mt19937 rng(7);
   for (int round = 0; round < 200; ++round) {

@@ -115,6 +115,26 @@ TEST(FtpAnalyzer, AnnouncesDataConnections) {
   EXPECT_EQ(ex.match(4, other, 1, other, 2), nullptr);
 }
 
+TEST(FtpAnalyzer, ResumesAtTheNextLineStartAfterAGap) {
+  ExpectedTable ex;
+  AnalyzerEnv env;
+  env.expected = &ex;
+  FtpAnalyzer a(env);
+  FrameInfo f;
+  f.has_payload = true;
+  AppFrame out;
+  a.data(0, bytes("USER anon"), f, out);
+  a.gap(0, 10, f, out); // the end of USER and the start of the next command were lost
+  a.data(0, bytes("ssword\r\nPWD\r\n"), f, out);
+  a.gap(1, 5, f, out);
+  a.data(1, bytes("257 \"/\"\r\n"), f, out); // after a gap even a whole line is skipped: unknowable
+  a.data(1, bytes("226 Done\r\n"), f, out);
+  EXPECT_FALSE(a.failed());
+  ASSERT_EQ(out.ftp.size(), 2u);
+  EXPECT_EQ(out.ftp[0].command, "PWD");
+  EXPECT_EQ(out.ftp[1].code, 226);
+}
+
 TEST(FtpAddress, ParsesAllForms) {
   auto p = parse_ftp_hostport("Entering Passive Mode (192,168,1,200,156,90).");
   ASSERT_TRUE(p);

@@ -99,6 +99,23 @@ TEST(Reassembly, GapReportedWhenPeerAcksPastIt) {
   EXPECT_EQ(r.missed_bytes(), 3u);
 }
 
+TEST(Reassembly, SegmentBeyondAnAckedHoleIsDeliveredAtOnce) {
+  DirectionReassembler r;
+  Collect c;
+  r.syn(0);
+  std::string a = "aaa", b = "bbb", d = "ddd";
+  r.segment(1, bytes(a), c);
+  r.acked(7, c);             // the peer got bytes 3..5, which the capture lost
+  r.segment(7, bytes(b), c); // beyond the acked hole: no reason to wait for it
+  EXPECT_EQ(c.data, "aaa###bbb");
+  EXPECT_EQ(r.missed_bytes(), 3u);
+  r.segment(13, bytes(d), c); // beyond a hole not acked yet: may still be filled (reordering)
+  EXPECT_EQ(c.data, "aaa###bbb");
+  std::string e = "ccc";
+  r.segment(10, bytes(e), c);
+  EXPECT_EQ(c.data, "aaa###bbbcccddd");
+}
+
 TEST(Reassembly, FlushDeliversAcrossHoles) {
   DirectionReassembler r;
   Collect c;

@@ -155,7 +155,7 @@ void FtpAnalyzer::gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& out
   (void)bytes;
   (void)f;
   (void)out;
-  lines_[dir].reset(); // resynchronise at the next line
+  lines_[dir].resync(); // resynchronise at the next line start
 }
 
 FtpDataAnalyzer::FtpDataAnalyzer(AnalyzerEnv env, const ExpectedConn* expected) : env_(std::move(env)) {

@@ -50,6 +50,7 @@ void HttpAnalyzer::completed(int dir, std::vector<HttpMessage>& msgs, const Fram
         p = pending_.front();
         paired = true;
       }
+      if (paired && p.lost) paired = false; // the answer to a request lost in a gap
       if (paired) {
         m.request_in = p.frame;
         m.time_ns = f.ts_ns - p.ts_ns;
@@ -91,7 +92,7 @@ void HttpAnalyzer::standalone(int dir, std::span<const uint8_t> bytes, AppFrame&
   }
   if (p.in_message() && !p.first_line().empty()) msgs.push_back(p.partial());
   for (HttpMessage& m : msgs) {
-    if (dir == 1 && !pending_.empty()) {
+    if (dir == 1 && !pending_.empty() && !pending_.front().lost) {
       m.request_in = pending_.front().frame;
     }
     out.http.push_back(std::move(m));
@@ -123,11 +124,21 @@ void HttpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo
 }
 
 void HttpAnalyzer::gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& out) {
-  (void)bytes;
-  (void)f;
-  (void)dir;
-  // Without the missing bytes we cannot tell where the next message starts.
-  violation(out, "HTTP: stream bytes missing");
+  // Resynchronise at the next message of this direction (HttpParser::gap), as tshark and Zeek do.
+  std::vector<HttpMessage> msgs;
+  HttpParser::GapEffect effect = parser_[dir].gap(bytes, msgs);
+  completed(dir, msgs, f, out, !standalone_mode_); // a message cut short still pairs
+  if (effect != HttpParser::GapEffect::Lost) return;
+  if (dir == 1) {
+    // A response was lost: it answered the oldest unanswered request (responses come in request order,
+    // pipelined or not), which keeps no status; the next response found pairs with the one after.
+    if (!pending_.empty()) pending_.pop_front();
+  } else if (pending_.size() < kMaxPending) {
+    // A request was lost: its response, when it comes, must not pair with the next request.
+    Pending lost;
+    lost.lost = true;
+    pending_.push_back(lost);
+  }
 }
 
 void HttpAnalyzer::frame_end(int dir, const FrameInfo& f, AppFrame& out) {

@@ -27,6 +27,7 @@ private:
     int64_t ts_ns = 0;
     bool head = false;
     size_t txn = SIZE_MAX; // index in env_.log->http
+    bool lost = false;     // a request lost in a gap: a placeholder its response pairs with
   };
   void completed(int dir, std::vector<HttpMessage>& msgs, const FrameInfo& f, AppFrame& out, bool show);
   void standalone(int dir, std::span<const uint8_t> bytes, AppFrame& out);

@@ -144,6 +144,48 @@ void HttpParser::finish(std::vector<HttpMessage>& done) {
   header_bytes_ = 0;
 }
 
+HttpParser::GapEffect HttpParser::gap(uint64_t n, std::vector<HttpMessage>& done) {
+  if (bad_ || n == 0) return GapEffect::Absorbed;
+  switch (state_) {
+  case State::Body:
+  case State::ChunkData:
+    if (n <= remaining_) { // the hole lies inside the body: only its bytes are missing
+      remaining_ -= n;
+      cur_.body_len += n;
+      if (remaining_ == 0) {
+        if (state_ == State::Body)
+          finish(done);
+        else
+          state_ = State::ChunkDataEnd, header_bytes_ = 0;
+      }
+      return GapEffect::Absorbed;
+    }
+    break;
+  case State::UntilClose:
+    cur_.body_len += n;
+    return GapEffect::Absorbed;
+  case State::Resync:
+    lines_.reset();
+    resync_skipped_ += resync_line_;
+    resync_line_ = 0;
+    return GapEffect::Absorbed; // still looking; the message before was already counted
+  default:
+    break;
+  }
+  GapEffect effect = GapEffect::Lost;
+  if (state_ != State::Idle && state_ != State::FirstLine) { // the first line was seen
+    finish(done);
+    effect = GapEffect::Cut;
+  }
+  cur_ = HttpMessage{};
+  lines_.reset();
+  header_bytes_ = 0;
+  remaining_ = 0;
+  resync_line_ = 0;
+  state_ = State::Resync;
+  return effect;
+}
+
 bool HttpParser::feed(std::span<const uint8_t> in, std::vector<HttpMessage>& done, std::string& error) {
   if (bad_) return false;
   done_at_start_ = done.size();
@@ -154,6 +196,29 @@ bool HttpParser::feed(std::span<const uint8_t> in, std::vector<HttpMessage>& don
   };
   while (!in.empty()) {
     switch (state_) {
+    case State::Resync: {
+      // Every line is a candidate, the first (partial) one too: the gap may end at a message start.
+      size_t used = 0;
+      std::string_view line;
+      bool got = lines_.feed(in, used, line);
+      in = in.subspan(used);
+      resync_line_ += used;
+      if (lines_.overflow) { // only a long run of body bytes
+        resync_skipped_ += resync_line_;
+        resync_line_ = 0;
+      }
+      if (!got) continue;
+      std::string ignored;
+      if (!line.empty() && start_line(line, ignored)) {
+        header_bytes_ = resync_line_;
+        state_ = State::Headers;
+      } else {
+        cur_ = HttpMessage{};
+        resync_skipped_ += resync_line_;
+      }
+      resync_line_ = 0;
+      continue;
+    }
     case State::Idle:
     case State::FirstLine:
     case State::Headers:

@@ -40,8 +40,20 @@ public:
   // The connection ended: a body delimited by the close is complete now.
   void close(std::vector<HttpMessage>& done);
 
+  // What `n` stream bytes missing before the next feed() did to the message in progress.
+  enum class GapEffect : uint8_t {
+    Absorbed, // they lay inside a body of known (or close-delimited) length: parsing goes on
+    Cut,      // the message in progress ends here as far as it was seen (appended to `done`)
+    Lost,     // a message started inside the missing bytes (or its first line was cut)
+  };
+  // After Cut or Lost the parser skips bytes up to the next line that is a request line (requests) or
+  // a status line (responses) and goes on from there.
+  GapEffect gap(uint64_t n, std::vector<HttpMessage>& done);
+  // Bytes skipped while looking for the next message after a gap.
+  uint64_t resync_skipped() const { return resync_skipped_; }
+
   // Some bytes of a message arrived but the message is not complete.
-  bool in_message() const { return state_ != State::Idle; }
+  bool in_message() const { return state_ != State::Idle && state_ != State::Resync; }
   // The first line of the message in progress (empty until it completed).
   const std::string& first_line() const { return cur_.first_line; }
   // The message in progress as parsed so far.
@@ -57,7 +69,8 @@ private:
     ChunkData,
     ChunkDataEnd,
     Trailers,
-    UntilClose
+    UntilClose,
+    Resync, // after a gap: looking for the next first line
   };
   bool start_line(std::string_view line, std::string& error);
   void header_line(std::string_view line);
@@ -74,6 +87,8 @@ private:
   uint64_t remaining_ = 0;
   bool bad_ = false;
   size_t done_at_start_ = 0; // size of `done` when feed() began
+  uint64_t resync_skipped_ = 0;
+  uint64_t resync_line_ = 0; // bytes of the candidate line so far
 };
 
 // Splits "Host: name:port" style values; port 0 when absent or not a number.

@@ -81,7 +81,7 @@ void Pop3Analyzer::gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& ou
   (void)bytes;
   (void)f;
   (void)out;
-  if (!(dir == 1 && in_body_)) lines_[dir].reset();
+  if (!(dir == 1 && in_body_)) lines_[dir].resync();
 }
 
 } // namespace ps::app

@@ -117,7 +117,7 @@ void SmtpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo
         message_header_fields(out);
         if (can_log()) {
           SmtpTxn& t = txn(f);
-          t.msg_size = msg_size_ >= 5 ? msg_size_ - 5 : 0; // without the ".\r\n" terminator line
+          t.msg_size = msg_size_ >= 3 ? msg_size_ - 3 : 0; // without the ".\r\n" terminator line
           t.from = out.smtp_from;
           t.subject = out.smtp_subject;
           last_txn_ = txn_; // the reply to the message still belongs to it
@@ -146,7 +146,7 @@ void SmtpAnalyzer::gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& ou
   if (dir == 0 && data_phase_)
     msg_size_ += bytes; // a hole inside the message: keep counting its size
   else
-    lines_[dir].reset();
+    lines_[dir].resync();
 }
 
 void SmtpAnalyzer::finish() {}

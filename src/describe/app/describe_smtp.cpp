@@ -51,7 +51,12 @@ void describe_smtp(proto::Ctx& c, const AppFrame& f) {
   fmt::memory_buffer text;
   auto out = std::back_inserter(text);
   fmt::format_to(out, "{}: ", f.smtp.front().request ? "C" : "S");
-  for (size_t i = 0; i < f.smtp.size(); ++i) fmt::format_to(out, "{}{}", i ? " | " : "", f.smtp[i].line);
+  for (size_t i = 0; i < f.smtp.size(); ++i) {
+    std::string_view line = f.smtp[i].line;
+    // tshark shows the reply code once: later reply lines of the frame without their "250-".
+    if (i && !f.smtp[i].request && f.smtp[i].code >= 0 && line.size() >= 4) line.remove_prefix(4);
+    fmt::format_to(out, "{}{}", i ? " | " : "", line);
+  }
   set_info(r, {text.data(), text.size()});
 }
 

@@ -186,7 +186,11 @@ void describe_ipv4(Ctx& c, const LayerSpan& l) {
     add(F::IP_DSFIELD_DSCP, 1, 1, dscp);
     add(F::IP_DSFIELD_ECN, 1, 1, ecn);
   }
-  add(F::IP_LEN, 2, 2, ip.total_len());
+  if (Item* it = add(F::IP_LEN, 2, 2, ip.length()); it && r.tree() && ip.tso())
+    it->text =
+        r.format("[Total Length: {} bytes (reported as 0, presumed to be because of \"TCP segmentation "
+                 "offload\" (TSO))]",
+                 ip.length());
   if (Item* it = add(F::IP_ID, 4, 2, ip.id()); it && r.tree())
     it->text = r.format("Identification: 0x{:04x} ({})", ip.id(), ip.id());
   uint16_t ff = ip.flags_frag();

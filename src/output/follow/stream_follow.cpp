@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <cstdio>
 #include <cstring>
 
 #include "flow/reassembly.h"
@@ -171,7 +172,13 @@ struct StreamFollower::Impl {
     int node;
     Sink(Impl& i, int n) : f(i), node(n) {}
     void on_data(std::span<const uint8_t> b) override { f.chunk(node, b); }
-    void on_gap(uint64_t) override {}
+    // tshark shows bytes never captured as a chunk of text (with its terminating NUL).
+    void on_gap(uint64_t n) override {
+      char text[64];
+      int len = std::snprintf(text, sizeof text, "[%llu bytes missing in capture file]",
+                              static_cast<unsigned long long>(n));
+      f.chunk(node, {reinterpret_cast<const uint8_t*>(text), static_cast<size_t>(len) + 1});
+    }
   };
 };
 
@@ -228,6 +235,10 @@ void StreamFollower::packet(const Decoded& pkt, const PacketMeta& meta) {
   if (t.has(wire::tcpflag::kSyn)) f.rs[node].syn(t.seq());
   Impl::Sink sink(f, node);
   if (!payload.empty()) f.rs[node].segment(t.seq(), payload, sink);
+  if (t.has(wire::tcpflag::kAck)) { // the peer's data acknowledged but never seen is lost
+    Impl::Sink other(f, 1 - node);
+    f.rs[1 - node].acked(t.ack(), other);
+  }
 }
 
 void StreamFollower::finish() {
