@@ -51,8 +51,8 @@ uint32_t ConnectionTable::insert(const FlowKey& key, uint8_t list) {
     i = free_.back();
     free_.pop_back();
   } else {
-    i = static_cast<uint32_t>(slots_.size());
-    slots_.emplace_back();
+    i = slots_.size();
+    slots_.grow();
     links_.emplace_back();
   }
   Connection& c = slots_[i];

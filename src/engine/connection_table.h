@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "engine/connection.h"
@@ -58,8 +59,24 @@ private:
   void unlink(uint32_t i);
   void push_tail(uint32_t i, uint8_t list);
 
-  std::vector<Connection> slots_;
-  std::vector<Link> links_; // beside the slots: list moves touch 8 bytes per neighbour
+  // Connections in blocks of kBlock: the table grows without moving (or copying) what it holds.
+  class Slots {
+  public:
+    Connection& operator[](uint32_t i) { return blocks_[i >> kShift][i & (kBlock - 1)]; }
+    const Connection& operator[](uint32_t i) const { return blocks_[i >> kShift][i & (kBlock - 1)]; }
+    uint32_t size() const { return size_; }
+    void grow() {
+      if ((size_ & (kBlock - 1)) == 0) blocks_.push_back(std::make_unique<Connection[]>(kBlock));
+      ++size_;
+    }
+
+  private:
+    static constexpr uint32_t kShift = 10, kBlock = 1u << kShift;
+    std::vector<std::unique_ptr<Connection[]>> blocks_;
+    uint32_t size_ = 0;
+  };
+  Slots slots_;
+  std::vector<Link> links_;      // beside the slots: list moves touch 8 bytes per neighbour
   std::vector<uint32_t> free_;
   std::vector<Bucket> buckets_;
   size_t mask_ = 0;

@@ -129,7 +129,7 @@ struct Engine::Impl {
       account_complete(a, a.rec);
       a.rec.marked = c.marked;
       if (conn_consumer) conn_consumer(std::move(a.rec));
-      a.rec = ConnRecord{};
+      c.account.reset(); // a finished entry keeps only what numbers its stream
     }
   }
 

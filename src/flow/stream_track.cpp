@@ -8,8 +8,20 @@ using namespace wire::tcpflag;
 
 uint32_t tcp_reuse_check(StreamTrack& t, int dir, const wire::TcpView& seg, bool& restart) {
   restart = false;
-  TcpDirState& me = t.tcp.dir[dir];
   const uint16_t flags = seg.flags();
+  if (!t.tcp) { // stream index only: the same decision from the ISNs alone
+    if (!t.base_set[dir]) return 0;
+    if ((flags & (kSyn | kAck)) == kSyn) {
+      restart = seg.seq() != t.base_seq[dir];
+      return kPortReuse;
+    }
+    if ((flags & (kSyn | kAck)) == (kSyn | kAck) && seg.seq() != t.base_seq[dir]) {
+      t.base_seq[dir] = seg.seq();
+      return kPortReuse;
+    }
+    return 0;
+  }
+  TcpDirState& me = t.tcp->dir[dir];
   if (!me.base_set) return 0;
   if ((flags & (kSyn | kAck)) == kSyn) {
     if (seg.seq() != me.base_seq)
@@ -37,9 +49,20 @@ void track_tcp(StreamTrack& t, int dir, const Decoded& d, const wire::TcpView& s
   m.time_delta_ns = now_ns - t.last_ns;
   t.last_ns = now_ns;
   if (detail == TcpDetail::Stream) {
-    if (!d.ip_fragment) note_tcp_bases(t.tcp, dir, seg.seq(), seg.ack(), flags);
+    // As number_tcp_segment sets them: this side's ISN from its first segment, the peer's from the
+    // first ACK number.
+    if (d.ip_fragment) return;
+    if (!t.base_set[dir]) {
+      t.base_seq[dir] = flags & kSyn ? seg.seq() : seg.seq() - 1;
+      t.base_set[dir] = true;
+    }
+    if (!t.base_set[dir ^ 1] && (flags & kAck)) {
+      t.base_seq[dir ^ 1] = seg.ack() - 1;
+      t.base_set[dir ^ 1] = true;
+    }
     return;
   }
+  if (!t.tcp) t.tcp = std::make_unique<TcpConnState>();
 
   TcpSegment s;
   s.frame = d.frame->number;
@@ -53,9 +76,9 @@ void track_tcp(StreamTrack& t, int dir, const Decoded& d, const wire::TcpView& s
   s.opts = scan_tcp_options(seg.options());
 
   if (detail == TcpDetail::Analysis)
-    analyze_tcp_segment(t.tcp, dir, s, pre_flags, m);
+    analyze_tcp_segment(*t.tcp, dir, s, pre_flags, m);
   else
-    number_tcp_segment(t.tcp, dir, s, m);
+    number_tcp_segment(*t.tcp, dir, s, m);
 }
 
 void track_udp(StreamTrack& t, int64_t now_ns, PacketMeta& meta) {

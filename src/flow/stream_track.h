@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "dissect/packet.h"
 #include "flow/meta.h"
@@ -16,8 +17,12 @@ struct StreamTrack {
   uint32_t stream = 0;
   uint8_t fin_dirs = 0; // bit d: a FIN was seen from key direction d
   bool reset = false;
+  bool base_set[2] = {false, false}; // each key direction's ISN, when only the stream index is wanted
+  uint32_t base_seq[2] = {0, 0};
   int64_t first_ns = 0, last_ns = 0;
-  TcpConnState tcp; // sequence state per key direction (TCP only)
+  // Sequence state per key direction (TCP with relative numbers or analysis only: a few hundred bytes
+  // that a connection table of stream indexes does without).
+  std::unique_ptr<TcpConnState> tcp;
   bool closed() const { return reset || fin_dirs == 3; }
 };
 

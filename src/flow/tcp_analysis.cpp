@@ -272,12 +272,4 @@ void number_tcp_segment(TcpConnState& c, int d, const TcpSegment& s, TcpMeta& m)
   number_segment(c, fwd, rev, s, m);
 }
 
-void note_tcp_bases(TcpConnState& c, int d, uint32_t seq, uint32_t ack, uint16_t flags) {
-  TcpSegment s;
-  s.seq = seq;
-  s.ack = ack;
-  s.flags = flags;
-  set_bases(c.dir[d], c.dir[d ^ 1], s);
-}
-
 } // namespace ps

@@ -75,8 +75,5 @@ void analyze_tcp_segment(TcpConnState& conn, int d, const TcpSegment& s, uint32_
 // outputs that show no analysis; a connection must use one or the other throughout).
 void number_tcp_segment(TcpConnState& conn, int d, const TcpSegment& s, TcpMeta& m);
 
-// Only what tells a new connection on the same tuple from this one: each direction's ISN, as
-// number_tcp_segment sets it (for outputs that show no sequence numbers at all).
-void note_tcp_bases(TcpConnState& conn, int d, uint32_t seq, uint32_t ack, uint16_t flags);
 
 } // namespace ps
