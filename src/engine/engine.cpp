@@ -139,7 +139,33 @@ struct Engine::Impl {
   }
 
   // Records whose time is up end; finished entries go once the table is large.
+  // The earliest capture time at which a list head can be due: expire() does nothing before it.
+  int64_t next_due = INT64_MIN;
+  int64_t list_timeout(uint8_t l, const Connection& c) const {
+    if (l <= kListEnded) return record_timeout(l);
+    return l == kListDoneLong ? kDoneLongNs : c.proto == 17 ? kUdpDoneNs : kDoneShortNs;
+  }
+  // An entry went to the tail of list `l` at `now`: it may be due before anything else.
+  void listed(uint8_t l, const Connection& c, int64_t now) {
+    next_due = std::min(next_due, now + list_timeout(l, c) + 1);
+  }
+  void compute_next_due() {
+    next_due = INT64_MAX;
+    for (uint8_t l = 0; l < kListCount; ++l) {
+      if (l > kListEnded && table.size() <= kSoftLimit) break;
+      const uint32_t h = table.head(l);
+      if (h != ConnectionTable::kNone)
+        next_due = std::min(next_due, table[h].track.last_ns + list_timeout(l, table[h]) + 1);
+    }
+  }
+
   void expire(int64_t now) {
+    if (now < next_due) return;
+    expire_due(now);
+    compute_next_due();
+  }
+
+  void expire_due(int64_t now) {
     for (uint8_t l : {kListTcp, kListUdp, kListEnded}) {
       const int64_t limit = record_timeout(l);
       for (uint32_t h = table.head(l); h != ConnectionTable::kNone && table[h].track.last_ns + limit < now;
@@ -248,6 +274,8 @@ struct Engine::Impl {
     if (i == ConnectionTable::kNone) {
       make_room();
       i = table.insert(key, tcp ? kListTcp : kListUdp);
+      listed(tcp ? kListTcp : kListUdp, table[i], now);
+      if (table.size() == kSoftLimit + 1) next_due = INT64_MIN; // finished entries may go from now on
       fresh = true;
     }
     Connection& c = table[i];
@@ -276,7 +304,9 @@ struct Engine::Impl {
       app.process(c.app, ends, from_orig, pkt, meta, app_frame);
       apply_service(c);
     }
-    table.touch(i, open_list(c));
+    const uint8_t list = open_list(c);
+    if (c.list != list) listed(list, c, now); // a move to the tail of its own list keeps next_due valid
+    table.touch(i, list);
     return &c;
   }
 
