@@ -43,48 +43,6 @@ std::string_view protocol_names(Layer k) {
   return "";
 }
 
-// Fields only the application layer (src/app/) fills: its protocols, DNS over TCP, the application
-// names in frame.protocols, an analyzer's malformed-message note.
-bool app_field(F f) {
-  switch (f) {
-#define FIELD(id, abbrev, name, type, base) case F::id:
-#include "dissect/fields/app.def"
-#include "dissect/fields/dns.def"
-#undef FIELD
-  case F::FRAME_PROTOCOLS:
-  case F::MALFORMED:
-    return true;
-  default:
-    return false;
-  }
-}
-
-// Fields whose values come from the connection tracker (DNS over UDP also reads udp.stream).
-bool stream_field(F f) {
-  switch (f) {
-  case F::TCP_STREAM:
-  case F::TCP_SEQ:
-  case F::TCP_ACK:
-  case F::TCP_NXTSEQ:
-  case F::TCP_OPTIONS_SACK_LE: // relative to the peer's ISN
-  case F::TCP_OPTIONS_SACK_RE:
-  case F::TCP_WINDOW_SIZE:
-  case F::TCP_WINDOW_SIZE_SCALEFACTOR:
-  case F::TCP_TIME_RELATIVE:
-  case F::TCP_TIME_DELTA:
-  case F::UDP_STREAM:
-  case F::UDP_TIME_RELATIVE:
-  case F::UDP_TIME_DELTA:
-    return true;
-  default:
-    return app_field(f);
-  }
-}
-
-bool analysis_field(F f) {
-  return field_info(f).abbrev.starts_with("tcp.analysis");
-}
-
 } // namespace
 
 DescribeNeeds describe_needs(bool tree, bool columns, const std::bitset<kFieldCount>* wanted) {
@@ -93,10 +51,20 @@ DescribeNeeds describe_needs(bool tree, bool columns, const std::bitset<kFieldCo
   if (!wanted) return n;
   for (size_t i = 0; i < kFieldCount; ++i) {
     if (!(*wanted)[i]) continue;
-    const F f = static_cast<F>(i);
-    n.app = n.app || app_field(f);
-    n.analysis = n.analysis || analysis_field(f);
-    n.streams = n.streams || n.app || n.analysis || stream_field(f);
+    // The registry says which stage produces each field (src/dissect/fields/all.def).
+    switch (field_info(static_cast<F>(i)).stage) {
+    case FieldStage::App:
+      n.app = n.streams = true;
+      break;
+    case FieldStage::Analysis:
+      n.analysis = n.streams = true;
+      break;
+    case FieldStage::Streams:
+      n.streams = true;
+      break;
+    case FieldStage::Decode:
+      break;
+    }
   }
   return n;
 }

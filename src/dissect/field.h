@@ -34,11 +34,16 @@ enum class FieldType : uint8_t {
 
 enum class Base : uint8_t { Dec, Hex, DecHex, HexDec, None };
 
+// Which stage of the pipeline produces a field (all.def): decoding alone, the connection table's stream
+// view, its TCP sequence analysis, or the application layer.
+enum class FieldStage : uint8_t { Decode, Streams, Analysis, App };
+
 struct FieldInfo {
   std::string_view abbrev; // "tcp.srcport"
   std::string_view name;   // "Source Port"
   FieldType type;
   Base base;
+  FieldStage stage = FieldStage::Decode;
 };
 
 enum class F : uint16_t {

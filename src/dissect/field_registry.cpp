@@ -14,8 +14,12 @@ namespace ps {
 
 namespace {
 constexpr std::array<FieldInfo, kFieldCount> kFields = {{
-#define FIELD(id, abbrev, name, type, base) {abbrev, name, FieldType::type, Base::base},
+#define FIELD(id, abbrev, name, type, base)                                                                  \
+  {abbrev, name, FieldType::type, Base::base, FieldStage::PS_FIELD_STAGE},
+#define STAGED_FIELD(stage, id, abbrev, name, type, base)                                                    \
+  {abbrev, name, FieldType::type, Base::base, FieldStage::stage},
 #include "dissect/fields/all.def"
+#undef STAGED_FIELD
 #undef FIELD
 }};
 
