@@ -37,6 +37,14 @@ std::string_view protocol_names(Layer k) {
     return "tcp";
   case Layer::Udp:
     return "udp";
+  case Layer::Gre:
+    return "gre";
+  case Layer::Vxlan:
+    return "vxlan";
+  case Layer::Geneve:
+    return "geneve";
+  case Layer::Mpls:
+    return "mpls";
   case Layer::Data:
     return "data";
   }
@@ -150,13 +158,27 @@ void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions&
       break;
     case Layer::Udp:
       proto::describe_udp(c, l);
-      proto::describe_dns_udp(c);
+      if (i == pkt.l4_layer) proto::describe_dns_udp(c);
+      break;
+    case Layer::Gre:
+      proto::describe_gre(c, l);
+      break;
+    case Layer::Vxlan:
+      proto::describe_vxlan(c, l);
+      break;
+    case Layer::Geneve:
+      proto::describe_geneve(c, l);
+      break;
+    case Layer::Mpls:
+      proto::describe_mpls(c, l);
       break;
     case Layer::Data:
       proto::describe_data(c, l);
       break;
     }
-    if ((l.kind == Layer::Tcp || l.kind == Layer::Udp) && !app_done) {
+    // The application layer belongs to the transport of the innermost IP header (a UDP tunnel's own
+    // header is not it).
+    if ((l.kind == Layer::Tcp || l.kind == Layer::Udp) && i == pkt.l4_layer && !app_done) {
       app_done = true;
       proto::describe_app(c);
     }

@@ -1,4 +1,7 @@
 #include "dissect/packet.h"
+
+#include <algorithm>
+
 #include "wire/arp.h"
 #include "wire/ethernet.h"
 #include "wire/ipv4.h"
@@ -11,6 +14,10 @@ namespace ps {
 namespace {
 
 using wire::Bytes;
+
+constexpr uint16_t kEtherBridging = 0x6558; // transparent Ethernet bridging (gretap, Geneve)
+constexpr uint16_t kEtherMpls = 0x8847, kEtherMplsMulticast = 0x8848;
+constexpr uint16_t kVxlanPort = 4789, kGenevePort = 6081;
 
 struct Decoder {
   const Frame& f;
@@ -40,8 +47,15 @@ struct Decoder {
     if (!b.empty()) push(Layer::Data, off(b), static_cast<uint32_t>(b.size()));
   }
 
-  void ethertype(uint16_t type, Bytes b) {
+  // tunnel: the type comes from an encapsulation (GRE, Geneve), where 0x6558 is a whole Ethernet frame.
+  void ethertype(uint16_t type, Bytes b, bool tunnel = false) {
     switch (type) {
+    case kEtherBridging:
+      if (tunnel) return ethernet(b);
+      return data(b);
+    case kEtherMpls:
+    case kEtherMplsMulticast:
+      return mpls(b);
     case wire::ethertype::kIpv4:
       return ipv4(b);
     case wire::ethertype::kIpv6:
@@ -58,6 +72,7 @@ struct Decoder {
   }
 
   void ethernet(Bytes b) {
+    if (too_deep()) return;
     // tshark's wording: "[Malformed Packet: Ethernet]".
     if (!wire::EthernetView::valid(b))
       return fail(f.data.size() < f.wire_len ? "Ethernet truncated" : "Ethernet");
@@ -127,14 +142,9 @@ struct Decoder {
     if (const char* why = wire::Ipv4View::check(b)) return fail(why);
     wire::Ipv4View ip(b);
     Bytes extent = b.first(std::min<size_t>(b.size(), ip.total_len()));
-    if (d.ip_layer < 0) {
-      d.ip_layer = static_cast<int8_t>(d.layer_count);
-      d.ip_version = 4;
-      d.src_ip = ip.src();
-      d.dst_ip = ip.dst();
-      d.ip_proto = ip.protocol();
-      d.ip_fragment = ip.is_fragment();
-    }
+    enter_ip(4, ip.src(), ip.dst());
+    d.ip_proto = ip.protocol();
+    d.ip_fragment = ip.is_fragment();
     push(Layer::Ipv4, off(b), static_cast<uint32_t>(extent.size()));
     uint32_t missing = static_cast<uint32_t>(ip.payload_missing());
     if (missing && f.data.size() >= f.wire_len) return fail("IPv4 total length exceeds packet length");
@@ -153,13 +163,7 @@ struct Decoder {
     Bytes extent = b.first(std::min<size_t>(b.size(), 40 + size_t{plen}));
     uint32_t missing = 40 + plen > b.size() ? static_cast<uint32_t>(40 + plen - b.size()) : 0;
     if (missing && f.data.size() >= f.wire_len) return fail("IPv6 payload length exceeds packet length");
-    bool first = d.ip_layer < 0;
-    if (first) {
-      d.ip_layer = static_cast<int8_t>(d.layer_count);
-      d.ip_version = 6;
-      d.src_ip = ip.src();
-      d.dst_ip = ip.dst();
-    }
+    enter_ip(6, ip.src(), ip.dst());
     push(Layer::Ipv6, off(b), static_cast<uint32_t>(extent.size()));
     // Walk extension headers: each must fit, and the chain is bounded.
     wire::Ipv6ExtWalker walk(extent);
@@ -168,18 +172,30 @@ struct Decoder {
       if (e.type != 44) continue;
       uint16_t frag = wire::be16(&extent[e.offset + 2]);
       if ((frag & 0xfff8) != 0 || (frag & 1)) {
-        if (first) {
-          d.ip_fragment = true;
-          d.ip_proto = e.next;
-        }
+        d.ip_fragment = true;
+        d.ip_proto = e.next;
         return data(extent.subspan(e.offset + e.length));
       }
     }
     if (walk.error()) return fail(walk.error());
     uint8_t next = walk.upper();
-    if (first) d.ip_proto = next;
+    d.ip_proto = next;
     if (next == 59) return; // no next header
     transport(next, extent.subspan(walk.upper_offset()), missing);
+  }
+
+  // The IP header about to be pushed becomes the one connections are keyed by: what an outer header
+  // had set for its transport (a UDP tunnel's ports and payload) is forgotten.
+  void enter_ip(uint8_t version, const uint8_t* src, const uint8_t* dst) {
+    if (d.ip_layer >= 0 && d.outer_ip_layer < 0) d.outer_ip_layer = d.ip_layer;
+    d.ip_layer = static_cast<int8_t>(d.layer_count);
+    d.ip_version = version;
+    d.src_ip = src;
+    d.dst_ip = dst;
+    d.ip_fragment = false;
+    d.l4_layer = -1;
+    d.src_port = d.dst_port = 0;
+    d.payload_offset = d.payload_len = d.payload_missing = 0;
   }
 
   void transport(uint8_t proto, Bytes b, uint32_t missing) {
@@ -196,6 +212,8 @@ struct Decoder {
       return ipv4(b); // IP-in-IP
     case 41:
       return ipv6(b); // 6in4
+    case 47:
+      return gre(b);
     default:
       return data(b);
     }
@@ -227,6 +245,66 @@ struct Decoder {
     d.payload_offset = off(p);
     d.payload_len = static_cast<uint32_t>(p.size());
     d.payload_missing = u.length() > b.size() ? static_cast<uint32_t>(u.length() - b.size()) : 0;
+    // UDP encapsulations, by either port as tshark's port table does (the low port first).
+    if (d.payload_missing) return;
+    uint16_t lo = std::min(u.src_port(), u.dst_port()), hi = std::max(u.src_port(), u.dst_port());
+    for (uint16_t port : {lo, hi}) {
+      if (port == kVxlanPort) return vxlan(p);
+      if (port == kGenevePort) return geneve(p);
+    }
+  }
+
+  // GRE (RFC 2784, keys and sequence numbers of RFC 2890; RFC 1701's routing present bit is
+  // shown but its source route entries are not decoded).
+  void gre(Bytes b) {
+    if (too_deep()) return;
+    if (b.size() < 4) return fail(f.data.size() < f.wire_len ? "GRE truncated" : "GRE");
+    uint16_t flags = wire::be16(&b[0]);
+    size_t len = 4 + ((flags & 0xc000) ? 4 : 0) + ((flags & 0x2000) ? 4 : 0) + ((flags & 0x1000) ? 4 : 0);
+    if ((flags & 7) == 1) len = 4 + ((flags & 0x1000) ? 4 : 0) + ((flags & 0x0080) ? 4 : 0) + 4; // PPTP
+    if (b.size() < len) return fail(f.data.size() < f.wire_len ? "GRE truncated" : "GRE");
+    push(Layer::Gre, off(b), static_cast<uint32_t>(b.size()));
+    if (flags & 0x4000) return data(b.subspan(len)); // routing: SREs follow
+    if ((flags & 7) != 0) return data(b.subspan(len));
+    ethertype(wire::be16(&b[2]), b.subspan(len), true);
+  }
+
+  void vxlan(Bytes b) {
+    if (too_deep()) return;
+    if (b.size() < 8) return fail(f.data.size() < f.wire_len ? "VXLAN truncated" : "VXLAN");
+    push(Layer::Vxlan, off(b), static_cast<uint32_t>(b.size()));
+    ethernet(b.subspan(8));
+  }
+
+  void geneve(Bytes b) {
+    if (too_deep()) return;
+    if (b.size() < 8) return fail(f.data.size() < f.wire_len ? "Geneve truncated" : "Geneve");
+    size_t len = 8 + size_t{b[0] & 0x3fu} * 4;
+    if ((b[0] >> 6) != 0) { // unknown version: header only
+      push(Layer::Geneve, off(b), static_cast<uint32_t>(b.size()));
+      return data(b.subspan(std::min(len, b.size())));
+    }
+    if (b.size() < len) return fail(f.data.size() < f.wire_len ? "Geneve truncated" : "Geneve");
+    push(Layer::Geneve, off(b), static_cast<uint32_t>(b.size()));
+    ethertype(wire::be16(&b[2]), b.subspan(len), true);
+  }
+
+  // The label stack is one layer; the describer shows one header per entry.
+  void mpls(Bytes b) {
+    if (too_deep()) return;
+    size_t n = 0;
+    for (;;) {
+      if (b.size() < n + 4) return fail(f.data.size() < f.wire_len ? "MPLS truncated" : "MPLS");
+      n += 4;
+      if (b[n - 2] & 1) break; // bottom of stack
+    }
+    push(Layer::Mpls, off(b), static_cast<uint32_t>(b.size()));
+    Bytes p = b.subspan(n);
+    if (p.empty()) return;
+    // What follows the stack is not named: IPv4 and IPv6 by their first nibble, as tshark guesses.
+    if ((p[0] >> 4) == 4) return ipv4(p);
+    if ((p[0] >> 4) == 6) return ipv6(p);
+    data(p);
   }
 
   void icmp(Bytes b, Layer k, uint32_t missing) {
@@ -291,6 +369,7 @@ void decode_reassembled(Decoded& out, uint8_t proto, std::span<const uint8_t> da
     --out.layer_count;
   out.ip_fragment = false;
   out.ip_proto = proto;
+  out.frag_ip_layer = out.ip_layer;
   out.reassembled = datagram;
   out.reassembly = how;
   Decoder dec{*out.frame, out, datagram, Source::Reassembled};

@@ -31,9 +31,9 @@ void describe_udp(Ctx& c, const LayerSpan& l) {
   if (r.want(F::UDP_CHECKSUM) || r.want(F::UDP_CHECKSUM_STATUS) || r.want(F::UDP_CHECKSUM_CALCULATED)) {
     uint8_t status = 2;
     uint16_t computed = 0;
-    const LayerSpan* ipl =
-        c.pkt.l4_layer > 0 ? &c.pkt.layers[static_cast<size_t>(c.pkt.l4_layer - 1)] : nullptr;
-    bool whole = c.pkt.payload_missing == 0 && u.length() <= b.size();
+    // The IP header right before this UDP header (a tunnel's outer UDP is not the l4 layer).
+    const LayerSpan* ipl = &l > &c.pkt.layers[0] ? &l - 1 : nullptr;
+    bool whole = (&l != c.pkt.l4() || c.pkt.payload_missing == 0) && u.length() <= b.size();
     // A zero UDP checksum over IPv4 means "not computed".
     bool zero_v4 = u.checksum() == 0 && ipl && ipl->kind == Layer::Ipv4;
     if (c.opt.check_checksums && whole && !zero_v4 && ipl &&
@@ -50,11 +50,12 @@ void describe_udp(Ctx& c, const LayerSpan& l) {
                    u.checksum(), computed, status, "Checksum Status");
   }
   const UdpMeta& m = c.meta.udp;
-  if (m.valid && r.want(F::UDP_STREAM)) {
+  const bool own = &l == c.pkt.l4(); // the tracker follows the innermost transport only
+  if (own && m.valid && r.want(F::UDP_STREAM)) {
     Item& it = r.add(F::UDP_STREAM, o, 0, m.stream);
     it.generated = true;
   }
-  if (m.valid && r.tree()) {
+  if (own && m.valid && r.tree()) {
     Item& ts = r.push(F::TEXT, 0, 0);
     ts.generated = true;
     ts.text = "Timestamps";
@@ -67,10 +68,16 @@ void describe_udp(Ctx& c, const LayerSpan& l) {
     }
     r.pop();
   }
-  if (c.pkt.payload_len && r.want(F::UDP_PAYLOAD)) {
+  if (&l == c.pkt.l4() && c.pkt.payload_len && r.want(F::UDP_PAYLOAD)) {
     Item& it = r.add_str(F::UDP_PAYLOAD, c.pkt.payload_offset, c.pkt.payload_len,
                          {reinterpret_cast<const char*>(c.pkt.payload().data()), c.pkt.payload_len});
     if (r.tree()) it.text = r.format("UDP payload ({} bytes)", c.pkt.payload_len);
+  }
+  if (!own && r.want(F::UDP_PAYLOAD) && b.size() > 8) { // a tunnel's UDP: what it carries
+    wire::Bytes p = b.subspan(8, std::min<size_t>(b.size(), u.length()) - 8);
+    Item& it = r.add_str(F::UDP_PAYLOAD, o + 8, static_cast<uint32_t>(p.size()),
+                         {reinterpret_cast<const char*>(p.data()), p.size()});
+    if (r.tree()) it.text = r.format("UDP payload ({} bytes)", p.size());
   }
   if (r.tree()) r.pop();
   if (r.columns_wanted()) {
