@@ -17,6 +17,7 @@ using wire::Bytes;
 
 constexpr uint16_t kEtherBridging = 0x6558; // transparent Ethernet bridging (gretap, Geneve)
 constexpr uint16_t kEtherMpls = 0x8847, kEtherMplsMulticast = 0x8848;
+constexpr uint16_t kEtherWccp = 0x883e;
 constexpr uint16_t kVxlanPort = 4789, kGenevePort = 6081;
 
 struct Decoder {
@@ -266,7 +267,14 @@ struct Decoder {
     push(Layer::Gre, off(b), static_cast<uint32_t>(b.size()));
     if (flags & 0x4000) return data(b.subspan(len)); // routing: SREs follow
     if ((flags & 7) != 0) return data(b.subspan(len));
-    ethertype(wire::be16(&b[2]), b.subspan(len), true);
+    const uint16_t proto = wire::be16(&b[2]);
+    if (proto ==
+        kEtherWccp) { // WCCP redirection: IPv4, after a 4-byte redirect header unless it starts there
+      Bytes p = b.subspan(len);
+      if (!p.empty() && (p[0] >> 4) != 4) p = p.subspan(std::min<size_t>(4, p.size()));
+      return ipv4(p);
+    }
+    ethertype(proto, b.subspan(len), true);
   }
 
   void vxlan(Bytes b) {

@@ -21,6 +21,10 @@ std::string_view gre_proto_name(uint16_t t) {
     return "MPLS multicast label switched packet";
   case 0x88be:
     return "ERSPAN";
+  case 0x883e:
+    return "WCCP";
+  case 0x8909:
+    return "CiscoMetaData";
   default:
     return ethertype_name(t);
   }

@@ -46,6 +46,7 @@ void describe_udp(Ctx& c, const LayerSpan& l) {
       if (computed == 0) computed = 0xffff; // transmitted as all ones
       status = computed == u.checksum() ? 1 : 0;
     }
+    if (zero_v4) status = 3; // tshark: "[zero-value ignored]", "Not present"
     checksum_items(c, F::UDP_CHECKSUM, F::UDP_CHECKSUM_STATUS, F::UDP_CHECKSUM_CALCULATED, o + 6,
                    u.checksum(), computed, status, "Checksum Status");
   }
