@@ -384,4 +384,35 @@ void decode_reassembled(Decoded& out, uint8_t proto, std::span<const uint8_t> da
   dec.transport(proto, datagram, 0);
 }
 
+bool tunnel_udp_view(const Decoded& d, Decoded& out) {
+  if (d.outer_ip_layer < 0 || d.l4_layer < 0) return false;
+  for (int i = d.outer_ip_layer + 1; i < d.l4_layer; ++i) {
+    const LayerSpan& l = d.layers[static_cast<size_t>(i)];
+    if (l.kind != Layer::Udp) continue;
+    const LayerSpan& ip = d.layers[static_cast<size_t>(i - 1)];
+    if (ip.kind != Layer::Ipv4 && ip.kind != Layer::Ipv6) return false;
+    const Bytes h = d.bytes(ip), u = d.bytes(l);
+    if (u.size() < 8) return false;
+    out = d;
+    out.layer_count = static_cast<uint8_t>(i + 1);
+    out.ip_layer = static_cast<int8_t>(i - 1);
+    out.l4_layer = static_cast<int8_t>(i);
+    out.outer_ip_layer = -1;
+    out.ip_version = ip.kind == Layer::Ipv4 ? 4 : 6;
+    out.src_ip = h.data() + (ip.kind == Layer::Ipv4 ? 12 : 8);
+    out.dst_ip = h.data() + (ip.kind == Layer::Ipv4 ? 16 : 24);
+    out.ip_proto = 17;
+    out.ip_fragment = false;
+    out.src_port = wire::be16(&u[0]);
+    out.dst_port = wire::be16(&u[2]);
+    out.payload_offset = l.offset + 8;
+    out.payload_len = l.length - 8;
+    out.payload_missing = 0;
+    out.malformed = nullptr;
+    out.malformed_layer = -1;
+    return true;
+  }
+  return false;
+}
+
 } // namespace ps

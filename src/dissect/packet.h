@@ -112,4 +112,9 @@ void decode(const Frame& frame, Decoded& out);
 void decode_reassembled(Decoded& out, uint8_t proto, std::span<const uint8_t> datagram,
                         const IpReassembly* how);
 
+// A UDP tunnel (VXLAN, Geneve) is a UDP flow of its own: `out` becomes `d` as if decoding had stopped at
+// the outermost UDP header below the transport (addresses, ports and payload of that header). False when
+// `d` has no such header.
+bool tunnel_udp_view(const Decoded& d, Decoded& out);
+
 } // namespace ps

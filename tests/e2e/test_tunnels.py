@@ -22,8 +22,7 @@ FIELDS = (
     "geneve.vni geneve.options geneve.option.class geneve.option.type geneve.option.unknown.data "
     "mpls.label mpls.exp mpls.bottom mpls.ttl dns.qry.name http.request.uri _ws.col.Protocol _ws.col.Info"
 ).split()
-# tshark numbers the outer UDP flow of a VXLAN/Geneve tunnel as a UDP stream of its own; portscope
-# tracks the inner connection only (docs/decisions.md), so udp.stream is compared elsewhere only.
+# The outer UDP flow of a VXLAN/Geneve tunnel is a connection of its own (its udp.stream, a conns row).
 UDP_TUNNELS = ("vxlan", "geneve")
 PREFS = ["-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE"]
 
@@ -76,14 +75,19 @@ def main():
     t.check(len(caps) >= 13, f"expected the 13 tunnel captures, found {len(caps)}")
     for c in caps:
         path = os.path.join(a.data, c)
-        fields = FIELDS + ["frame.protocols"] + ([] if any(u in c for u in UDP_TUNNELS) else ["udp.stream"])
+        fields = FIELDS + ["frame.protocols", "udp.stream"]
         compare(t, a.bin, path, fields)
 
         # Connections: the inner endpoints, and (through an IP tunnel) the tunnel they came through.
         rc, out, err = run(a.bin, "conns", path, "--format", "json")
         if not t.check(rc == 0, f"{c}: conns exit {rc}: {err.strip()[:200]}"):
             continue
-        conns = [r for r in json.loads(out) if r["proto"] == "tcp"]
+        every = json.loads(out)
+        conns = [r for r in every if r["proto"] == "tcp"]
+        if any(u in c for u in UDP_TUNNELS):  # the parent is the outer UDP connection's row
+            uids = {r["uid"] for r in every}
+            t.check(all(p in uids for r in conns for p in r.get("tunnel_parents", [])),
+                    f"{c}: tunnel_parents name no connection of the run")
         t.check(len(conns) == 1, f"{c}: {len(conns)} TCP connections, want 1")
         for r in conns:
             t.check(r["id.orig_h"] in ("192.168.1.21", "fd00:77::21") and r["id.resp_p"] == 80,

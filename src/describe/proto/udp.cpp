@@ -50,13 +50,13 @@ void describe_udp(Ctx& c, const LayerSpan& l) {
     checksum_items(c, F::UDP_CHECKSUM, F::UDP_CHECKSUM_STATUS, F::UDP_CHECKSUM_CALCULATED, o + 6,
                    u.checksum(), computed, status, "Checksum Status");
   }
-  const UdpMeta& m = c.meta.udp;
-  const bool own = &l == c.pkt.l4(); // the tracker follows the innermost transport only
-  if (own && m.valid && r.want(F::UDP_STREAM)) {
+  const bool own = &l == c.pkt.l4(); // else a UDP tunnel's header, tracked as its own flow
+  const UdpMeta& m = own ? c.meta.udp : c.meta.outer_udp;
+  if (m.valid && r.want(F::UDP_STREAM)) {
     Item& it = r.add(F::UDP_STREAM, o, 0, m.stream);
     it.generated = true;
   }
-  if (own && m.valid && r.tree()) {
+  if (m.valid && r.tree()) {
     Item& ts = r.push(F::TEXT, 0, 0);
     ts.generated = true;
     ts.text = "Timestamps";
