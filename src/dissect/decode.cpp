@@ -385,8 +385,8 @@ void decode_reassembled(Decoded& out, uint8_t proto, std::span<const uint8_t> da
 }
 
 bool tunnel_udp_view(const Decoded& d, Decoded& out) {
-  if (d.outer_ip_layer < 0 || d.l4_layer < 0) return false;
-  for (int i = d.outer_ip_layer + 1; i < d.l4_layer; ++i) {
+  if (d.outer_ip_layer < 0) return false;
+  for (int i = d.outer_ip_layer + 1; i < d.ip_layer; ++i) {
     const LayerSpan& l = d.layers[static_cast<size_t>(i)];
     if (l.kind != Layer::Udp) continue;
     const LayerSpan& ip = d.layers[static_cast<size_t>(i - 1)];

@@ -227,18 +227,18 @@ struct Engine::Impl {
     Connection* conn = nullptr;
     bool from_orig = true;
     const LayerSpan* l4 = pkt.l4();
+    // A UDP tunnel's own flow first, as tshark numbers it; Zeek logs it and names it as the parent.
+    uint64_t tunnel_uid = 0;
+    if (opt.needs.streams && pkt.outer_ip_layer >= 0 && tunnel_udp_view(pkt, tunnel_pkt)) [[unlikely]] {
+      bool outer_from_orig = true;
+      Connection* t = track(frame, tunnel_pkt.bytes(*tunnel_pkt.l4()), false, outer_from_orig, tunnel_pkt);
+      meta.outer_udp = meta.udp;
+      meta.udp = UdpMeta{};
+      tunnel_uid = t ? t->uid : 0;
+    }
     if (opt.needs.streams && l4 && pkt.ip_layer >= 0 && (l4->kind == Layer::Tcp || l4->kind == Layer::Udp)) {
       const bool tcp = l4->kind == Layer::Tcp;
       wire::Bytes seg = pkt.bytes(*l4);
-      // A UDP tunnel's own flow first, as tshark numbers it; Zeek logs it and names it as the parent.
-      uint64_t tunnel_uid = 0;
-      if (pkt.outer_ip_layer >= 0 && tunnel_udp_view(pkt, tunnel_pkt)) [[unlikely]] {
-        bool outer_from_orig = true;
-        Connection* t = track(frame, tunnel_pkt.bytes(*tunnel_pkt.l4()), false, outer_from_orig, tunnel_pkt);
-        meta.outer_udp = meta.udp;
-        meta.udp = UdpMeta{};
-        tunnel_uid = t ? t->uid : 0;
-      }
       if (!tcp || !wire::TcpView::check(seg)) conn = track(frame, seg, tcp, from_orig, pkt);
       if (tunnel_uid && conn && conn->account) conn->account->rec.tunnel_uid = tunnel_uid;
     }
