@@ -104,7 +104,7 @@ run_mode() {
   sleep 1
   kill -INT $tcpd; wait $tcpd
   cleanup
-  echo "$mode: $(tcpdump -r "$OUT/tunnel-$mode.pcap" 2>/dev/null | wc -l) packets"
+  echo "$mode: $(tshark -r "$OUT/tunnel-$mode.pcap" 2>/dev/null | wc -l) packets"
 }
 
 for m in $MODES; do run_mode $m; done
