@@ -13,7 +13,7 @@
 set -u
 export LC_ALL=C
 OUT=${1:?outdir}; shift
-MODES=${*:-"ipip sit ip4ip6 ip6ip6 gre gre-ksc gre6 gretap gre-in-gre geneve mpls mpls-vlan vxlan"}
+MODES=${*:-"ipip sit ip4ip6 ip6ip6 gre gre-ksc gre6 gretap gre-in-gre geneve mpls mpls-vlan vxlan gtpu teredo"}
 HERE=$(cd "$(dirname "$0")" && pwd)
 W=${TMPDIR:-/tmp}/tungen; PIDS=()
 mkdir -p "$OUT" "$W/www"
@@ -34,7 +34,7 @@ trap cleanup EXIT
 run_mode() {
   local mode=$1 v6in=0 v6ping=0 tap=0 outer6=0 dev=tun0
   case $mode in
-  sit | ip6ip6) v6in=1 ;;
+  sit | ip6ip6 | teredo) v6in=1 ;;
   gre | mpls) v6ping=1 ;;
   esac
   case $mode in ip4ip6 | ip6ip6 | gre6) outer6=1 ;; esac

@@ -8,7 +8,7 @@ device into the encapsulation and sends it to the peer over the underlay (a raw 
 socket or an AF_PACKET socket on the veth), and unwraps what the peer sends into the device.
 
 usage: userspace_tunnel.py MODE --dev tun0 --local A --remote B [--ifname veth --peer-mac M]
-modes: ipip sit ip4ip6 ip6ip6 gre gre-ksc gre6 gretap gre-in-gre geneve mpls mpls-vlan
+modes: ipip sit ip4ip6 ip6ip6 gre gre-ksc gre6 gretap gre-in-gre geneve mpls mpls-vlan gtpu teredo
 """
 import argparse, fcntl, os, select, socket, struct
 
@@ -126,6 +126,23 @@ class Geneve:
         return b[8 + (b[0] & 0x3F) * 4:]
 
 
+class UdpTunnel:
+    """GTP-U (UDP 2152, 3GPP TS 29.281: G-PDU with a TEID) or Teredo (UDP 3544, RFC 4380: bare IPv6)."""
+
+    def __init__(self, a, port, gtp):
+        self.remote, self.port, self.gtp = a.remote, port, gtp
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((a.local, port))
+
+    def send(self, pkt):
+        hdr = struct.pack("!BBHI", 0x30, 0xFF, len(pkt), 0x1234ABCD) if self.gtp else b""
+        self.sock.sendto(hdr + pkt, (self.remote, self.port))
+
+    def recv(self):
+        b = self.sock.recv(65535)
+        return b[8:] if self.gtp else b
+
+
 class Mpls:
     """MPLS over Ethernet (0x8847), a two-label stack, optionally inside an 802.1Q tag."""
 
@@ -183,6 +200,8 @@ def main():
                                   if a.local < a.remote else ("10.98.0.2", "10.98.0.1")),
         "geneve": lambda: Geneve(a),
         "mpls": lambda: Mpls(a),
+        "gtpu": lambda: UdpTunnel(a, 2152, True),
+        "teredo": lambda: UdpTunnel(a, 3544, False),
         "mpls-vlan": lambda: Mpls(a, vlan=0x2000 | 100),
     }[m]()
     fd = open_dev(a.dev, tap)

@@ -45,6 +45,10 @@ std::string_view protocol_names(Layer k) {
     return "geneve";
   case Layer::Mpls:
     return "mpls";
+  case Layer::GtpU:
+    return "gtp";
+  case Layer::Teredo:
+    return "teredo";
   case Layer::Data:
     return "data";
   }
@@ -172,6 +176,12 @@ void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions&
     case Layer::Mpls:
       proto::describe_mpls(c, l);
       break;
+    case Layer::GtpU:
+      proto::describe_gtpu(c, l);
+      break;
+    case Layer::Teredo:
+      proto::describe_teredo(c, l);
+      break;
     case Layer::Data:
       proto::describe_data(c, l);
       break;
@@ -183,6 +193,9 @@ void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions&
       proto::describe_app(c);
     }
   }
+  // tshark shows what a GTP-U tunnel carries as "GTP <TCP>" in the Protocol column.
+  if (rec.columns_wanted() && rec.cols().protocol != "GTP" && pkt.has(Layer::GtpU)) [[unlikely]]
+    rec.cols().protocol = rec.format("GTP <{}>", rec.cols().protocol);
   // frame.protocols is known only now: fill in the item describe_frame left for it.
   if (rec.want(F::FRAME_PROTOCOLS)) {
     for (Item& it : rec.items()) {

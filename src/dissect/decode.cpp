@@ -18,7 +18,7 @@ using wire::Bytes;
 constexpr uint16_t kEtherBridging = 0x6558; // transparent Ethernet bridging (gretap, Geneve)
 constexpr uint16_t kEtherMpls = 0x8847, kEtherMplsMulticast = 0x8848;
 constexpr uint16_t kEtherWccp = 0x883e;
-constexpr uint16_t kVxlanPort = 4789, kGenevePort = 6081;
+constexpr uint16_t kVxlanPort = 4789, kGenevePort = 6081, kGtpUPort = 2152, kTeredoPort = 3544;
 
 struct Decoder {
   const Frame& f;
@@ -252,6 +252,8 @@ struct Decoder {
     for (uint16_t port : {lo, hi}) {
       if (port == kVxlanPort) return vxlan(p);
       if (port == kGenevePort) return geneve(p);
+      if (port == kGtpUPort) return gtpu(p);
+      if (port == kTeredoPort) return teredo(p);
     }
   }
 
@@ -295,6 +297,50 @@ struct Decoder {
     if (b.size() < len) return fail(f.data.size() < f.wire_len ? "Geneve truncated" : "Geneve");
     push(Layer::Geneve, off(b), static_cast<uint32_t>(b.size()));
     ethertype(wire::be16(&b[2]), b.subspan(len), true);
+  }
+
+  // GTP-U (3GPP TS 29.281). Only version 1 with protocol type GTP is decoded; a T-PDU (0xff) carries
+  // an IPv4 or IPv6 packet, by its first nibble.
+  void gtpu(Bytes b) {
+    if (too_deep()) return;
+    if (b.size() < 8) return fail(f.data.size() < f.wire_len ? "GTP truncated" : "GTP");
+    const uint8_t flags = b[0];
+    size_t len = 8;
+    if ((flags >> 5) == 1 && (flags & 0x10) && (flags & 7)) {
+      len = 12;
+      if (b.size() < len) return fail(f.data.size() < f.wire_len ? "GTP truncated" : "GTP");
+      // Extension headers: length in 4-byte units, the last byte names the next one.
+      uint8_t next = (flags & 4) ? b[11] : 0;
+      for (int n = 0; next && n < 16; ++n) {
+        if (b.size() < len + 1 || b[len] == 0) return fail("GTP extension header");
+        const size_t ext = size_t{b[len]} * 4;
+        if (b.size() < len + ext) return fail(f.data.size() < f.wire_len ? "GTP truncated" : "GTP");
+        next = b[len + ext - 1];
+        len += ext;
+      }
+      if (next) return fail("GTP extension header");
+    }
+    push(Layer::GtpU, off(b), static_cast<uint32_t>(b.size()));
+    Bytes p = b.subspan(len);
+    if ((flags >> 5) != 1 || !(flags & 0x10) || b[1] != 0xff || p.empty()) return data(p);
+    if ((p[0] >> 4) == 4) return ipv4(p);
+    if ((p[0] >> 4) == 6) return ipv6(p);
+    data(p);
+  }
+
+  // Teredo: an authentication header (0x0001) and an origin indication (0x0000) may precede IPv6.
+  void teredo(Bytes b) {
+    if (too_deep()) return;
+    size_t at = 0;
+    if (b.size() >= 4 && b[0] == 0 && b[1] == 1) {
+      const size_t auth = 13 + size_t{b[2]} + b[3];
+      if (b.size() < auth) return fail(f.data.size() < f.wire_len ? "Teredo truncated" : "Teredo");
+      at = auth;
+    }
+    if (b.size() >= at + 8 && b[at] == 0 && b[at + 1] == 0) at += 8;
+    if (b.size() <= at || (b[at] >> 4) != 6) return data(b); // not Teredo after all
+    push(Layer::Teredo, off(b), static_cast<uint32_t>(b.size()));
+    ipv6(b.subspan(at));
   }
 
   // The label stack is one layer; the describer shows one header per entry.

@@ -20,10 +20,11 @@ FIELDS = (
     "vxlan.flags vxlan.flag_i vxlan.flags_reserved vxlan.gbp vxlan.vni vxlan.reserved8 "
     "geneve.version geneve.option.length geneve.flags geneve.flags.oam geneve.flags.critical geneve.proto_type "
     "geneve.vni geneve.options geneve.option.class geneve.option.type geneve.option.unknown.data "
-    "mpls.label mpls.exp mpls.bottom mpls.ttl dns.qry.name http.request.uri _ws.col.Protocol _ws.col.Info"
+    "mpls.label mpls.exp mpls.bottom mpls.ttl gtp.flags gtp.flags.version gtp.flags.e gtp.message gtp.length "
+    "gtp.teid dns.qry.name http.request.uri _ws.col.Protocol _ws.col.Info"
 ).split()
 # The outer UDP flow of a VXLAN/Geneve tunnel is a connection of its own (its udp.stream, a conns row).
-UDP_TUNNELS = ("vxlan", "geneve")
+UDP_TUNNELS = ("vxlan", "geneve", "gtpu", "teredo")
 PREFS = ["-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE"]
 
 
@@ -72,7 +73,7 @@ def main():
         sys.exit(77)
     t = Tally()
     caps = sorted(f for f in os.listdir(a.data) if f.startswith("tunnel-") and f.endswith(".pcap"))
-    t.check(len(caps) >= 13, f"expected the 13 tunnel captures, found {len(caps)}")
+    t.check(len(caps) >= 15, f"expected the 15 tunnel captures, found {len(caps)}")
     for c in caps:
         path = os.path.join(a.data, c)
         fields = FIELDS + ["frame.protocols", "udp.stream"]

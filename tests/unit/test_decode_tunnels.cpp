@@ -175,6 +175,31 @@ TEST(DecodeTunnels, VxlanAndGeneve) {
   expect_inner_tcp(i.d);
 }
 
+TEST(DecodeTunnels, GtpUAndTeredo) {
+  Bytes gtp = {0x30, 0xff, 0, 40, 0x12, 0x34, 0xab, 0xcd};
+  Probe g;
+  run(g, eth(0x0800, ipv4(1, 2, 17, udp(2152, 2152, cat(gtp, ipv4(5, 6, 6, tcp(40000, 80)))))));
+  EXPECT_EQ(g.d.layers[3].kind, Layer::GtpU);
+  expect_inner_tcp(g.d);
+  // Sequence number and one extension header (length 1 = 4 bytes, next type 0).
+  Bytes ext = {0x36, 0xff, 0, 48, 0, 0, 0, 1, 0, 7, 0, 0x85, 1, 0x10, 0x20, 0};
+  Probe e;
+  run(e, eth(0x0800, ipv4(1, 2, 17, udp(2152, 2152, cat(ext, ipv4(5, 6, 6, tcp(40000, 80)))))));
+  expect_inner_tcp(e.d);
+  Bytes bad = {0x34, 0xff, 0, 8, 0, 0, 0, 1, 0, 0, 0, 0x85, 0};
+  Probe b; // an extension header of length 0 would never end
+  run(b, eth(0x0800, ipv4(1, 2, 17, udp(2152, 2152, bad))));
+  EXPECT_STREQ(b.d.malformed, "GTP extension header");
+  Probe t;
+  run(t, eth(0x0800, ipv4(1, 2, 17, udp(3544, 3544, ipv6(6, tcp(40000, 80))))));
+  EXPECT_EQ(t.d.layers[3].kind, Layer::Teredo);
+  EXPECT_EQ(t.d.ip_version, 6);
+  EXPECT_EQ(t.d.dst_port, 80);
+  Probe n; // port 3544 without IPv6 is not Teredo
+  run(n, eth(0x0800, ipv4(1, 2, 17, udp(3544, 3544, {1, 2, 3, 4}))));
+  EXPECT_EQ(n.d.layers[3].kind, Layer::Data);
+}
+
 TEST(DecodeTunnels, MplsStackByFirstNibble) {
   Bytes labels = {0x00, 0x3e, 0x82, 0x40, 0x00, 0x01, 0x01, 0x3f}; // 1000 (S=0), 16 (S=1)
   Probe r;

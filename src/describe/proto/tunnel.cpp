@@ -411,4 +411,80 @@ void describe_mpls(Ctx& c, const LayerSpan& l) {
   if (r.columns_wanted()) r.cols().protocol = "MPLS";
 }
 
+void describe_gtpu(Ctx& c, const LayerSpan& l) {
+  Record& r = c.rec;
+  wire::Bytes b = c.bytes(l);
+  const uint32_t o = l.offset;
+  const uint8_t fl = b[0], type = b[1], ver = fl >> 5, pt = (fl >> 4) & 1;
+  const uint16_t len = wire::be16(&b[2]);
+  const uint32_t teid = wire::be32(&b[4]);
+  const bool opt = ver == 1 && pt && (fl & 7) && b.size() >= 12;
+  if (r.tree()) {
+    r.push(F::GTP, o, opt ? 12 : 8).text = "GPRS Tunneling Protocol";
+    Item& it = r.push(F::GTP_FLAGS, o, 1);
+    it.num = fl;
+    it.text = r.format("Flags: 0x{:02x}", fl);
+    r.add(F::GTP_FLAGS_VERSION, o, 1, ver).text =
+        r.format("{} = Version: {} ({})", bit_pattern(r, fl, 8, 0xe0),
+                 ver == 1   ? "GTP release 99 version"
+                 : ver == 0 ? "GTP release 97/98 version"
+                            : "Unknown",
+                 ver);
+    r.add(F::GTP_FLAGS_PAYLOAD, o, 1, pt).text =
+        r.format("{} = Protocol type: {} ({})", bit_pattern(r, fl, 8, 0x10), pt ? "GTP" : "GTP'", pt);
+    r.add(F::GTP_FLAGS_RESERVED, o, 1, (fl >> 3) & 1).text =
+        r.format("{} = Reserved: {}", bit_pattern(r, fl, 8, 0x08), (fl >> 3) & 1);
+    r.add(F::GTP_FLAGS_E, o, 1, (fl >> 2) & 1).text =
+        r.format("{} = Is Next Extension Header present?: {}", bit_pattern(r, fl, 8, 0x04), yes_no(fl & 4));
+    r.add(F::GTP_FLAGS_S, o, 1, (fl >> 1) & 1).text =
+        r.format("{} = Is Sequence Number present?: {}", bit_pattern(r, fl, 8, 0x02), yes_no(fl & 2));
+    r.add(F::GTP_FLAGS_PN, o, 1, fl & 1).text =
+        r.format("{} = Is N-PDU number present?: {}", bit_pattern(r, fl, 8, 0x01), yes_no(fl & 1));
+    r.pop();
+    r.add(F::GTP_MESSAGE, o + 1, 1, type).text = r.format("Message Type: {} (0x{:02x})",
+                                                          type == 0xff  ? "T-PDU"
+                                                          : type == 1   ? "Echo request"
+                                                          : type == 2   ? "Echo response"
+                                                          : type == 26  ? "Error Indication"
+                                                          : type == 254 ? "End Marker"
+                                                                        : "Unknown",
+                                                          type);
+    r.add(F::GTP_LENGTH, o + 2, 2, len).text = r.format("Length: {}", len);
+    r.add(F::GTP_TEID, o + 4, 4, teid).text = r.format("TEID: 0x{:08x} ({})", teid, teid);
+    if (opt) {
+      const uint16_t seq = wire::be16(&b[8]);
+      r.add(F::GTP_SEQ_NUMBER, o + 8, 2, seq).text = r.format("Sequence number: {} (0x{:04x})", seq, seq);
+      r.add(F::GTP_NPDU_NUMBER, o + 10, 1, b[10]).text = r.format("N-PDU Number: 0x{:02x}", b[10]);
+      r.add(F::GTP_NEXT, o + 11, 1, b[11]).text = r.format("Next extension header type: 0x{:02x}", b[11]);
+    }
+    r.pop();
+  } else {
+    if (r.want(F::GTP)) r.add(F::GTP, o, opt ? 12 : 8);
+    if (r.want(F::GTP_FLAGS)) r.add(F::GTP_FLAGS, o, 1, fl);
+    if (r.want(F::GTP_FLAGS_VERSION)) r.add(F::GTP_FLAGS_VERSION, o, 1, ver);
+    if (r.want(F::GTP_FLAGS_PAYLOAD)) r.add(F::GTP_FLAGS_PAYLOAD, o, 1, pt);
+    if (r.want(F::GTP_FLAGS_RESERVED)) r.add(F::GTP_FLAGS_RESERVED, o, 1, (fl >> 3) & 1);
+    if (r.want(F::GTP_FLAGS_E)) r.add(F::GTP_FLAGS_E, o, 1, (fl >> 2) & 1);
+    if (r.want(F::GTP_FLAGS_S)) r.add(F::GTP_FLAGS_S, o, 1, (fl >> 1) & 1);
+    if (r.want(F::GTP_FLAGS_PN)) r.add(F::GTP_FLAGS_PN, o, 1, fl & 1);
+    if (r.want(F::GTP_MESSAGE)) r.add(F::GTP_MESSAGE, o + 1, 1, type);
+    if (r.want(F::GTP_LENGTH)) r.add(F::GTP_LENGTH, o + 2, 2, len);
+    if (r.want(F::GTP_TEID)) r.add(F::GTP_TEID, o + 4, 4, teid);
+    if (opt && r.want(F::GTP_SEQ_NUMBER)) r.add(F::GTP_SEQ_NUMBER, o + 8, 2, wire::be16(&b[8]));
+    if (opt && r.want(F::GTP_NPDU_NUMBER)) r.add(F::GTP_NPDU_NUMBER, o + 10, 1, b[10]);
+    if (opt && r.want(F::GTP_NEXT)) r.add(F::GTP_NEXT, o + 11, 1, b[11]);
+  }
+  if (r.columns_wanted()) r.cols().protocol = "GTP";
+}
+
+void describe_teredo(Ctx& c, const LayerSpan& l) {
+  Record& r = c.rec;
+  if (r.tree()) {
+    r.add(F::TEREDO, l.offset, l.length).text = "Teredo IPv6 over UDP tunneling";
+  } else if (r.want(F::TEREDO)) {
+    r.add(F::TEREDO, l.offset, l.length);
+  }
+  if (r.columns_wanted()) r.cols().protocol = "Teredo";
+}
+
 } // namespace ps::proto
