@@ -49,6 +49,8 @@ std::string_view protocol_names(Layer k) {
     return "gtp";
   case Layer::Teredo:
     return "teredo";
+  case Layer::Cmd:
+    return "cmd";
   case Layer::Data:
     return "data";
   }
@@ -181,6 +183,9 @@ void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions&
       break;
     case Layer::Teredo:
       proto::describe_teredo(c, l);
+      break;
+    case Layer::Cmd:
+      proto::describe_cmd(c, l);
       break;
     case Layer::Data:
       proto::describe_data(c, l);

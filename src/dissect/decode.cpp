@@ -17,7 +17,7 @@ using wire::Bytes;
 
 constexpr uint16_t kEtherBridging = 0x6558; // transparent Ethernet bridging (gretap, Geneve)
 constexpr uint16_t kEtherMpls = 0x8847, kEtherMplsMulticast = 0x8848;
-constexpr uint16_t kEtherWccp = 0x883e;
+constexpr uint16_t kEtherWccp = 0x883e, kEtherCiscoMetaData = 0x8909;
 constexpr uint16_t kVxlanPort = 4789, kGenevePort = 6081, kGtpUPort = 2152, kTeredoPort = 3544;
 
 struct Decoder {
@@ -57,6 +57,8 @@ struct Decoder {
     case kEtherMpls:
     case kEtherMplsMulticast:
       return mpls(b);
+    case kEtherCiscoMetaData:
+      return cisco_metadata(b);
     case wire::ethertype::kIpv4:
       return ipv4(b);
     case wire::ethertype::kIpv6:
@@ -297,6 +299,14 @@ struct Decoder {
     if (b.size() < len) return fail(f.data.size() < f.wire_len ? "Geneve truncated" : "Geneve");
     push(Layer::Geneve, off(b), static_cast<uint32_t>(b.size()));
     ethertype(wire::be16(&b[2]), b.subspan(len), true);
+  }
+
+  // Cisco MetaData (security group tag): 8 bytes, the EtherType of what follows first.
+  void cisco_metadata(Bytes b) {
+    if (too_deep()) return;
+    if (b.size() < 8) return fail(f.data.size() < f.wire_len ? "Cisco MetaData truncated" : "Cisco MetaData");
+    push(Layer::Cmd, off(b), static_cast<uint32_t>(b.size()));
+    ethertype(wire::be16(&b[0]), b.subspan(8));
   }
 
   // GTP-U (3GPP TS 29.281). Only version 1 with protocol type GTP is decoded; a T-PDU (0xff) carries

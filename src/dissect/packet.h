@@ -30,6 +30,7 @@ enum class Layer : uint8_t {
   Geneve, // RFC 8926, UDP 6081: header + options, then the protocol it names
   Mpls,   // a whole MPLS label stack (4 bytes per entry, up to the bottom-of-stack entry)
   GtpU,   // GTP-U (UDP 2152): header, optional fields and extension headers; a T-PDU carries IP
+  Cmd,    // Cisco MetaData (0x8909): type, version, length, options, SGT
   Teredo, // RFC 4380 (UDP 3544): optional authentication / origin indication, then IPv6
   Data,   // payload no dissector claimed
 };

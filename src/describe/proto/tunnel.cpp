@@ -9,6 +9,8 @@ namespace {
 // GRE's names for its protocol types (tshark's gre_typevals), where they differ from EtherTypes.
 std::string_view gre_proto_name(uint16_t t) {
   switch (t) {
+  case 0x0000:
+    return "Possible GRE keepalive packet";
   case 0x0800:
     return "IP";
   case 0x6558:
@@ -485,6 +487,25 @@ void describe_teredo(Ctx& c, const LayerSpan& l) {
     r.add(F::TEREDO, l.offset, l.length);
   }
   if (r.columns_wanted()) r.cols().protocol = "Teredo";
+}
+
+void describe_cmd(Ctx& c, const LayerSpan& l) {
+  Record& r = c.rec;
+  wire::Bytes b = c.bytes(l);
+  const uint32_t o = l.offset;
+  const uint16_t type = wire::be16(&b[0]), opts = wire::be16(&b[4]), sgt = wire::be16(&b[6]);
+  if (r.tree())
+    r.push(F::CMD, o, 8).text = "Cisco MetaData";
+  else if (r.want(F::CMD))
+    r.add(F::CMD, o, 8);
+  if (r.want(F::CMD_TYPE))
+    r.add(F::CMD_TYPE, o, 2, type).text = r.format("Type: {} (0x{:04x})", ethertype_name(type), type);
+  if (r.want(F::CMD_VERSION)) r.add(F::CMD_VERSION, o + 2, 1, b[2]).text = r.format("Version: {}", b[2]);
+  if (r.want(F::CMD_LENGTH)) r.add(F::CMD_LENGTH, o + 3, 1, b[3]).text = r.format("Length: {}", b[3]);
+  if (r.want(F::CMD_OPTIONS))
+    r.add(F::CMD_OPTIONS, o + 4, 2, opts).text = r.format("Options: 0x{:04x}", opts);
+  if (r.want(F::CMD_SGT)) r.add(F::CMD_SGT, o + 6, 2, sgt).text = r.format("SGT: {}", sgt);
+  if (r.tree()) r.pop();
 }
 
 } // namespace ps::proto
