@@ -19,6 +19,7 @@ constexpr uint16_t kEtherBridging = 0x6558; // transparent Ethernet bridging (gr
 constexpr uint16_t kEtherMpls = 0x8847, kEtherMplsMulticast = 0x8848;
 constexpr uint16_t kEtherWccp = 0x883e, kEtherCiscoMetaData = 0x8909;
 constexpr uint16_t kVxlanPort = 4789, kGenevePort = 6081, kGtpUPort = 2152, kTeredoPort = 3544;
+constexpr uint16_t kMplsUdpPort = 6635; // RFC 7510
 
 struct Decoder {
   const Frame& f;
@@ -256,6 +257,7 @@ struct Decoder {
       if (port == kGenevePort) return geneve(p);
       if (port == kGtpUPort) return gtpu(p);
       if (port == kTeredoPort) return teredo(p);
+      if (port == kMplsUdpPort) return mpls(p);
     }
   }
 

@@ -107,7 +107,8 @@ def main():
 
     # Traces from tcpdump's test suite (other implementations' tunnels).
     more = os.path.join(a.data, "tcpdump-tests")
-    for c in ("vxlan.pcap", "geneve.pcap", "gso-ipv4-vxlan-ipv4.pcap", "gso-ipv6-geneve-ipv6.pcap"):
+    for c in ("vxlan.pcap", "geneve.pcap", "gso-ipv4-vxlan-ipv4.pcap", "gso-ipv6-geneve-ipv6.pcap", "mpls-over-udp.pcap",
+              "various_gre.pcap", "wccp_redirect_gre.pcap"):
         compare(t, a.bin, os.path.join(more, c), [f for f in FIELDS if not f.startswith(("tcp.seq", "tcp.ack", "_ws.col"))])
     t.finish()
 
