@@ -201,6 +201,19 @@ def regressions(out):
     for _ in range(20):
         inner = cg.ipv4(b"\x0a\0\0\3", b"\x0a\0\0\4", 4, inner)
     put(out, "fuzz_decode", bytes([LINK_TYPES.index(101), 0]) + inner)
+    # decode.cpp tunnels: GRE-in-GRE, VXLAN-in-VXLAN and MPLS without a bottom entry must stop at the
+    # depth cap / the frame end, marked malformed.
+    inner = ip
+    for _ in range(20):
+        inner = cg.ipv4(b"\x0a\0\0\3", b"\x0a\0\0\4", 47, b"\x00\x00\x08\x00" + inner)
+    put(out, "fuzz_decode", bytes([LINK_TYPES.index(101), 0]) + inner)
+    inner = cg.ether(ip)
+    for _ in range(12):
+        inner = cg.ether(cg.ipv4(b"\x0a\0\0\3", b"\x0a\0\0\4", 17,
+                                 cg.udp(b"\x0a\0\0\3", b"\x0a\0\0\4", 4789, 4789,
+                                        b"\x08\0\0\0\0\0\x2a\0" + inner)))
+    put(out, "fuzz_decode", bytes([0, 0]) + inner)
+    put(out, "fuzz_decode", bytes([0, 0]) + b"\x02" * 12 + b"\x88\x47" + b"\x00\x01\x00\x40" * 40)
     # pcapng_reader.cpp: 64-bit timestamps / if_tsoffset past int64 nanoseconds (signed overflow).
     frame = cg.ether(ip)
     for data in (cg.shb() + cg.idb(1) + cg.epb(frame, (1 << 64) - 1) + cg.epb(frame, 0),

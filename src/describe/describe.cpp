@@ -37,6 +37,20 @@ std::string_view protocol_names(Layer k) {
     return "tcp";
   case Layer::Udp:
     return "udp";
+  case Layer::Gre:
+    return "gre";
+  case Layer::Vxlan:
+    return "vxlan";
+  case Layer::Geneve:
+    return "geneve";
+  case Layer::Mpls:
+    return "mpls";
+  case Layer::GtpU:
+    return "gtp";
+  case Layer::Teredo:
+    return "teredo";
+  case Layer::Cmd:
+    return "cmd";
   case Layer::Data:
     return "data";
   }
@@ -118,17 +132,43 @@ void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions&
       break;
     case Layer::Udp:
       proto::describe_udp(c, l);
-      proto::describe_dns_udp(c);
+      if (i == pkt.l4_layer) proto::describe_dns_udp(c);
+      break;
+    case Layer::Gre:
+      proto::describe_gre(c, l);
+      break;
+    case Layer::Vxlan:
+      proto::describe_vxlan(c, l);
+      break;
+    case Layer::Geneve:
+      proto::describe_geneve(c, l);
+      break;
+    case Layer::Mpls:
+      proto::describe_mpls(c, l);
+      break;
+    case Layer::GtpU:
+      proto::describe_gtpu(c, l);
+      break;
+    case Layer::Teredo:
+      proto::describe_teredo(c, l);
+      break;
+    case Layer::Cmd:
+      proto::describe_cmd(c, l);
       break;
     case Layer::Data:
       proto::describe_data(c, l);
       break;
     }
-    if ((l.kind == Layer::Tcp || l.kind == Layer::Udp) && !app_done) {
+    // The application layer belongs to the transport of the innermost IP header (a UDP tunnel's own
+    // header is not it).
+    if ((l.kind == Layer::Tcp || l.kind == Layer::Udp) && i == pkt.l4_layer && !app_done) {
       app_done = true;
       proto::describe_app(c);
     }
   }
+  // tshark shows what a GTP-U tunnel carries as "GTP <TCP>" in the Protocol column.
+  if (rec.columns_wanted() && rec.cols().protocol != "GTP" && pkt.has(Layer::GtpU)) [[unlikely]]
+    rec.cols().protocol = rec.format("GTP <{}>", rec.cols().protocol);
   // frame.protocols is known only now: fill in the item describe_frame left for it.
   if (rec.want(F::FRAME_PROTOCOLS)) {
     for (Item& it : rec.items()) {

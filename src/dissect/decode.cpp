@@ -1,4 +1,7 @@
 #include "dissect/packet.h"
+
+#include <algorithm>
+
 #include "wire/arp.h"
 #include "wire/ethernet.h"
 #include "wire/ipv4.h"
@@ -11,6 +14,12 @@ namespace ps {
 namespace {
 
 using wire::Bytes;
+
+constexpr uint16_t kEtherBridging = 0x6558; // transparent Ethernet bridging (gretap, Geneve)
+constexpr uint16_t kEtherMpls = 0x8847, kEtherMplsMulticast = 0x8848;
+constexpr uint16_t kEtherWccp = 0x883e, kEtherCiscoMetaData = 0x8909;
+constexpr uint16_t kVxlanPort = 4789, kGenevePort = 6081, kGtpUPort = 2152, kTeredoPort = 3544;
+constexpr uint16_t kMplsUdpPort = 6635; // RFC 7510
 
 struct Decoder {
   const Frame& f;
@@ -40,8 +49,17 @@ struct Decoder {
     if (!b.empty()) push(Layer::Data, off(b), static_cast<uint32_t>(b.size()));
   }
 
-  void ethertype(uint16_t type, Bytes b) {
+  // tunnel: the type comes from an encapsulation (GRE, Geneve), where 0x6558 is a whole Ethernet frame.
+  void ethertype(uint16_t type, Bytes b, bool tunnel = false) {
     switch (type) {
+    case kEtherBridging:
+      if (tunnel) return ethernet(b);
+      return data(b);
+    case kEtherMpls:
+    case kEtherMplsMulticast:
+      return mpls(b);
+    case kEtherCiscoMetaData:
+      return cisco_metadata(b);
     case wire::ethertype::kIpv4:
       return ipv4(b);
     case wire::ethertype::kIpv6:
@@ -58,6 +76,7 @@ struct Decoder {
   }
 
   void ethernet(Bytes b) {
+    if (too_deep()) return;
     // tshark's wording: "[Malformed Packet: Ethernet]".
     if (!wire::EthernetView::valid(b))
       return fail(f.data.size() < f.wire_len ? "Ethernet truncated" : "Ethernet");
@@ -127,14 +146,9 @@ struct Decoder {
     if (const char* why = wire::Ipv4View::check(b)) return fail(why);
     wire::Ipv4View ip(b);
     Bytes extent = b.first(std::min<size_t>(b.size(), ip.length()));
-    if (d.ip_layer < 0) {
-      d.ip_layer = static_cast<int8_t>(d.layer_count);
-      d.ip_version = 4;
-      d.src_ip = ip.src();
-      d.dst_ip = ip.dst();
-      d.ip_proto = ip.protocol();
-      d.ip_fragment = ip.is_fragment();
-    }
+    enter_ip(4, ip.src(), ip.dst());
+    d.ip_proto = ip.protocol();
+    d.ip_fragment = ip.is_fragment();
     push(Layer::Ipv4, off(b), static_cast<uint32_t>(extent.size()));
     uint32_t missing = static_cast<uint32_t>(ip.payload_missing());
     if (missing && f.data.size() >= f.wire_len) return fail("IPv4 total length exceeds packet length");
@@ -153,13 +167,7 @@ struct Decoder {
     Bytes extent = b.first(std::min<size_t>(b.size(), 40 + size_t{plen}));
     uint32_t missing = 40 + plen > b.size() ? static_cast<uint32_t>(40 + plen - b.size()) : 0;
     if (missing && f.data.size() >= f.wire_len) return fail("IPv6 payload length exceeds packet length");
-    bool first = d.ip_layer < 0;
-    if (first) {
-      d.ip_layer = static_cast<int8_t>(d.layer_count);
-      d.ip_version = 6;
-      d.src_ip = ip.src();
-      d.dst_ip = ip.dst();
-    }
+    enter_ip(6, ip.src(), ip.dst());
     push(Layer::Ipv6, off(b), static_cast<uint32_t>(extent.size()));
     // Walk extension headers: each must fit, and the chain is bounded.
     wire::Ipv6ExtWalker walk(extent);
@@ -168,18 +176,30 @@ struct Decoder {
       if (e.type != 44) continue;
       uint16_t frag = wire::be16(&extent[e.offset + 2]);
       if ((frag & 0xfff8) != 0 || (frag & 1)) {
-        if (first) {
-          d.ip_fragment = true;
-          d.ip_proto = e.next;
-        }
+        d.ip_fragment = true;
+        d.ip_proto = e.next;
         return data(extent.subspan(e.offset + e.length));
       }
     }
     if (walk.error()) return fail(walk.error());
     uint8_t next = walk.upper();
-    if (first) d.ip_proto = next;
+    d.ip_proto = next;
     if (next == 59) return; // no next header
     transport(next, extent.subspan(walk.upper_offset()), missing);
+  }
+
+  // The IP header about to be pushed becomes the one connections are keyed by: what an outer header
+  // had set for its transport (a UDP tunnel's ports and payload) is forgotten.
+  void enter_ip(uint8_t version, const uint8_t* src, const uint8_t* dst) {
+    if (d.ip_layer >= 0 && d.outer_ip_layer < 0) d.outer_ip_layer = d.ip_layer;
+    d.ip_layer = static_cast<int8_t>(d.layer_count);
+    d.ip_version = version;
+    d.src_ip = src;
+    d.dst_ip = dst;
+    d.ip_fragment = false;
+    d.l4_layer = -1;
+    d.src_port = d.dst_port = 0;
+    d.payload_offset = d.payload_len = d.payload_missing = 0;
   }
 
   void transport(uint8_t proto, Bytes b, uint32_t missing) {
@@ -196,6 +216,8 @@ struct Decoder {
       return ipv4(b); // IP-in-IP
     case 41:
       return ipv6(b); // 6in4
+    case 47:
+      return gre(b);
     default:
       return data(b);
     }
@@ -227,6 +249,128 @@ struct Decoder {
     d.payload_offset = off(p);
     d.payload_len = static_cast<uint32_t>(p.size());
     d.payload_missing = u.length() > b.size() ? static_cast<uint32_t>(u.length() - b.size()) : 0;
+    // UDP encapsulations, by either port as tshark's port table does (the low port first).
+    if (d.payload_missing) return;
+    uint16_t lo = std::min(u.src_port(), u.dst_port()), hi = std::max(u.src_port(), u.dst_port());
+    for (uint16_t port : {lo, hi}) {
+      if (port == kVxlanPort) return vxlan(p);
+      if (port == kGenevePort) return geneve(p);
+      if (port == kGtpUPort) return gtpu(p);
+      if (port == kTeredoPort) return teredo(p);
+      if (port == kMplsUdpPort) return mpls(p);
+    }
+  }
+
+  // GRE (RFC 2784, keys and sequence numbers of RFC 2890; RFC 1701's routing present bit is
+  // shown but its source route entries are not decoded).
+  void gre(Bytes b) {
+    if (too_deep()) return;
+    if (b.size() < 4) return fail(f.data.size() < f.wire_len ? "GRE truncated" : "GRE");
+    uint16_t flags = wire::be16(&b[0]);
+    size_t len = 4 + ((flags & 0xc000) ? 4 : 0) + ((flags & 0x2000) ? 4 : 0) + ((flags & 0x1000) ? 4 : 0);
+    if ((flags & 7) == 1) len = 4 + ((flags & 0x1000) ? 4 : 0) + ((flags & 0x0080) ? 4 : 0) + 4; // PPTP
+    if (b.size() < len) return fail(f.data.size() < f.wire_len ? "GRE truncated" : "GRE");
+    push(Layer::Gre, off(b), static_cast<uint32_t>(b.size()));
+    if (flags & 0x4000) return data(b.subspan(len)); // routing: SREs follow
+    if ((flags & 7) != 0) return data(b.subspan(len));
+    const uint16_t proto = wire::be16(&b[2]);
+    if (proto ==
+        kEtherWccp) { // WCCP redirection: IPv4, after a 4-byte redirect header unless it starts there
+      Bytes p = b.subspan(len);
+      if (!p.empty() && (p[0] >> 4) != 4) p = p.subspan(std::min<size_t>(4, p.size()));
+      return ipv4(p);
+    }
+    ethertype(proto, b.subspan(len), true);
+  }
+
+  void vxlan(Bytes b) {
+    if (too_deep()) return;
+    if (b.size() < 8) return fail(f.data.size() < f.wire_len ? "VXLAN truncated" : "VXLAN");
+    push(Layer::Vxlan, off(b), static_cast<uint32_t>(b.size()));
+    ethernet(b.subspan(8));
+  }
+
+  void geneve(Bytes b) {
+    if (too_deep()) return;
+    if (b.size() < 8) return fail(f.data.size() < f.wire_len ? "Geneve truncated" : "Geneve");
+    size_t len = 8 + size_t{b[0] & 0x3fu} * 4;
+    if ((b[0] >> 6) != 0) { // unknown version: header only
+      push(Layer::Geneve, off(b), static_cast<uint32_t>(b.size()));
+      return data(b.subspan(std::min(len, b.size())));
+    }
+    if (b.size() < len) return fail(f.data.size() < f.wire_len ? "Geneve truncated" : "Geneve");
+    push(Layer::Geneve, off(b), static_cast<uint32_t>(b.size()));
+    ethertype(wire::be16(&b[2]), b.subspan(len), true);
+  }
+
+  // Cisco MetaData (security group tag): 8 bytes, the EtherType of what follows first.
+  void cisco_metadata(Bytes b) {
+    if (too_deep()) return;
+    if (b.size() < 8) return fail(f.data.size() < f.wire_len ? "Cisco MetaData truncated" : "Cisco MetaData");
+    push(Layer::Cmd, off(b), static_cast<uint32_t>(b.size()));
+    ethertype(wire::be16(&b[0]), b.subspan(8));
+  }
+
+  // GTP-U (3GPP TS 29.281). Only version 1 with protocol type GTP is decoded; a T-PDU (0xff) carries
+  // an IPv4 or IPv6 packet, by its first nibble.
+  void gtpu(Bytes b) {
+    if (too_deep()) return;
+    if (b.size() < 8) return fail(f.data.size() < f.wire_len ? "GTP truncated" : "GTP");
+    const uint8_t flags = b[0];
+    size_t len = 8;
+    if ((flags >> 5) == 1 && (flags & 0x10) && (flags & 7)) {
+      len = 12;
+      if (b.size() < len) return fail(f.data.size() < f.wire_len ? "GTP truncated" : "GTP");
+      // Extension headers: length in 4-byte units, the last byte names the next one.
+      uint8_t next = (flags & 4) ? b[11] : 0;
+      for (int n = 0; next && n < 16; ++n) {
+        if (b.size() < len + 1 || b[len] == 0) return fail("GTP extension header");
+        const size_t ext = size_t{b[len]} * 4;
+        if (b.size() < len + ext) return fail(f.data.size() < f.wire_len ? "GTP truncated" : "GTP");
+        next = b[len + ext - 1];
+        len += ext;
+      }
+      if (next) return fail("GTP extension header");
+    }
+    push(Layer::GtpU, off(b), static_cast<uint32_t>(b.size()));
+    Bytes p = b.subspan(len);
+    if ((flags >> 5) != 1 || !(flags & 0x10) || b[1] != 0xff || p.empty()) return data(p);
+    if ((p[0] >> 4) == 4) return ipv4(p);
+    if ((p[0] >> 4) == 6) return ipv6(p);
+    data(p);
+  }
+
+  // Teredo: an authentication header (0x0001) and an origin indication (0x0000) may precede IPv6.
+  void teredo(Bytes b) {
+    if (too_deep()) return;
+    size_t at = 0;
+    if (b.size() >= 4 && b[0] == 0 && b[1] == 1) {
+      const size_t auth = 13 + size_t{b[2]} + b[3];
+      if (b.size() < auth) return fail(f.data.size() < f.wire_len ? "Teredo truncated" : "Teredo");
+      at = auth;
+    }
+    if (b.size() >= at + 8 && b[at] == 0 && b[at + 1] == 0) at += 8;
+    if (b.size() <= at || (b[at] >> 4) != 6) return data(b); // not Teredo after all
+    push(Layer::Teredo, off(b), static_cast<uint32_t>(b.size()));
+    ipv6(b.subspan(at));
+  }
+
+  // The label stack is one layer; the describer shows one header per entry.
+  void mpls(Bytes b) {
+    if (too_deep()) return;
+    size_t n = 0;
+    for (;;) {
+      if (b.size() < n + 4) return fail(f.data.size() < f.wire_len ? "MPLS truncated" : "MPLS");
+      n += 4;
+      if (b[n - 2] & 1) break; // bottom of stack
+    }
+    push(Layer::Mpls, off(b), static_cast<uint32_t>(b.size()));
+    Bytes p = b.subspan(n);
+    if (p.empty()) return;
+    // What follows the stack is not named: IPv4 and IPv6 by their first nibble, as tshark guesses.
+    if ((p[0] >> 4) == 4) return ipv4(p);
+    if ((p[0] >> 4) == 6) return ipv6(p);
+    data(p);
   }
 
   void icmp(Bytes b, Layer k, uint32_t missing) {
@@ -291,10 +435,42 @@ void decode_reassembled(Decoded& out, uint8_t proto, std::span<const uint8_t> da
     --out.layer_count;
   out.ip_fragment = false;
   out.ip_proto = proto;
+  out.frag_ip_layer = out.ip_layer;
   out.reassembled = datagram;
   out.reassembly = how;
   Decoder dec{*out.frame, out, datagram, Source::Reassembled};
   dec.transport(proto, datagram, 0);
+}
+
+bool tunnel_udp_view(const Decoded& d, Decoded& out) {
+  if (d.outer_ip_layer < 0) return false;
+  for (int i = d.outer_ip_layer + 1; i < d.ip_layer; ++i) {
+    const LayerSpan& l = d.layers[static_cast<size_t>(i)];
+    if (l.kind != Layer::Udp) continue;
+    const LayerSpan& ip = d.layers[static_cast<size_t>(i - 1)];
+    if (ip.kind != Layer::Ipv4 && ip.kind != Layer::Ipv6) return false;
+    const Bytes h = d.bytes(ip), u = d.bytes(l);
+    if (u.size() < 8) return false;
+    out = d;
+    out.layer_count = static_cast<uint8_t>(i + 1);
+    out.ip_layer = static_cast<int8_t>(i - 1);
+    out.l4_layer = static_cast<int8_t>(i);
+    out.outer_ip_layer = -1;
+    out.ip_version = ip.kind == Layer::Ipv4 ? 4 : 6;
+    out.src_ip = h.data() + (ip.kind == Layer::Ipv4 ? 12 : 8);
+    out.dst_ip = h.data() + (ip.kind == Layer::Ipv4 ? 16 : 24);
+    out.ip_proto = 17;
+    out.ip_fragment = false;
+    out.src_port = wire::be16(&u[0]);
+    out.dst_port = wire::be16(&u[2]);
+    out.payload_offset = l.offset + 8;
+    out.payload_len = l.length - 8;
+    out.payload_missing = 0;
+    out.malformed = nullptr;
+    out.malformed_layer = -1;
+    return true;
+  }
+  return false;
 }
 
 } // namespace ps

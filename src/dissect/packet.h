@@ -25,7 +25,14 @@ enum class Layer : uint8_t {
   Icmpv6,
   Tcp,
   Udp,
-  Data, // payload no dissector claimed
+  Gre,    // RFC 2784/2890 GRE header (checksum, key, sequence number)
+  Vxlan,  // RFC 7348, UDP 4789: the inner Ethernet frame follows
+  Geneve, // RFC 8926, UDP 6081: header + options, then the protocol it names
+  Mpls,   // a whole MPLS label stack (4 bytes per entry, up to the bottom-of-stack entry)
+  GtpU,   // GTP-U (UDP 2152): header, optional fields and extension headers; a T-PDU carries IP
+  Cmd,    // Cisco MetaData (0x8909): type, version, length, options, SGT
+  Teredo, // RFC 4380 (UDP 3544): optional authentication / origin indication, then IPv6
+  Data,   // payload no dissector claimed
 };
 
 // Which bytes a layer's offset points into: the frame's, or the IP datagram reassembled from
@@ -46,14 +53,19 @@ struct Decoded {
   std::array<LayerSpan, 16> layers{};
   uint8_t layer_count = 0;
 
-  // Network layer (first IP header).
+  // Network layer: the innermost IP header decoded, the one that carries the transport. Tunnels
+  // (IP-in-IP, GRE, VXLAN, Geneve, MPLS, ...) keep their outer IP headers in `layers`; connections
+  // are keyed by the inner addresses, as in Zeek. outer_ip_layer is the first IP header when it is
+  // not this one (the frame is tunnelled), else -1.
   uint8_t ip_version = 0;          // 0, 4 or 6
   const uint8_t* src_ip = nullptr; // 4 or 16 bytes inside the frame
   const uint8_t* dst_ip = nullptr;
   uint8_t ip_proto = 0;     // transport protocol number after extension headers
   bool ip_fragment = false; // a fragment whose datagram is not (yet) complete: transport not decoded
   int8_t ip_layer = -1;     // index in layers
-  int8_t l4_layer = -1;     // index of Tcp/Udp/Icmp layer
+  int8_t l4_layer = -1;     // index of Tcp/Udp/Icmp layer (the one carried by ip_layer)
+  int8_t outer_ip_layer = -1;
+  int8_t frag_ip_layer = -1; // the IP header whose fragments this frame completed (when `reassembly`)
 
   // Transport.
   uint16_t src_port = 0, dst_port = 0;
@@ -102,5 +114,10 @@ void decode(const Frame& frame, Decoded& out);
 // IP payload, which must outlive `out`'s use. Clears ip_fragment.
 void decode_reassembled(Decoded& out, uint8_t proto, std::span<const uint8_t> datagram,
                         const IpReassembly* how);
+
+// A UDP tunnel (VXLAN, Geneve) is a UDP flow of its own: `out` becomes `d` as if decoding had stopped at
+// the outermost UDP header below the transport (addresses, ports and payload of that header). False when
+// `d` has no such header.
+bool tunnel_udp_view(const Decoded& d, Decoded& out);
 
 } // namespace ps

@@ -65,6 +65,7 @@ struct Engine::Impl {
   ConnConsumer conn_consumer;
   std::function<bool(const Frame&)> frame_filter;
   Decoded pkt;
+  Decoded tunnel_pkt; // the outer UDP flow of a UDP tunnel, tracked as a connection of its own
   PacketMeta meta;
   app::AppFrame app_frame;
   uint32_t next_tcp = 0, next_udp = 0;
@@ -252,21 +253,31 @@ struct Engine::Impl {
     Connection* conn = nullptr;
     bool from_orig = true;
     const LayerSpan* l4 = pkt.l4();
+    // A UDP tunnel's own flow first, as tshark numbers it; Zeek logs it and names it as the parent.
+    uint64_t tunnel_uid = 0;
+    if (opt.needs.streams && pkt.outer_ip_layer >= 0 && tunnel_udp_view(pkt, tunnel_pkt)) [[unlikely]] {
+      bool outer_from_orig = true;
+      Connection* t = track(frame, tunnel_pkt.bytes(*tunnel_pkt.l4()), false, outer_from_orig, tunnel_pkt);
+      meta.outer_udp = meta.udp;
+      meta.udp = UdpMeta{};
+      tunnel_uid = t ? t->uid : 0;
+    }
     if (opt.needs.streams && l4 && pkt.ip_layer >= 0 && (l4->kind == Layer::Tcp || l4->kind == Layer::Udp)) {
       const bool tcp = l4->kind == Layer::Tcp;
       wire::Bytes seg = pkt.bytes(*l4);
-      if (!tcp || !wire::TcpView::check(seg)) conn = track(frame, seg, tcp, from_orig);
+      if (!tcp || !wire::TcpView::check(seg)) conn = track(frame, seg, tcp, from_orig, pkt);
+      if (tunnel_uid && conn && conn->account) conn->account->rec.tunnel_uid = tunnel_uid;
     }
     if (!packet_consumer) return true;
     PacketView v{frame, pkt, meta, app_wanted ? &app_frame : nullptr, conn, from_orig};
     return packet_consumer(v);
   }
 
-  Connection* track(const Frame& frame, wire::Bytes seg, bool tcp, bool& from_orig) {
+  Connection* track(const Frame& frame, wire::Bytes seg, bool tcp, bool& from_orig, const Decoded& d) {
     const int64_t now = ns_of(frame.ts);
     expire(now);
     bool forward = true;
-    const FlowKey key = make_flow_key(pkt, forward);
+    const FlowKey key = make_flow_key(d, forward);
     const uint8_t proto = tcp ? 6 : 17;
     uint32_t i = table.find(key);
     bool fresh = false;
@@ -290,18 +301,18 @@ struct Engine::Impl {
         fresh = true;
       }
     }
-    if (fresh) start(c, pkt, proto, flags, forward, now);
-    if (!c.record_open) open_record(c, pkt);
+    if (fresh) start(c, d, proto, flags, forward, now);
+    if (!c.record_open) open_record(c, d);
     if (tcp)
-      track_tcp(c.track, dir, pkt, wire::TcpView(seg), now, tcp_detail, pre_flags, meta);
+      track_tcp(c.track, dir, d, wire::TcpView(seg), now, tcp_detail, pre_flags, meta);
     else
       track_udp(c.track, now, meta);
     from_orig = c.from_orig(forward);
-    if (c.account) account_packet(*c.account, pkt, from_orig);
+    if (c.account) account_packet(*c.account, d, from_orig);
     if (opt.needs.app && tcp && !c.app.closed) {
-      app::Endpoints ends{c.track.stream, c.uid,         pkt.ip_version, c.orig_ip(),
+      app::Endpoints ends{c.track.stream, c.uid,         d.ip_version, c.orig_ip(),
                           c.resp_ip(),    c.orig_port(), c.resp_port()};
-      app.process(c.app, ends, from_orig, pkt, meta, app_frame);
+      app.process(c.app, ends, from_orig, d, meta, app_frame);
       apply_service(c);
     }
     const uint8_t list = open_list(c);

@@ -13,13 +13,45 @@ namespace {
 // IP total length (IPv4 header field; IPv6 payload length + 40), as Zeek counts ip_bytes.
 uint64_t ip_total_len(const Decoded& d) {
   const LayerSpan& ip = d.layers[static_cast<size_t>(d.ip_layer)];
-  auto data = d.frame->data;
-  if (d.ip_version == 4 && ip.offset + 4 <= data.size()) {
-    uint16_t len = wire::be16(&data[ip.offset + 2]);
+  auto data = d.bytes(ip); // a tunnel's inner header may lie in a reassembled datagram
+  if (d.ip_version == 4 && data.size() >= 4) {
+    const uint16_t len = wire::be16(&data[2]);
     return len ? len : ip.length; // 0: captured before TSO, the length is the frame's (as Zeek copes)
   }
-  if (d.ip_version == 6 && ip.offset + 6 <= data.size()) return 40u + wire::be16(&data[ip.offset + 4]);
+  if (d.ip_version == 6 && data.size() >= 6) return 40u + wire::be16(&data[4]);
   return ip.length;
+}
+
+// The tunnel a connection's packets arrived in: the nearest IP header outside the one that carries
+// the transport, and the encapsulation after it (plus its ports for a UDP tunnel). The same tunnel
+// gives the same uid whichever way a packet goes, so every connection it carried names it alike.
+uint64_t tunnel_uid(const Decoded& d) {
+  if (d.outer_ip_layer < 0 || d.ip_layer <= 0) return 0;
+  for (int i = d.ip_layer - 1; i >= 0; --i) {
+    const LayerSpan& l = d.layers[static_cast<size_t>(i)];
+    if (l.kind != Layer::Ipv4 && l.kind != Layer::Ipv6) continue;
+    const auto b = d.bytes(l);
+    const size_t n = l.kind == Layer::Ipv4 ? 4 : 16, at = l.kind == Layer::Ipv4 ? 12 : 8;
+    if (b.size() < at + 2 * n) return 0;
+    FlowKey k;
+    std::memcpy(k.a.data(), &b[at], n);
+    std::memcpy(k.b.data(), &b[at + n], n);
+    const LayerSpan& next = d.layers[static_cast<size_t>(i + 1)];
+    if (next.kind == Layer::Udp) {
+      const auto u = d.bytes(next);
+      k.a_port = wire::be16(&u[0]);
+      k.b_port = wire::be16(&u[2]);
+    }
+    if (std::memcmp(k.a.data(), k.b.data(), n) > 0 ||
+        (std::memcmp(k.a.data(), k.b.data(), n) == 0 && k.a_port > k.b_port)) {
+      std::swap(k.a, k.b);
+      std::swap(k.a_port, k.b_port);
+    }
+    k.proto = static_cast<uint8_t>(next.kind);
+    k.ip_version = l.kind == Layer::Ipv4 ? 4 : 6;
+    return conn_uid(k, Timestamp{}, k.proto, 0xffffffffu);
+  }
+  return 0;
 }
 
 } // namespace
@@ -67,6 +99,7 @@ void account_open(ConnAccount& a, const Decoded& d, const FlowKey& key, uint8_t 
     r.service_source = ServiceSource::Port;
   }
   r.uid = conn_uid(key, r.first_ts, proto, stream);
+  r.tunnel_uid = tunnel_uid(d);
 }
 
 void account_packet(ConnAccount& a, const Decoded& d, bool is_orig) {

@@ -88,7 +88,8 @@ struct ConnRecord {
   std::string service;
   ServiceSource service_source = ServiceSource::None;
   std::shared_ptr<const ConnParent> parent; // set on the few connections that have one (ftp-data)
-  bool marked = false;                      // a packet of it matched the run's display filter (conns -Y)
+  uint64_t tunnel_uid = 0; // the tunnel its first packet came through (Zeek's tunnel_parents), 0: none
+  bool marked = false;     // a packet of it matched the run's display filter (conns -Y)
 
   int64_t duration_ns() const {
     return (last_ts.sec - first_ts.sec) * 1'000'000'000 + (int64_t{last_ts.nsec} - int64_t{first_ts.nsec});

@@ -57,6 +57,7 @@ struct UdpMeta {
 struct PacketMeta {
   TcpMeta tcp;
   UdpMeta udp;
+  UdpMeta outer_udp; // a UDP tunnel's own flow (VXLAN, Geneve): udp.stream of the outer UDP header
 };
 
 } // namespace ps

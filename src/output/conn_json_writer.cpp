@@ -66,6 +66,7 @@ public:
     if (r.proto == 6)
       fmt::format_to(it, ",\"orig_tcp_state\":\"{}\",\"resp_tcp_state\":\"{}\"",
                      netstat_state_name(r.orig_tcp), netstat_state_name(r.resp_tcp));
+    if (r.tunnel_uid) fmt::format_to(it, ",\"tunnel_parents\":[\"{}\"]", conn_uid_text(r.tunnel_uid));
     if (r.parent) fmt::format_to(it, ",\"parent_uid\":\"{}\"", conn_uid_text(r.parent->uid));
     out_.write(ndjson_ ? "}\n" : "}");
     out_.maybe_flush();

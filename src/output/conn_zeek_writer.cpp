@@ -39,12 +39,13 @@ public:
     std::string dur = has_duration ? conn_seconds_text(r.duration_ns()) : "-";
     std::string ob = has_duration ? fmt::format("{}", r.orig_bytes) : "-";
     std::string rb = has_duration ? fmt::format("{}", r.resp_bytes) : "-";
-    out_.print("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t-\t-\t{}\t{}\t{}\t{}\t{}\t{}\t-\t{}\n",
+    out_.print("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t-\t-\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
                conn_seconds_text(conn_ts_ns(r.first_ts)), conn_uid_text(r.uid),
                conn_addr_text(r.orig_h, r.ip_version), r.orig_p, conn_addr_text(r.resp_h, r.ip_version),
                r.resp_p, conn_proto_name(r.proto), r.service.empty() ? "-" : r.service, dur, ob, rb,
                conn_state_name(r.conn_state), r.missed_bytes, r.history.len ? r.history.view() : "-",
                r.orig_pkts, r.orig_ip_bytes, r.resp_pkts, r.resp_ip_bytes,
+               r.tunnel_uid ? conn_uid_text(r.tunnel_uid) : std::string("-"),
                r.parent ? conn_uid_text(r.parent->uid) : std::string("-"));
     if (r.last_seen_ts.sec > last_sec_) last_sec_ = r.last_seen_ts.sec;
     out_.maybe_flush();

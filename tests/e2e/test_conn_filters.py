@@ -71,7 +71,8 @@ def conns_json(binary, cap, *extra):
 
 
 def tshark_streams(cap):
-    """frame number -> (proto, stream) as tshark numbers them."""
+    """frame number -> (proto, stream) as tshark numbers them: the innermost transport's stream (a VXLAN or
+    Geneve frame also carries the outer UDP flow's udp.stream first; its connection is the inner one)."""
     r = subprocess.run(["tshark", "-n", "-r", cap, "-T", "fields", "-e", "frame.number", "-e", "frame.protocols",
                         "-e", "tcp.stream", "-e", "udp.stream"], capture_output=True, text=True, timeout=120)
     streams = {}
@@ -80,9 +81,9 @@ def tshark_streams(cap):
         if ":icmp" in protos:
             continue
         if tcp:
-            streams[int(num)] = ("tcp", int(tcp.split(",")[0]))
+            streams[int(num)] = ("tcp", int(tcp.split(",")[-1]))
         elif udp:
-            streams[int(num)] = ("udp", int(udp.split(",")[0]))
+            streams[int(num)] = ("udp", int(udp.split(",")[-1]))
     return streams
 
 

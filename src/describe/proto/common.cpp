@@ -168,6 +168,8 @@ void checksum_items(Ctx& c, F field, F status_field, F calc_field, uint32_t off,
         it.text = r.format("{}: 0x{:04x} [correct]", name, stored);
       else if (status == 0)
         it.text = r.format("{}: 0x{:04x} incorrect, should be 0x{:04x}", name, stored, computed);
+      else if (status == 3)
+        it.text = r.format("{}: 0x{:04x} [zero-value ignored]", name, stored);
       else
         it.text = r.format("{}: 0x{:04x} [unverified]", name, stored);
     }
@@ -176,9 +178,13 @@ void checksum_items(Ctx& c, F field, F status_field, F calc_field, uint32_t off,
     Item& it = r.add(status_field, off, 0, status);
     it.generated = true;
     if (r.tree())
-      it.text = r.format("{}: {}", status_name, status == 1 ? "Good" : status == 0 ? "Bad" : "Unverified");
+      it.text = r.format("{}: {}", status_name,
+                         status == 1   ? "Good"
+                         : status == 0 ? "Bad"
+                         : status == 3 ? "Not present"
+                                       : "Unverified");
   }
-  if (status != 2 && r.want(calc_field)) {
+  if (status < 2 && r.want(calc_field)) {
     Item& it = r.add(calc_field, off, 2, computed);
     it.generated = true;
     if (r.tree()) it.text = r.format("Calculated Checksum: 0x{:04x}", computed);

@@ -61,6 +61,13 @@ void describe_icmpv6(Ctx& c, const LayerSpan& l);
 void describe_tcp(Ctx& c, const LayerSpan& l);
 void describe_udp(Ctx& c, const LayerSpan& l);
 void describe_data(Ctx& c, const LayerSpan& l);
+void describe_gre(Ctx& c, const LayerSpan& l);
+void describe_vxlan(Ctx& c, const LayerSpan& l);
+void describe_geneve(Ctx& c, const LayerSpan& l);
+void describe_mpls(Ctx& c, const LayerSpan& l);
+void describe_gtpu(Ctx& c, const LayerSpan& l);
+void describe_teredo(Ctx& c, const LayerSpan& l);
+void describe_cmd(Ctx& c, const LayerSpan& l);
 // Under the IP layer of a frame that completed a fragmented datagram: tshark's
 // "[4 IPv4 Fragments (4008 bytes): #3(1256), ...]" subtree and the ip(v6).fragment* fields.
 [[gnu::cold]] void describe_reassembly(Ctx& c);

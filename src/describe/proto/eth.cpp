@@ -40,11 +40,13 @@ void emit_padding(Ctx& c, const LayerSpan& link) {
     const LayerSpan& n = c.pkt.layers[i];
     if (n.offset <= link.offset) continue;
     if (n.kind != Layer::Ipv4 && n.kind != Layer::Ipv6 && n.kind != Layer::Arp) return;
-    const uint32_t end = n.offset + n.length, size = static_cast<uint32_t>(c.frame().data.size());
+    // The link layer's own extent: the frame, or the inner frame of an encapsulation.
+    const uint32_t end = n.offset + n.length, size = link.offset + link.length;
     if (end >= size || !r.want(F::ETH_PADDING)) return;
+    wire::Bytes src = c.pkt.source(link);
     Item& pad = r.add_str(F::ETH_PADDING, end, size - end,
-                          {reinterpret_cast<const char*>(c.frame().data.data() + end), size - end});
-    if (r.tree()) pad.text = r.format("Padding: {}", hex_str(r, c.frame().data.subspan(end)));
+                          {reinterpret_cast<const char*>(src.data() + end), size - end});
+    if (r.tree()) pad.text = r.format("Padding: {}", hex_str(r, src.subspan(end, size - end)));
     return;
   }
 }

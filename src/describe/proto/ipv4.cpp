@@ -238,7 +238,8 @@ void describe_ipv4(Ctx& c, const LayerSpan& l) {
   addr(F::IP_SRC, 12, ip.src_u32(), src, "Source Address");
   addr(F::IP_DST, 16, ip.dst_u32(), dst, "Destination Address");
   options(c, ip, o);
-  if (c.pkt.reassembly && &l == &c.pkt.layers[static_cast<size_t>(c.pkt.ip_layer)]) [[unlikely]]
+  if (c.pkt.reassembly && c.pkt.frag_ip_layer >= 0 &&
+      &l == &c.pkt.layers[static_cast<size_t>(c.pkt.frag_ip_layer)]) [[unlikely]]
     describe_reassembly(c);
   if (r.tree()) r.pop();
   if (r.columns_wanted()) {

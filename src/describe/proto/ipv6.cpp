@@ -378,7 +378,8 @@ void describe_ipv6_layer(Ctx& c, const LayerSpan& l, bool append_protocols) {
       frag = &frag_copy;
     }
   }
-  if (c.pkt.reassembly && &l == &c.pkt.layers[static_cast<size_t>(c.pkt.ip_layer)]) [[unlikely]]
+  if (c.pkt.reassembly && c.pkt.frag_ip_layer >= 0 &&
+      &l == &c.pkt.layers[static_cast<size_t>(c.pkt.frag_ip_layer)]) [[unlikely]]
     describe_reassembly(c);
   if (r.tree()) r.pop();
   if (r.columns_wanted()) {

@@ -31,9 +31,9 @@ void describe_udp(Ctx& c, const LayerSpan& l) {
   if (r.want(F::UDP_CHECKSUM) || r.want(F::UDP_CHECKSUM_STATUS) || r.want(F::UDP_CHECKSUM_CALCULATED)) {
     uint8_t status = 2;
     uint16_t computed = 0;
-    const LayerSpan* ipl =
-        c.pkt.l4_layer > 0 ? &c.pkt.layers[static_cast<size_t>(c.pkt.l4_layer - 1)] : nullptr;
-    bool whole = c.pkt.payload_missing == 0 && u.length() <= b.size();
+    // The IP header right before this UDP header (a tunnel's outer UDP is not the l4 layer).
+    const LayerSpan* ipl = &l > &c.pkt.layers[0] ? &l - 1 : nullptr;
+    bool whole = (&l != c.pkt.l4() || c.pkt.payload_missing == 0) && u.length() <= b.size();
     // A zero UDP checksum over IPv4 means "not computed".
     bool zero_v4 = u.checksum() == 0 && ipl && ipl->kind == Layer::Ipv4;
     if (c.opt.check_checksums && whole && !zero_v4 && ipl &&
@@ -46,10 +46,12 @@ void describe_udp(Ctx& c, const LayerSpan& l) {
       if (computed == 0) computed = 0xffff; // transmitted as all ones
       status = computed == u.checksum() ? 1 : 0;
     }
+    if (zero_v4) status = 3; // tshark: "[zero-value ignored]", "Not present"
     checksum_items(c, F::UDP_CHECKSUM, F::UDP_CHECKSUM_STATUS, F::UDP_CHECKSUM_CALCULATED, o + 6,
                    u.checksum(), computed, status, "Checksum Status");
   }
-  const UdpMeta& m = c.meta.udp;
+  const bool own = &l == c.pkt.l4(); // else a UDP tunnel's header, tracked as its own flow
+  const UdpMeta& m = own ? c.meta.udp : c.meta.outer_udp;
   if (m.valid && r.want(F::UDP_STREAM)) {
     Item& it = r.add(F::UDP_STREAM, o, 0, m.stream);
     it.generated = true;
@@ -67,10 +69,16 @@ void describe_udp(Ctx& c, const LayerSpan& l) {
     }
     r.pop();
   }
-  if (c.pkt.payload_len && r.want(F::UDP_PAYLOAD)) {
+  if (&l == c.pkt.l4() && c.pkt.payload_len && r.want(F::UDP_PAYLOAD)) {
     Item& it = r.add_str(F::UDP_PAYLOAD, c.pkt.payload_offset, c.pkt.payload_len,
                          {reinterpret_cast<const char*>(c.pkt.payload().data()), c.pkt.payload_len});
     if (r.tree()) it.text = r.format("UDP payload ({} bytes)", c.pkt.payload_len);
+  }
+  if (!own && r.want(F::UDP_PAYLOAD) && b.size() > 8) { // a tunnel's UDP: what it carries
+    wire::Bytes p = b.subspan(8, std::min<size_t>(b.size(), u.length()) - 8);
+    Item& it = r.add_str(F::UDP_PAYLOAD, o + 8, static_cast<uint32_t>(p.size()),
+                         {reinterpret_cast<const char*>(p.data()), p.size()});
+    if (r.tree()) it.text = r.format("UDP payload ({} bytes)", p.size());
   }
   if (r.tree()) r.pop();
   if (r.columns_wanted()) {
