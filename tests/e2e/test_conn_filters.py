@@ -19,7 +19,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_util import Tally, parse_args, run  # noqa: E402
+from e2e_util import Tally, captures_for, parse_args, run  # noqa: E402
 
 PACKET_FILTERS = [
     'http.request.method == "POST"',
@@ -48,20 +48,10 @@ CONN_FILTERS = [
 ]
 
 
-# Under AddressSanitizer every run is several times slower: a few captures that cover every protocol.
-ASAN_SUBSET = {"http-keepalive-pipelined.pcap", "tcp-reset-and-refused.pcap", "ftp-active.pcap", "dns.pcap",
-               "tcp-impaired-http.pcap"}
-
-
-def is_asan(binary):
-    with open(binary, "rb") as f:
-        return b"AddressSanitizer" in f.read()
-
-
 def captures(data, binary=None):
     names = sorted(n for n in os.listdir(data) if n.endswith((".pcap", ".pcapng")))
-    if binary and is_asan(binary):
-        names = [n for n in names if n in ASAN_SUBSET]
+    if binary:
+        names = captures_for(binary, names)
     return [os.path.join(data, n) for n in names]
 
 

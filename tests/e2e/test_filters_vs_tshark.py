@@ -14,6 +14,7 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
+import e2e_util  # noqa: E402
 from e2e_util import Tally, parse_args, run
 
 # As tests/data/README.md's reference files were made (portscope verifies checksums by default).
@@ -246,6 +247,7 @@ def main():
     t = Tally()
     caps = sorted(f for f in os.listdir(a.data) if ".pcap" in f and os.path.isfile(os.path.join(a.data, f)))
     t.check(len(caps) >= 20, f"expected the shipped captures, found {len(caps)}")
+    caps = e2e_util.captures_for(a.bin, caps)
     allf = FILTERS + REJECTED
     with tempfile.TemporaryDirectory() as tmp:
         lst = os.path.join(tmp, "filters.lua")

@@ -29,6 +29,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import capture_gen as cg  # noqa: E402
+import e2e_util  # noqa: E402
 import hostile_common as hc  # noqa: E402
 
 # Arguments a command takes before the capture path (`log KIND FILE`).
@@ -280,7 +281,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1))
     a = ap.parse_args()
 
-    names = sorted(f for f in os.listdir(a.data) if f.endswith((".pcap", ".pcapng")))
+    names = e2e_util.captures_for(a.bin, sorted(f for f in os.listdir(a.data) if f.endswith((".pcap", ".pcapng"))))
     if a.quick:
         names = names[:4]
     with tempfile.TemporaryDirectory(prefix="portscope-hostile-") as tmp:

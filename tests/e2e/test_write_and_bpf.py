@@ -35,6 +35,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import capture_gen as cg  # noqa: E402
+import e2e_util  # noqa: E402
 from e2e_util import Tally, parse_args  # noqa: E402
 
 EXPRS = [
@@ -84,8 +85,10 @@ def tshark_fields(path):
     return r.returncode, r.stdout
 
 
-def tool_files(data):
+def tool_files(data, binary=None):
     files = sorted(glob.glob(os.path.join(data, "*.pcap")) + glob.glob(os.path.join(data, "*.pcapng")))
+    if binary:
+        files = e2e_util.captures_for(binary, files)
     shared = os.path.normpath(os.path.join(data, "..", "..", "..", "shared", "corpora", "tcpdump-tests"))
     if os.path.isdir(shared):
         files += [os.path.join(shared, n) for n in SHARED if os.path.exists(os.path.join(shared, n))]
@@ -391,7 +394,7 @@ def main():
     if not have_tcpdump:
         print("note: tcpdump not installed: tcpdump comparisons skipped")
     with tempfile.TemporaryDirectory(prefix="ps-write-") as tmp:
-        for cap in tool_files(a.data):
+        for cap in tool_files(a.data, a.bin):
             r = run([binary, "read", cap, "-q", "-T", "fields", "-e", "frame.number"])
             if r.returncode != 0:
                 print(f"note: {os.path.basename(cap)}: portscope cannot read it whole: skipped")
