@@ -76,7 +76,7 @@ private:
     uint32_t size_ = 0;
   };
   Slots slots_;
-  std::vector<Link> links_;      // beside the slots: list moves touch 8 bytes per neighbour
+  std::vector<Link> links_; // beside the slots: list moves touch 8 bytes per neighbour
   std::vector<uint32_t> free_;
   std::vector<Bucket> buckets_;
   size_t mask_ = 0;

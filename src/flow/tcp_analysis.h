@@ -75,5 +75,4 @@ void analyze_tcp_segment(TcpConnState& conn, int d, const TcpSegment& s, uint32_
 // outputs that show no analysis; a connection must use one or the other throughout).
 void number_tcp_segment(TcpConnState& conn, int d, const TcpSegment& s, TcpMeta& m);
 
-
 } // namespace ps
