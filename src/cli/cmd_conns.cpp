@@ -193,21 +193,16 @@ int run_conns(const ConnsArgs& a) {
   // finished record is tested.
   std::optional<filter::DisplayFilter> df;
   if (!compile_display_filter(a.in, df)) return kExitUsage;
-  const ConnFilterForm form = df ? conn_filter_form(*df) : ConnFilterForm::Packets;
-  if (df && form == ConnFilterForm::Mixed) {
-    fail("conns -Y: a filter tests packet fields or conn.* fields, not both (see docs/filters.md)");
-    return kExitUsage;
+  std::optional<ConnSelector> sel;
+  if (df) {
+    sel.emplace(*df);
+    if (sel->form() == ConnFilterForm::Mixed) {
+      fail("conns -Y: a filter tests packet fields or conn.* fields, not both (see docs/filters.md)");
+      return kExitUsage;
+    }
+    sel->add_needs(eo.needs);
   }
-  std::optional<PacketFilter> pf;
-  if (df && form == ConnFilterForm::Packets) {
-    pf.emplace(*df);
-    pf->add_needs(eo.needs);
-  }
-  Record scratch;
-  auto selected = [&](const ConnRecord& r) {
-    if (!df) return true;
-    return form == ConnFilterForm::Packets ? r.marked : connection_matches(*df, r, scratch);
-  };
+  auto selected = [&](const ConnRecord& r) { return !sel || sel->selected(r); };
   int code = 0;
   std::unique_ptr<CaptureReader> reader = open_input(a.in, "conns", code);
   if (!reader) return code;
@@ -237,7 +232,7 @@ int run_conns(const ConnsArgs& a) {
   bool first = true;
   // The first frame fixes the capture start; --stream rows may follow at once.
   engine.on_packet([&](const PacketView& v) {
-    if (pf && v.conn && !v.conn->marked && pf->matches(v)) v.conn->marked = true;
+    if (sel) sel->packet(v);
     if (first) {
       first = false;
       capture_start = v.frame.ts;

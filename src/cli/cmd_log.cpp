@@ -111,26 +111,23 @@ int run_log(const LogArgs& a) {
   // finished connection (conn.* fields).
   std::optional<filter::DisplayFilter> df;
   if (!compile_display_filter(a.in, df)) return kExitUsage;
-  const ConnFilterForm form = df ? conn_filter_form(*df) : ConnFilterForm::Packets;
-  if (df && form == ConnFilterForm::Mixed) {
-    fail("log -Y: a filter tests packet fields or conn.* fields, not both (see docs/filters.md)");
-    return kExitUsage;
+  std::optional<ConnSelector> sel;
+  if (df) {
+    sel.emplace(*df);
+    if (sel->form() == ConnFilterForm::Mixed) {
+      fail("log -Y: a filter tests packet fields or conn.* fields, not both (see docs/filters.md)");
+      return kExitUsage;
+    }
+    sel->add_needs(eo.needs);
   }
-  std::optional<PacketFilter> pf;
-  if (df && form == ConnFilterForm::Packets) {
-    pf.emplace(*df);
-    pf->add_needs(eo.needs);
-  }
-  if (df && form == ConnFilterForm::Connections) eo.needs.records = true;
   std::unordered_set<uint64_t> matched; // uids
   int code = 0;
   std::unique_ptr<CaptureReader> reader = open_input(a.in, "log", code);
   if (!reader) return code;
   Engine engine(std::move(eo));
-  Record scratch;
-  if (df && form == ConnFilterForm::Connections)
+  if (sel && sel->form() == ConnFilterForm::Connections)
     engine.on_connection([&](ConnRecord&& r) {
-      if (connection_matches(*df, r, scratch)) matched.insert(r.uid);
+      if (sel->selected(r)) matched.insert(r.uid);
     });
   app::DnsLogBuilder dns(a.in.limits.max_transactions);
   ConnUids uids;
@@ -138,7 +135,7 @@ int run_log(const LogArgs& a) {
   engine.on_packet([&](const PacketView& v) {
     if (!v.conn) return true;
     uids.packet(*v.conn);
-    if (pf && !matched.count(v.conn->uid) && pf->matches(v)) matched.insert(v.conn->uid);
+    if (sel && sel->packet(v)) matched.insert(v.conn->uid);
     if (want_dns) {
       udp_dns(v.pkt, v.meta, dns);
       if (v.app) tcp_dns(v.pkt, *v.app, dns);

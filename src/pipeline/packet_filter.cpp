@@ -39,9 +39,23 @@ ConnFilterForm conn_filter_form(const filter::DisplayFilter& f) {
                         : ConnFilterForm::Packets;
 }
 
-bool connection_matches(const filter::DisplayFilter& f, const ConnRecord& r, Record& scratch) {
-  describe_connection(r, scratch);
-  return f.matches(scratch);
+void ConnSelector::add_needs(EngineNeeds& needs) const {
+  if (packets_)
+    packets_->add_needs(needs);
+  else
+    needs.records = true;
+}
+
+bool ConnSelector::packet(const PacketView& v) {
+  if (!packets_ || !v.conn || v.conn->marked || !packets_->matches(v)) return false;
+  v.conn->marked = true;
+  return true;
+}
+
+bool ConnSelector::selected(const ConnRecord& r) {
+  if (packets_) return r.marked;
+  describe_connection(r, scratch_);
+  return filter_.matches(scratch_);
 }
 
 } // namespace ps

@@ -32,7 +32,26 @@ private:
 enum class ConnFilterForm { Packets, Connections, Mixed };
 ConnFilterForm conn_filter_form(const filter::DisplayFilter& f);
 
-// Tests a filter of the Connections form on a finished record.
-bool connection_matches(const filter::DisplayFilter& f, const ConnRecord& r, Record& scratch);
+// Which connections a -Y filter selects, for conns and log: with packet fields, those one of whose
+// packets matches (the connection is marked); with conn.* fields, the finished records that match.
+class ConnSelector {
+public:
+  explicit ConnSelector(const filter::DisplayFilter& f) : filter_(f), form_(conn_filter_form(f)) {
+    if (form_ == ConnFilterForm::Packets) packets_.emplace(f);
+  }
+  ConnFilterForm form() const { return form_; }
+  // The stages the filter reads: its fields' for packet fields, connection records for conn.* fields.
+  void add_needs(EngineNeeds& needs) const;
+  // Marks the packet's connection when this packet is the first of it to match; true then.
+  bool packet(const PacketView& v);
+  // Whether a finished (or open, for --at) record is selected.
+  bool selected(const ConnRecord& r);
+
+private:
+  const filter::DisplayFilter& filter_;
+  ConnFilterForm form_;
+  std::optional<PacketFilter> packets_;
+  Record scratch_;
+};
 
 } // namespace ps
