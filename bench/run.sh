@@ -122,15 +122,19 @@ rows=(
     "tcpdump|tcpdump -nn -r|tcpdump -nn -r $P > /dev/null"
     "tshark|tshark -n -r|tshark -n -r $P > /dev/null"
     "tshark_fields|tshark -T fields (10 fields)|tshark -n -r $P -T fields$efields > /dev/null"
-    "portscope_read|portscope read|$B read $P > /dev/null"
-    "portscope_fields|portscope read -T fields (10 fields)|$B read $P -T fields$efields > /dev/null"
+    "portscope_read|portscope read|$B read $P -j 1 > /dev/null"
+    "portscope_fields|portscope read -T fields (10 fields)|$B read $P -j 1 -T fields$efields > /dev/null"
     "tshark_conv|tshark -q -z conv,tcp|tshark -q -z conv,tcp -r $P > /dev/null"
-    "portscope_conns|portscope conns|$B conns $P > /dev/null"
+    "portscope_conns|portscope conns|$B conns $P -j 1 > /dev/null"
     "tshark_filter|tshark -Y 'tcp.port == 80' -T fields|tshark -n -r $P -Y 'tcp.port == 80' -T fields$efields > /dev/null"
-    "portscope_filter|portscope read -Y 'tcp.port == 80' -T fields|$B read $P -q -Y 'tcp.port == 80' -T fields$efields > /dev/null"
-    "portscope_log_http|portscope log http|$B log http $P -q > /dev/null"
+    "portscope_filter|portscope read -Y 'tcp.port == 80' -T fields|$B read $P -q -j 1 -Y 'tcp.port == 80' -T fields$efields > /dev/null"
+    "portscope_log_http|portscope log http|$B log http $P -q -j 1 > /dev/null"
     "tcpdump_write|tcpdump -r -w 'tcp port 80'|tcpdump -r $P -w $W 'tcp port 80' 2> /dev/null"
     "portscope_write|portscope read -f 'tcp port 80' -w|$B read $P -q -f 'tcp port 80' -w $W"
+    # Two workers, on every core (rows ending in _j2 are not pinned to one CPU).
+    "portscope_fields_j2|portscope read -T fields -j 2|$B read $P -j 2 -T fields$efields > /dev/null"
+    "portscope_conns_j2|portscope conns -j 2|$B conns $P -q -j 2 > /dev/null"
+    "portscope_log_http_j2|portscope log http -j 2|$B log http $P -q -j 2 > /dev/null"
 )
 
 measure() {
@@ -143,14 +147,16 @@ measure() {
         return
     fi
     echo "run.sh: timing $id: $cmd" >&2
-    if ! taskset -c "$cpu" hyperfine --style basic --warmup "$warmup" --runs "$runs" \
+    local cpus=$cpu
+    [[ $id == *_j2 ]] && cpus="0-$(($(nproc) - 1))"
+    if ! taskset -c "$cpus" hyperfine --style basic --warmup "$warmup" --runs "$runs" \
         --command-name "$id" --export-json "$json" "$cmd" >&2; then
         echo "run.sh: $id failed (subcommand missing or non-zero exit): n/a" >&2
         rm -f "$json"
         echo "n/a" >"$rss"
         return
     fi
-    if [[ -n $timebin ]] && taskset -c "$cpu" "$timebin" -f %M -o "$rss" sh -c "$cmd" 2>/dev/null; then
+    if [[ -n $timebin ]] && taskset -c "$cpus" "$timebin" -f %M -o "$rss" sh -c "$cmd" 2>/dev/null; then
         :
     else
         echo "n/a" >"$rss"
@@ -245,6 +251,9 @@ for a, b, what in [
     ("tcpdump_write", "portscope_write", "tcpdump -w / portscope -w (filtered)"),
     ("tshark_filter", "portscope_filter", "tshark -Y fields / portscope -Y fields"),
     ("portscope_log_http", "floor", "portscope log http / floor"),
+    ("portscope_fields", "portscope_fields_j2", "fields -j 1 / fields -j 2"),
+    ("portscope_conns", "portscope_conns_j2", "conns -j 1 / conns -j 2"),
+    ("portscope_log_http", "portscope_log_http_j2", "log http -j 1 / log http -j 2"),
 ]:
     print(f"  {what:<36} {ratio(a, b, 0):>8} {ratio(a, b, 3):>8} {ratio(a, b, 2):>8}")
 PY

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is missing, build with warnings as errors, run every unit and
-# end-to-end test, then the sanitizer + fuzz pass (scripts/ci_sanitize.sh) when present.
+# end-to-end test, then the sanitizer + fuzz pass (scripts/ci_sanitize.sh) and the ThreadSanitizer pass
+# over the parallel runs (scripts/ci_tsan.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -9,4 +10,8 @@ cmake --build build
 ctest --test-dir build --output-on-failure -j2 --timeout 600
 if [ -f scripts/ci_sanitize.sh ]; then
   bash scripts/ci_sanitize.sh
+fi
+# The runs with several worker threads, under ThreadSanitizer.
+if [ -f scripts/ci_tsan.sh ]; then
+  bash scripts/ci_tsan.sh
 fi

@@ -97,10 +97,13 @@ void ByteSource::release_behind() {
   // Page-align within the mapping; data_ may start part-way into it (standard input read part-way).
   const auto* map_start = static_cast<const uint8_t*>(map_);
   const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  // The last kKeepBehind bytes stay: frames handed to other threads are still being read (a page
+  // released anyway is read again from the file, only slower).
+  const size_t upto = pos_ > kKeepBehind ? pos_ - kKeepBehind : 0;
   size_t from = static_cast<size_t>(data_ + released_ - map_start) / page * page;
-  size_t to = static_cast<size_t>(data_ + pos_ - map_start) / page * page;
+  size_t to = static_cast<size_t>(data_ + upto - map_start) / page * page;
   if (to > from) ::madvise(const_cast<uint8_t*>(map_start) + from, to - from, MADV_DONTNEED);
-  released_ = pos_;
+  released_ = std::max(released_, upto);
 }
 
 bool ByteSource::refill(size_t n) {

@@ -42,7 +42,7 @@ public:
   // Makes at least `n` bytes readable at cur(); false if the input ends first (then avail() says
   // how many there are). Pointers from cur() stay valid until the next ensure()/skip().
   bool ensure(size_t n) {
-    if (map_ && pos_ - released_ >= kReleaseStep) release_behind();
+    if (map_ && pos_ - released_ >= kReleaseStep + kKeepBehind) release_behind();
     if (end_ - pos_ >= n) return true;
     return refill(n);
   }
@@ -62,6 +62,7 @@ private:
   // Mapped pages already read are handed back to the kernel every so often, so resident memory stays
   // small on multi-gigabyte files (frames are only valid until the next read, so nothing points there).
   static constexpr size_t kReleaseStep = size_t{32} << 20;
+  static constexpr size_t kKeepBehind = size_t{16} << 20;
   void release_behind();
 
   ByteSource() = default;

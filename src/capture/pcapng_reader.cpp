@@ -123,6 +123,7 @@ public:
     return false;
   }
 
+  bool frames_stay_valid() const override { return src_.mapped(); }
   const char* format_name() const override { return "pcapng"; }
   uint32_t link_type() const override { return first_link_type_; }
   uint32_t snaplen() const override { return first_snaplen_; }

@@ -23,6 +23,7 @@
 #include "engine/progress.h"
 #include "output/conn_reports.h"
 #include "output/conn_writers.h"
+#include "pipeline/engine_set.h"
 #include "pipeline/packet_filter.h"
 
 namespace ps::cli {
@@ -216,8 +217,7 @@ int run_conns(const ConnsArgs& a) {
   const bool writing = !a.in.capture.write_file.empty();
   bool begun = false;
   Timestamp capture_start;
-  Engine engine(std::move(eo));
-  engine.on_connection([&](ConnRecord&& r) {
+  auto handle = [&](ConnRecord&& r) {
     if (!selected(r)) return;
     if (writing) {
       selected_uids.insert(r.uid);
@@ -227,26 +227,72 @@ int run_conns(const ConnsArgs& a) {
       writer->row(r);
     else
       records.push_back(std::move(r));
-  });
-  int64_t at_ns = 0;
-  bool first = true;
-  // The first frame fixes the capture start; --stream rows may follow at once.
-  engine.on_packet([&](const PacketView& v) {
-    if (sel) sel->packet(v);
-    if (first) {
-      first = false;
-      capture_start = v.frame.ts;
-      if (a.stream) {
-        writer->begin(capture_start);
-        begun = true;
-      }
+  };
+  auto first_frame = [&](const Timestamp& ts) {
+    capture_start = ts;
+    if (a.stream) {
+      writer->begin(capture_start);
+      begun = true;
     }
+  };
+  // Every worker numbers every connection, which is most of what conns costs: one by default.
+  const unsigned jobs = a.in.workers(false);
+  EngineSet engines(eo, jobs);
+  // Parallel: each worker's records wait, with their tags, until the batch that produced them is
+  // merged; each worker tests packets with its own copy of the filter.
+  struct Tagged {
+    EmitTag tag;
+    ConnRecord rec;
+  };
+  const unsigned nslots = parallel_slots(jobs);
+  std::vector<std::vector<Tagged>> current(jobs);
+  std::vector<std::vector<std::vector<Tagged>>> done(jobs, std::vector<std::vector<Tagged>>(nslots));
+  WorkerSelectors worker_sel(sel ? &*sel : nullptr, a.in.display_filter, jobs);
+  bool first = true;
+  for (unsigned k = 0; k < jobs; ++k) {
+    Engine& e = engines[k];
+    ConnSelector* ws = worker_sel[k];
+    if (jobs == 1)
+      e.on_connection(handle);
+    else
+      e.on_connection([&current, &e, k](ConnRecord&& r) {
+        current[k].push_back({e.emit_tag(), std::move(r)});
+      });
+    // The first frame fixes the capture start; --stream rows may follow at once.
+    e.on_packet([&, ws, jobs](const PacketView& v) {
+      if (ws) ws->packet(v);
+      if (jobs == 1 && first) {
+        first = false;
+        first_frame(v.frame.ts);
+      }
+      return jobs > 1 || !a.stream || out.ok();
+    });
+  }
+  auto merge = [&](std::vector<Tagged*>& pending) {
+    std::stable_sort(pending.begin(), pending.end(),
+                     [](const Tagged* x, const Tagged* y) { return x->tag < y->tag; });
+    for (Tagged* t : pending) handle(std::move(t->rec));
+    pending.clear();
+  };
+  std::vector<Tagged*> pending;
+  ParallelHooks hooks;
+  hooks.after_batch = [&](unsigned k, unsigned slot) { done[k][slot].swap(current[k]); };
+  hooks.merge_batch = [&](unsigned slot, std::span<const Frame> frames) {
+    if (first && !frames.empty()) {
+      first = false;
+      first_frame(frames.front().ts);
+    }
+    for (unsigned k = 0; k < jobs; ++k)
+      for (Tagged& t : done[k][slot]) pending.push_back(&t);
+    merge(pending);
+    for (unsigned k = 0; k < jobs; ++k) done[k][slot].clear();
     return !a.stream || out.ok();
-  });
+  };
   Progress progress(input_size(a.in.path()), !a.in.quiet);
   RunLimits rl;
   rl.max_frames = a.in.count;
   rl.progress = &progress;
+  int64_t at_ns = 0;
   bool at_set = false;
   if (at) {
     // The state at T is the state after every earlier packet.
@@ -258,24 +304,31 @@ int run_conns(const ConnsArgs& a) {
       return conn_ts_ns(f.ts) > at_ns;
     };
   }
-  engine.run(*reader, rl);
-  report_limits(a.in.limits, engine.limit_hits());
+  engines.run(*reader, rl, hooks);
+  report_limits(a.in.limits, engines.limit_hits());
 
   if (at) {
     std::vector<ConnRecord> open;
     Timestamp at_ts = ts_of_ns(at_ns);
-    engine.for_each_open([&](const ConnRecord& r) {
-      // Over once neither side is more than TIME_WAIT: the connection itself is closed.
-      auto done = [](NetstatState s) { return s == NetstatState::Closed || s == NetstatState::TimeWait; };
-      bool tcp_gone = r.proto == 6 && done(r.orig_tcp) && done(r.resp_tcp);
-      bool udp_idle = r.proto == 17 && at_ns - conn_ts_ns(r.last_seen_ts) > EngineOptions{}.udp_idle_ns;
-      if (!tcp_gone && !udp_idle && selected(r)) open.push_back(r);
-    });
+    for (unsigned k = 0; k < jobs; ++k)
+      engines[k].for_each_open([&](const ConnRecord& r) {
+        // Over once neither side is more than TIME_WAIT: the connection itself is closed.
+        auto over = [](NetstatState s) { return s == NetstatState::Closed || s == NetstatState::TimeWait; };
+        bool tcp_gone = r.proto == 6 && over(r.orig_tcp) && over(r.resp_tcp);
+        bool udp_idle = r.proto == 17 && at_ns - conn_ts_ns(r.last_seen_ts) > EngineOptions{}.udp_idle_ns;
+        if (!tcp_gone && !udp_idle && selected(r)) open.push_back(r);
+      });
+    std::stable_sort(open.begin(), open.end(), earlier); // the workers' lists, as one engine orders them
     render_open_at(out, open, capture_start, at_ts, a.numeric);
     return finish_run(out, *reader);
   }
 
-  engine.finish();
+  engines.finish();
+  if (jobs > 1) {
+    for (unsigned k = 0; k < jobs; ++k)
+      for (Tagged& t : current[k]) pending.push_back(&t);
+    merge(pending);
+  }
   if (writing) {
     if (reader->error()) {
       fail(reader->error()->message);

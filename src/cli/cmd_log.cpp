@@ -6,6 +6,7 @@
 #include <cstring>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "capture/reader.h"
 #include "cli/commands.h"
@@ -16,6 +17,7 @@
 #include "flow/conn_record.h"
 #include "output/log/dns_log.h"
 #include "output/log/log_rows.h"
+#include "pipeline/engine_set.h"
 #include "pipeline/packet_filter.h"
 
 namespace ps::cli {
@@ -71,6 +73,8 @@ public:
     auto [it, fresh] = uids_.try_emplace(id, c.uid);
     if (!fresh) it->second = c.uid; // a record that ended and started again: the newest uid
   }
+  // Another worker's connections (each stream is owned by one worker).
+  void merge(const ConnUids& o) { uids_.insert(o.uids_.begin(), o.uids_.end()); }
   void apply(app::LogTable& t) const {
     size_t col = 0;
     while (col < t.columns.size() && t.columns[col].name != "uid") ++col;
@@ -120,38 +124,57 @@ int run_log(const LogArgs& a) {
     }
     sel->add_needs(eo.needs);
   }
-  std::unordered_set<uint64_t> matched; // uids
   int code = 0;
   std::unique_ptr<CaptureReader> reader = open_input(a.in, "log", code);
   if (!reader) return code;
-  Engine engine(std::move(eo));
-  if (sel && sel->form() == ConnFilterForm::Connections)
-    engine.on_connection([&](ConnRecord&& r) {
-      if (sel->selected(r)) matched.insert(r.uid);
-    });
-  app::DnsLogBuilder dns(a.in.limits.max_transactions);
-  ConnUids uids;
   const bool want_dns = a.kind == "dns";
-  engine.on_packet([&](const PacketView& v) {
-    if (!v.conn) return true;
-    uids.packet(*v.conn);
-    if (sel && sel->packet(v)) matched.insert(v.conn->uid);
-    if (want_dns) {
-      udp_dns(v.pkt, v.meta, dns);
-      if (v.app) tcp_dns(v.pkt, *v.app, dns);
-    }
-    return true;
-  });
+  // DNS rows come from each packet as it is read (no transaction order to merge): one worker.
+  const unsigned jobs = want_dns ? 1 : a.in.workers();
+  EngineSet engines(eo, jobs);
+  std::vector<std::unordered_set<uint64_t>> worker_matched(jobs);
+  std::vector<ConnUids> worker_uids(jobs);
+  WorkerSelectors worker_sel(sel ? &*sel : nullptr, a.in.display_filter, jobs);
+  app::DnsLogBuilder dns(a.in.limits.max_transactions);
+  for (unsigned k = 0; k < jobs; ++k) {
+    ConnSelector* ws = worker_sel[k];
+    auto& wm = worker_matched[k];
+    if (ws && ws->form() == ConnFilterForm::Connections)
+      engines[k].on_connection([ws, &wm](ConnRecord&& r) {
+        if (ws->selected(r)) wm.insert(r.uid);
+      });
+    ConnUids& uids = worker_uids[k];
+    engines[k].on_packet([&, ws](const PacketView& v) {
+      if (!v.conn) return true;
+      uids.packet(*v.conn);
+      if (ws && ws->packet(v)) wm.insert(v.conn->uid);
+      if (want_dns) {
+        udp_dns(v.pkt, v.meta, dns);
+        if (v.app) tcp_dns(v.pkt, *v.app, dns);
+      }
+      return true;
+    });
+  }
   Progress progress(input_size(a.in.path()), !a.in.quiet);
   RunLimits rl;
   rl.max_frames = a.in.count;
   rl.progress = &progress;
-  engine.run(*reader, rl);
-  engine.finish();
-  LimitHits hits = engine.limit_hits();
+  engines.run(*reader, rl);
+  engines.finish();
+  app::Transactions merged;
+  LimitHits hits = engines.limit_hits();
+  if (jobs > 1) {
+    merged = merge_transactions(engines);
+    uint64_t worker_dropped = 0;
+    for (unsigned k = 0; k < jobs; ++k) worker_dropped += engines[k].transactions().dropped;
+    hits.transactions_dropped += merged.dropped - worker_dropped; // beyond the limit once merged
+  }
   hits.transactions_dropped += dns.dropped();
   report_limits(a.in.limits, hits);
-  const app::Transactions& t = engine.transactions();
+  std::unordered_set<uint64_t> matched; // uids
+  for (auto& m : worker_matched) matched.insert(m.begin(), m.end());
+  ConnUids& uids = worker_uids[0];
+  for (unsigned k = 1; k < jobs; ++k) uids.merge(worker_uids[k]);
+  const app::Transactions& t = jobs > 1 ? merged : engines[0].transactions();
   app::LogTable table = a.kind == "http"   ? app::http_log(t)
                         : a.kind == "ftp"  ? app::ftp_log(t)
                         : a.kind == "smtp" ? app::smtp_log(t)

@@ -91,7 +91,7 @@ int run_read(const ReadArgs& a) {
     return reader ? write_capture(*reader, path, cap, a.in.count, a.in.quiet) : exit_code;
   }
   OutBuffer out;
-  std::unique_ptr<PacketSink> sink;
+  SinkFactory make_sink;
   if (a.format == "fields") {
     FieldsOptions fo;
     if (a.fields.empty()) {
@@ -107,16 +107,19 @@ int run_read(const ReadArgs& a) {
       fo.fields.push_back(*f);
     }
     if (!parse_eopts(a.eopts, fo)) return 2;
-    sink = make_fields_sink(out, std::move(fo));
+    make_sink = [fo](OutBuffer& o) { return make_fields_sink(o, fo); };
   } else if (a.format == "json" || a.format == "ndjson") {
-    sink = make_json_sink(out, a.format == "ndjson");
+    const bool nd = a.format == "ndjson";
+    make_sink = [nd](OutBuffer& o) { return make_json_sink(o, nd); };
   } else if (a.format == "text") {
-    sink = a.verbose ? make_tree_sink(out) : make_summary_sink(out);
+    const bool tree = a.verbose;
+    make_sink = [tree](OutBuffer& o) { return tree ? make_tree_sink(o) : make_summary_sink(o); };
   } else {
     fail("unknown output format '" + a.format + "' for -T (text, fields, json, ndjson)");
     return 2;
   }
-  if (!cap.write_file.empty() && !cap.print) sink = std::make_unique<NullSink>(); // -w -Y: written only
+  if (!cap.write_file.empty() && !cap.print) // -w -Y: written only
+    make_sink = [](OutBuffer&) -> std::unique_ptr<PacketSink> { return std::make_unique<NullSink>(); };
   std::unique_ptr<CaptureReader> reader = open_capture_with(path, a.in.capture, exit_code);
   if (!reader) return exit_code;
   ReadOptions ro;
@@ -136,7 +139,17 @@ int run_read(const ReadArgs& a) {
     if (!writer) return exit_code;
     ro.writer = writer.get();
   }
-  ReadResult res = run_packet_loop(*reader, *sink, out, ro);
+  // Workers, each with its own copy of the filter, unless a frame's output depends on which earlier
+  // frames the filter showed.
+  std::vector<filter::DisplayFilter> filters;
+  ro.jobs = a.in.workers();
+  if (ro.jobs > 1 && !parallel_read_possible(*make_sink(out), ro.display_filter)) ro.jobs = 1;
+  if (ro.jobs > 1 && dfilter) {
+    filters.reserve(ro.jobs);
+    for (unsigned k = 0; k < ro.jobs; ++k) filters.push_back(compile_display_filter_copy(a.in));
+    for (const filter::DisplayFilter& f : filters) ro.worker_filters.push_back(&f);
+  }
+  ReadResult res = run_packet_loop(*reader, make_sink, out, ro);
   report_limits(a.in.limits, res.limit_hits);
   if (writer) {
     if (res.output_failed && !res.write_failed) { // printing stopped first: the capture is incomplete

@@ -2,9 +2,11 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 
 #include "cli/limit_options.h"
 
@@ -32,8 +34,20 @@ void add_input_options(CLI::App* cmd, InputArgs& a, bool transactions_limit) {
       "-Y,--display-filter", a.display_filter,
       "Wireshark display filter: 'ip.addr == 10.0.0.0/8 && tcp.port in {80, 443}' (docs/filters.md)");
   add_capture_filter_option(cmd, a.capture);
+  cmd->add_option(
+         "-j,--jobs", a.jobs,
+         "Worker threads; the output is the same with any number (default: one per core for read and "
+         "log, 1 for conns and follow)")
+      ->check(CLI::Range(1u, InputArgs::kMaxJobs));
   cmd->add_flag("-q,--quiet", a.quiet, "No progress display on stderr (shown only on a terminal anyway)");
   add_limit_options(cmd, a.limits, transactions_limit);
+}
+
+unsigned InputArgs::workers(bool cores_by_default) const {
+  if (jobs) return jobs;
+  if (!cores_by_default) return 1;
+  const unsigned cores = std::thread::hardware_concurrency();
+  return std::clamp(cores, 1u, kMaxJobs);
 }
 
 bool parse_decode_as(const InputArgs& a, app::DecodeAs& rules) {
@@ -53,6 +67,11 @@ bool compile_display_filter(const InputArgs& a, std::optional<filter::DisplayFil
   out = filter::DisplayFilter::compile(a.display_filter, ce);
   if (!out) fail(filter::format_error(a.display_filter, ce));
   return out.has_value();
+}
+
+filter::DisplayFilter compile_display_filter_copy(const InputArgs& a) {
+  filter::CompileError ce;
+  return std::move(*filter::DisplayFilter::compile(a.display_filter, ce)); // compiled once already
 }
 
 std::unique_ptr<CaptureReader> open_input(const InputArgs& a, const char* command, int& exit_code) {

@@ -31,11 +31,16 @@ struct InputArgs {
   bool quiet = false;
   Limits limits;
   bool transactions_limit = false; // log: --max-transactions too
+  unsigned jobs = 0;               // -j: worker threads; 0: one per core
 
   const std::string& path() const { return read_file.empty() ? file : read_file; }
+  // The workers a run uses: -j, else the machine's cores (at most kMaxJobs) where workers pay (read,
+  // log), else one.
+  unsigned workers(bool cores_by_default = true) const;
+  static constexpr unsigned kMaxJobs = 64;
 };
 
-// Adds FILE, -r, -c, -d, -Y, -f, -q and the limit flags.
+// Adds FILE, -r, -c, -d, -Y, -f, -j, -q and the limit flags.
 void add_input_options(CLI::App* cmd, InputArgs& a, bool transactions_limit = false);
 
 void fail(const std::string& msg); // "portscope: msg" on stderr
@@ -45,6 +50,8 @@ bool parse_decode_as(const InputArgs& a, app::DecodeAs& rules);
 
 // Compiles -Y (when given) into `out`; false (after printing where it broke) on a bad filter.
 bool compile_display_filter(const InputArgs& a, std::optional<filter::DisplayFilter>& out);
+// One more compiled copy of -Y (a parallel run's workers each evaluate their own).
+filter::DisplayFilter compile_display_filter_copy(const InputArgs& a);
 
 // Opens the capture; nullptr (after printing why) when it cannot. `command` names the command in
 // the message for a missing file.

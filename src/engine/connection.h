@@ -27,8 +27,18 @@ struct Connection {
   std::unique_ptr<ConnAccount> account; // the Zeek-style record, when an output wants records
   app::AppSlot app;                     // the application layer's state (TCP)
 
-  uint8_t list = 0; // its activity list (connection_table.h)
+  uint8_t list = 0;        // its entry list (connection_table.h)
+  uint8_t record_list = 0; // its record list, or kNoRecordList
   bool used = false;
+  // Parallel runs: every worker keeps every entry (the same stream numbering everywhere), and only the
+  // owner runs the record, the sequence analysis and the application layer.
+  bool mine = true;
+  bool ftp_probed = false; // its first payload was checked for an FTP banner (parallel steering)
+  uint16_t owner = 0;
+  // Where it stands on its record list: the frame of its last packet, and whether that was the inner
+  // packet of a UDP tunnel (the outer flow is touched first). Orders records across workers.
+  uint64_t touch_frame = 0;
+  uint8_t touch_sub = 0;
 
   // Whether a packet travelling in key direction `forward` was sent by the originator.
   bool from_orig(bool forward) const { return forward == orig_is_a; }

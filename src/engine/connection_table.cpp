@@ -53,17 +53,20 @@ uint32_t ConnectionTable::insert(const FlowKey& key, uint8_t list) {
   } else {
     i = slots_.size();
     slots_.grow();
-    links_.emplace_back();
+    entries_.add_slot();
+    records_.add_slot();
   }
   Connection& c = slots_[i];
   c.used = true;
+  c.list = kEntryListCount;
+  c.record_list = kNoRecordList;
   c.key = key;
   const uint64_t h = hash_of(key);
   size_t b = h & mask_;
   while (buckets_[b].slot != kNone) b = (b + 1) & mask_;
   buckets_[b] = Bucket{i, static_cast<uint32_t>(h >> 32)};
   ++count_;
-  push_tail(i, list);
+  entries_.touch(i, list, c.list);
   return i;
 }
 
@@ -83,14 +86,16 @@ void ConnectionTable::erase(uint32_t i) {
   }
   buckets_[b] = Bucket{};
   --count_;
-  unlink(i);
-  slots_[i] = Connection{};
+  Connection& c = slots_[i];
+  entries_.touch(i, kEntryListCount, c.list);
+  records_.touch(i, kNoRecordList, c.record_list);
+  c = Connection{};
   free_.push_back(i);
 }
 
-void ConnectionTable::unlink(uint32_t i) {
+template <size_t N> void ConnectionTable::Lists<N>::unlink(uint32_t i, uint8_t list) {
   Link& c = links_[i];
-  List& l = lists_[slots_[i].list];
+  List& l = lists_[list];
   if (c.prev != kNone)
     links_[c.prev].next = c.next;
   else
@@ -102,8 +107,7 @@ void ConnectionTable::unlink(uint32_t i) {
   c.prev = c.next = kNone;
 }
 
-void ConnectionTable::push_tail(uint32_t i, uint8_t list) {
-  slots_[i].list = list;
+template <size_t N> void ConnectionTable::Lists<N>::push_tail(uint32_t i, uint8_t list) {
   Link& c = links_[i];
   List& l = lists_[list];
   c.prev = l.tail;
@@ -114,5 +118,8 @@ void ConnectionTable::push_tail(uint32_t i, uint8_t list) {
     l.head = i;
   l.tail = i;
 }
+
+template class ConnectionTable::Lists<kEntryListCount>;
+static_assert(size_t{kEntryListCount} == size_t{kRecordListCount}, "instantiate Lists<kRecordListCount> too");
 
 } // namespace ps

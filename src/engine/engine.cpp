@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unordered_map>
 #include <vector>
 
+#include "app/detect.h"
 #include "engine/connection_table.h"
 #include "engine/progress.h"
 #include "wire/tcp.h"
@@ -47,10 +49,11 @@ bool record_source(const app::StreamService& s, ServiceSource& source) {
   return false;
 }
 
-// The fragment limit of a run (Limits::fragment_bytes).
-DefragOptions defrag_options(const Limits& limits) {
+// The fragment limit of a run (Limits::fragment_bytes), shared by the workers of a parallel run (each
+// defragments every frame, and all decide alike).
+DefragOptions defrag_options(const Limits& limits, const Shard& shard) {
   DefragOptions o;
-  o.max_pending_bytes = limits.fragment_bytes;
+  o.max_pending_bytes = limits.fragment_bytes / std::max<uint16_t>(1, shard.count);
   return o;
 }
 
@@ -71,15 +74,43 @@ struct Engine::Impl {
   uint32_t next_tcp = 0, next_udp = 0;
   uint64_t evicted = 0, analyses_evicted = 0;
   size_t max_entries;
-
   TcpDetail tcp_detail;
+  const bool parallel;
+
+  // What is being emitted now, and the order of table events (forgets, evictions) within the frame:
+  // every worker sees the same ones.
+  EmitTag tag;
+  uint64_t frame_events = 0;
+  uint8_t touch_sub = 0;
+  Timestamp first_ts, previous_ts;
+  bool any_frame = false;
+  TransactionTags txn_tags;
+
+  // Parallel runs: address pairs that carry FTP control connections, and their owner, so that data
+  // connections (announced between the same hosts) are analyzed by the worker that saw the announcement.
+  struct PairKey {
+    std::array<uint8_t, 16> lo{}, hi{};
+    bool operator==(const PairKey&) const = default;
+  };
+  struct PairHash {
+    size_t operator()(const PairKey& k) const noexcept {
+      uint64_t w[4];
+      std::memcpy(w, k.lo.data(), 16);
+      std::memcpy(w + 2, k.hi.data(), 16);
+      return static_cast<size_t>((w[0] * 0x9e3779b97f4a7c15ull) ^ (w[1] * 0xbf58476d1ce4e5b9ull) ^
+                                 (w[2] * 0x94d049bb133111ebull) ^ w[3]);
+    }
+  };
+  std::unordered_map<PairKey, uint16_t, PairHash> ftp_pairs;
+  static constexpr size_t kMaxFtpPairs = 65536;
 
   explicit Impl(EngineOptions o)
-      : opt(std::move(o)), decoder(opt.defrag.value_or(defrag_options(opt.limits))), app(app_options(opt)),
-        max_entries(std::max<size_t>(1, opt.limits.max_connections)),
+      : opt(std::move(o)), decoder(opt.defrag.value_or(defrag_options(opt.limits, opt.shard))),
+        app(app_options(opt)), max_entries(std::max<size_t>(1, opt.limits.max_connections)),
         tcp_detail(opt.needs.analysis  ? TcpDetail::Analysis
                    : opt.needs.numbers ? TcpDetail::Numbers
-                                       : TcpDetail::Stream) {}
+                                       : TcpDetail::Stream),
+        parallel(opt.shard.count > 1) {}
 
   static app::EngineOptions app_options(const EngineOptions& o) {
     app::EngineOptions a;
@@ -91,8 +122,31 @@ struct Engine::Impl {
     return a;
   }
 
+  void set_tag(uint8_t phase, uint64_t a = 0, uint64_t b = 0, uint64_t c = 0) {
+    tag.phase = phase;
+    tag.a = a;
+    tag.b = b;
+    tag.c = c;
+  }
+
+  // New transactions take the tag of what produced them.
+  void tag_transactions() {
+    if (!opt.needs.transactions) return;
+    const app::Transactions& t = app.transactions();
+    auto fill = [this](std::vector<EmitTag>& tags, size_t n) {
+      while (tags.size() < n) tags.push_back(tag);
+    };
+    fill(txn_tags.http, t.http.size());
+    fill(txn_tags.ftp, t.ftp.size());
+    fill(txn_tags.smtp, t.smtp.size());
+    fill(txn_tags.pop3, t.pop3.size());
+  }
+
   int64_t record_timeout(uint8_t list) const {
     return list == kListEnded ? opt.close_grace_ns : list == kListUdp ? opt.udp_idle_ns : opt.tcp_idle_ns;
+  }
+  static int64_t entry_timeout(uint8_t list) {
+    return list == kEntryTcp ? kDoneLongNs : list == kEntryUdp ? kUdpDoneNs : kDoneShortNs;
   }
 
   bool record_ended(const Connection& c) const {
@@ -100,8 +154,11 @@ struct Engine::Impl {
     return c.account ? c.account->ended() : c.track.closed();
   }
 
-  uint8_t open_list(const Connection& c) const {
+  uint8_t record_list_of(const Connection& c) const {
     return c.proto == 17 ? kListUdp : record_ended(c) ? kListEnded : kListTcp;
+  }
+  static uint8_t entry_list_of(const Connection& c) {
+    return c.proto == 17 ? kEntryUdp : c.track.closed() ? kEntryClosed : kEntryTcp;
   }
 
   void apply_service(Connection& c) {
@@ -124,6 +181,7 @@ struct Engine::Impl {
     if (c.app.active()) {
       app.close(c.app);
       apply_service(c);
+      tag_transactions();
     }
     if (c.account) {
       ConnAccount& a = *c.account;
@@ -139,24 +197,25 @@ struct Engine::Impl {
     table.erase(i);
   }
 
-  // Records whose time is up end; finished entries go once the table is large.
   // The earliest capture time at which a list head can be due: expire() does nothing before it.
   int64_t next_due = INT64_MIN;
-  int64_t list_timeout(uint8_t l, const Connection& c) const {
-    if (l <= kListEnded) return record_timeout(l);
-    return l == kListDoneLong ? kDoneLongNs : c.proto == 17 ? kUdpDoneNs : kDoneShortNs;
-  }
-  // An entry went to the tail of list `l` at `now`: it may be due before anything else.
-  void listed(uint8_t l, const Connection& c, int64_t now) {
-    next_due = std::min(next_due, now + list_timeout(l, c) + 1);
+  // Entry i went to the tail of record list `l` at `now`: it may be due before anything else.
+  void record_listed(uint8_t l, int64_t now) { next_due = std::min(next_due, now + record_timeout(l) + 1); }
+  void entry_listed(uint8_t l, int64_t now) {
+    if (table.size() > kSoftLimit) next_due = std::min(next_due, now + entry_timeout(l) + 1);
   }
   void compute_next_due() {
     next_due = INT64_MAX;
-    for (uint8_t l = 0; l < kListCount; ++l) {
-      if (l > kListEnded && table.size() <= kSoftLimit) break;
+    for (uint8_t l = 0; l < kRecordListCount; ++l) {
+      const uint32_t h = table.record_head(l);
+      if (h != ConnectionTable::kNone)
+        next_due = std::min(next_due, table[h].track.last_ns + record_timeout(l) + 1);
+    }
+    if (table.size() <= kSoftLimit) return;
+    for (uint8_t l = 0; l < kEntryListCount; ++l) {
       const uint32_t h = table.head(l);
       if (h != ConnectionTable::kNone)
-        next_due = std::min(next_due, table[h].track.last_ns + list_timeout(l, table[h]) + 1);
+        next_due = std::min(next_due, table[h].track.last_ns + entry_timeout(l) + 1);
     }
   }
 
@@ -166,46 +225,49 @@ struct Engine::Impl {
     compute_next_due();
   }
 
+  // Records whose time is up end; idle entries go once the table is large.
   void expire_due(int64_t now) {
     for (uint8_t l : {kListTcp, kListUdp, kListEnded}) {
       const int64_t limit = record_timeout(l);
-      for (uint32_t h = table.head(l); h != ConnectionTable::kNone && table[h].track.last_ns + limit < now;
-           h = table.head(l)) {
+      for (uint32_t h = table.record_head(l);
+           h != ConnectionTable::kNone && table[h].track.last_ns + limit < now; h = table.record_head(l)) {
         Connection& c = table[h];
+        set_tag(EmitTag::Expire, l, c.touch_frame, c.touch_sub);
         finish_record(c);
-        table.touch(h, c.proto == 6 && !c.track.closed() ? kListDoneLong : kListDoneShort);
+        table.touch_record(h, kNoRecordList);
       }
     }
     if (table.size() <= kSoftLimit) return;
-    for (uint8_t l : {kListDoneShort, kListDoneLong}) {
-      for (uint32_t h = table.head(l); h != ConnectionTable::kNone; h = table.head(l)) {
-        const int64_t limit = l == kListDoneLong     ? kDoneLongNs
-                              : table[h].proto == 17 ? kUdpDoneNs
-                                                     : kDoneShortNs;
-        if (table[h].track.last_ns + limit >= now) break;
-        table.erase(h);
+    for (uint8_t l : {kEntryClosed, kEntryUdp, kEntryTcp}) {
+      const int64_t limit = entry_timeout(l);
+      for (uint32_t h = table.head(l); h != ConnectionTable::kNone && table[h].track.last_ns + limit < now;
+           h = table.head(l)) {
+        set_tag(EmitTag::Forget, frame_events++);
+        forget(h);
       }
     }
   }
 
-  // Makes room for one more entry: a finished one goes first, then one whose record is over (both
-  // uncounted), else the least recently active open one (counted: it was cut short).
+  // Makes room for one more entry: a closed connection goes first, else the least recently active
+  // one (counted when its record was still open: it was cut short).
   void make_room() {
     while (table.size() >= max_entries) {
-      uint32_t victim = ConnectionTable::kNone;
-      for (uint8_t l : {kListDoneShort, kListDoneLong, kListEnded})
-        if (victim == ConnectionTable::kNone) victim = table.head(l);
+      uint32_t victim = table.head(kEntryClosed);
       if (victim == ConnectionTable::kNone) {
-        for (uint8_t l : {kListTcp, kListUdp}) {
+        for (uint8_t l : {kEntryTcp, kEntryUdp}) {
           uint32_t h = table.head(l);
           if (h != ConnectionTable::kNone &&
               (victim == ConnectionTable::kNone || table[h].track.last_ns < table[victim].track.last_ns))
             victim = h;
         }
         if (victim == ConnectionTable::kNone) return;
-        ++evicted;
-        if (table[victim].app.active()) ++analyses_evicted;
       }
+      const Connection& v = table[victim];
+      if (v.record_open && v.mine && v.record_list != kListEnded) {
+        ++evicted;
+        if (v.app.active()) ++analyses_evicted;
+      }
+      set_tag(EmitTag::Evict, frame_events++);
       forget(victim);
     }
   }
@@ -216,7 +278,7 @@ struct Engine::Impl {
     c.service_applied = false;
     c.marked = false;
     c.uid = conn_uid(c.key, d.frame->ts, c.proto, c.track.stream);
-    if (!opt.needs.records) return;
+    if (!opt.needs.records || !c.mine) return;
     if (!c.account) c.account = std::make_unique<ConnAccount>();
     const bool sender_is_orig =
         d.src_port == c.orig_port() && std::memcmp(d.src_ip, c.orig_ip(), d.ip_version == 6 ? 16 : 4) == 0;
@@ -231,7 +293,27 @@ struct Engine::Impl {
     if (c.app.service.decided) apply_service(c);
   }
 
-  // A fresh entry: its stream index and who is the client.
+  static PairKey pair_of(const FlowKey& k) {
+    PairKey p;
+    const bool swap = std::memcmp(k.a.data(), k.b.data(), 16) > 0;
+    p.lo = swap ? k.b : k.a;
+    p.hi = swap ? k.a : k.b;
+    return p;
+  }
+  void note_ftp_pair(const Connection& c) {
+    if (ftp_pairs.size() < kMaxFtpPairs) ftp_pairs.emplace(pair_of(c.key), c.owner);
+  }
+  // Which worker analyzes a new connection: its key's hash, or the owner of the FTP control connection
+  // between the same hosts.
+  uint16_t owner_of(const Connection& c) const {
+    if (c.proto == 6 && !ftp_pairs.empty()) {
+      auto it = ftp_pairs.find(pair_of(c.key));
+      if (it != ftp_pairs.end()) return it->second;
+    }
+    return static_cast<uint16_t>(FlowKeyHash{}(c.key) % opt.shard.count);
+  }
+
+  // A fresh entry: its stream index, who is the client and, in a parallel run, who owns it.
   void start(Connection& c, const Decoded& d, uint8_t proto, uint16_t flags, bool forward, int64_t now) {
     c.proto = proto;
     c.track = StreamTrack{};
@@ -242,10 +324,46 @@ struct Engine::Impl {
     const bool sender_is_orig = first_sender_is_originator(proto, flags, d.src_port, d.dst_port, inferred);
     c.inferred = inferred;
     c.orig_is_a = sender_is_orig == forward;
+    c.ftp_probed = false;
+    if (!parallel) return;
+    c.owner = owner_of(c);
+    c.mine = c.owner == opt.shard.index;
+    if (proto == 6 && (d.src_port == 21 || d.dst_port == 21 ||
+                       opt.decode_as.lookup(true, d.src_port, d.dst_port) == app::Service::Ftp))
+      note_ftp_pair(c);
+  }
+
+  // Parallel runs: an FTP banner on any port marks the hosts as an FTP pair.
+  void probe_ftp(Connection& c, const Decoded& d, bool from_orig) {
+    c.ftp_probed = true;
+    if (app::detect_service(d.payload(), !from_orig, c.resp_port()) == app::Service::Ftp) note_ftp_pair(c);
+  }
+
+  // Whether this worker handles a packet that belongs to no connection: by its addresses, else by
+  // its number.
+  bool owns_unconnected(const Frame& frame) const {
+    if (pkt.src_ip && pkt.dst_ip) {
+      const size_t n = pkt.ip_version == 6 ? 16 : 4;
+      uint64_t h = 0;
+      for (size_t i = 0; i < n; ++i)
+        h += (uint64_t{pkt.src_ip[i]} + uint64_t{pkt.dst_ip[i]}) << (8 * (i & 7));
+      h *= 0x9e3779b97f4a7c15ull;
+      return (h >> 32) % opt.shard.count == opt.shard.index;
+    }
+    return frame.number % opt.shard.count == opt.shard.index;
   }
 
   bool packet(const Frame& frame) {
+    tag.frame = frame.number;
+    frame_events = 0;
+    touch_sub = 0;
     if (frame_filter && !frame_filter(frame)) return true;
+    if (!any_frame) {
+      any_frame = true;
+      first_ts = previous_ts = frame.ts;
+    }
+    const Timestamp prev = previous_ts;
+    previous_ts = frame.ts;
     decoder.decode(frame, pkt);
     meta = PacketMeta{};
     const bool app_wanted = opt.needs.app;
@@ -261,6 +379,7 @@ struct Engine::Impl {
       meta.outer_udp = meta.udp;
       meta.udp = UdpMeta{};
       tunnel_uid = t ? t->uid : 0;
+      touch_sub = 1;
     }
     if (opt.needs.streams && l4 && pkt.ip_layer >= 0 && (l4->kind == Layer::Tcp || l4->kind == Layer::Udp)) {
       const bool tcp = l4->kind == Layer::Tcp;
@@ -269,7 +388,9 @@ struct Engine::Impl {
       if (tunnel_uid && conn && conn->account) conn->account->rec.tunnel_uid = tunnel_uid;
     }
     if (!packet_consumer) return true;
-    PacketView v{frame, pkt, meta, app_wanted ? &app_frame : nullptr, conn, from_orig};
+    if (parallel && !(conn ? conn->mine : owns_unconnected(frame))) return true;
+    set_tag(EmitTag::Packet);
+    PacketView v{frame, pkt, meta, app_wanted ? &app_frame : nullptr, conn, from_orig, first_ts, prev};
     return packet_consumer(v);
   }
 
@@ -284,9 +405,9 @@ struct Engine::Impl {
     const uint16_t flags = tcp ? wire::TcpView(seg).flags() : 0;
     if (i == ConnectionTable::kNone) {
       make_room();
-      i = table.insert(key, tcp ? kListTcp : kListUdp);
-      listed(tcp ? kListTcp : kListUdp, table[i], now);
-      if (table.size() == kSoftLimit + 1) next_due = INT64_MIN; // finished entries may go from now on
+      i = table.insert(key, tcp ? kEntryTcp : kEntryUdp);
+      entry_listed(tcp ? kEntryTcp : kEntryUdp, now);
+      if (table.size() == kSoftLimit + 1) next_due = INT64_MIN; // idle entries may go from now on
       fresh = true;
     }
     Connection& c = table[i];
@@ -296,7 +417,9 @@ struct Engine::Impl {
       bool restart = false;
       pre_flags = tcp_reuse_check(c.track, dir, wire::TcpView(seg), restart);
       if (restart) {
+        set_tag(EmitTag::Packet);
         finish_record(c);
+        table.touch_record(i, kNoRecordList);
         c.account.reset();
         fresh = true;
       }
@@ -304,27 +427,38 @@ struct Engine::Impl {
     if (fresh) start(c, d, proto, flags, forward, now);
     if (!c.record_open) open_record(c, d);
     if (tcp)
-      track_tcp(c.track, dir, d, wire::TcpView(seg), now, tcp_detail, pre_flags, meta);
+      track_tcp(c.track, dir, d, wire::TcpView(seg), now, c.mine ? tcp_detail : TcpDetail::Stream, pre_flags,
+                meta);
     else
       track_udp(c.track, now, meta);
     from_orig = c.from_orig(forward);
-    if (c.account) account_packet(*c.account, d, from_orig);
-    if (opt.needs.app && tcp && !c.app.closed) {
-      app::Endpoints ends{c.track.stream, c.uid,         d.ip_version, c.orig_ip(),
-                          c.resp_ip(),    c.orig_port(), c.resp_port()};
-      app.process(c.app, ends, from_orig, d, meta, app_frame);
-      apply_service(c);
+    if (parallel && tcp && !c.ftp_probed && d.payload_len) probe_ftp(c, d, from_orig);
+    if (c.mine) {
+      if (c.account) account_packet(*c.account, d, from_orig);
+      if (opt.needs.app && tcp && !c.app.closed) {
+        app::Endpoints ends{c.track.stream, c.uid,         d.ip_version, c.orig_ip(),
+                            c.resp_ip(),    c.orig_port(), c.resp_port()};
+        set_tag(EmitTag::Packet);
+        app.process(c.app, ends, from_orig, d, meta, app_frame);
+        apply_service(c);
+        tag_transactions();
+      }
     }
-    const uint8_t list = open_list(c);
-    if (c.list != list) listed(list, c, now); // a move to the tail of its own list keeps next_due valid
-    table.touch(i, list);
+    c.touch_frame = frame.number;
+    c.touch_sub = touch_sub;
+    const uint8_t rl = record_list_of(c);
+    if (c.record_list != rl) record_listed(rl, now); // the tail of its own list keeps next_due valid
+    table.touch_record(i, rl);
+    const uint8_t el = entry_list_of(c);
+    if (c.list != el) entry_listed(el, now);
+    table.touch(i, el);
     return &c;
   }
 
   std::vector<uint32_t> open_in_order() const {
     std::vector<uint32_t> v;
     table.for_each([&](uint32_t i, const Connection& c) {
-      if (c.record_open) v.push_back(i);
+      if (c.record_open && c.mine) v.push_back(i);
     });
     std::sort(v.begin(), v.end(), [this](uint32_t a, uint32_t b) {
       const Connection &x = table[a], &y = table[b];
@@ -371,7 +505,21 @@ RunResult Engine::run(CaptureReader& reader, const RunLimits& limits) {
 }
 
 void Engine::finish() {
-  for (uint32_t i : impl_->open_in_order()) impl_->finish_record(impl_->table[i]);
+  Impl& m = *impl_;
+  m.tag.frame = EmitTag::kEnd;
+  for (uint32_t i : m.open_in_order()) {
+    Connection& c = m.table[i];
+    m.set_tag(EmitTag::Finish, static_cast<uint64_t>(ns_of(c.record_first_ts)), c.proto, c.track.stream);
+    m.finish_record(c);
+  }
+}
+
+const Engine::TransactionTags& Engine::transaction_tags() const {
+  return impl_->txn_tags;
+}
+
+const EmitTag& Engine::emit_tag() const {
+  return impl_->tag;
 }
 
 void Engine::for_each_open(const std::function<void(const ConnRecord&)>& visit) const {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "app/app_engine.h"
 #include "app/messages.h"
@@ -33,8 +34,30 @@ struct EngineNeeds {
   bool service_only = false; // the application layer only decides services (conns)
 };
 
+// One worker's part of a parallel run (src/engine/parallel_run.h): every worker reads every frame and
+// keeps the whole connection table, so stream indexes and uids are those of one engine; only the
+// connections it owns (a symmetric hash of the key; FTP data with its control connection) get the
+// record, the sequence analysis, the application layer and the consumers.
+struct Shard {
+  uint16_t index = 0;
+  uint16_t count = 1;
+};
+
+// Where something a consumer receives (a record, a transaction) stands in the order one engine emits
+// it: the frame being processed, the step within it, and the step's own order. Merging the workers'
+// outputs by tag gives exactly the single-engine order.
+struct EmitTag {
+  static constexpr uint64_t kEnd = UINT64_MAX; // frame of what finish() emits
+  enum Phase : uint8_t { Expire, Forget, Evict, Packet, Finish };
+  uint64_t frame = 0;
+  uint8_t phase = Packet;
+  uint64_t a = 0, b = 0, c = 0;
+  auto operator<=>(const EmitTag&) const = default;
+};
+
 struct EngineOptions {
   EngineNeeds needs;
+  Shard shard;
   Limits limits;
   app::DecodeAs decode_as;
   bool check_checksums = true;
@@ -54,6 +77,8 @@ struct PacketView {
   const app::AppFrame* app; // with needs.app
   Connection* conn;         // TCP/UDP over IP with needs.streams, else nullptr; consumers may mark it
   bool from_orig;           // sent by the connection's client
+  Timestamp first_ts;       // of the capture's first frame
+  Timestamp previous_ts;    // of the frame before this one (this frame's own for the first)
 };
 
 // Returns false to stop the run (e.g. the output was closed).
@@ -96,6 +121,13 @@ public:
   void for_each_open(const std::function<void(const ConnRecord&)>& visit) const;
 
   const app::Transactions& transactions() const;
+  // The tag of each kept transaction (same order as transactions()), and of what a consumer is
+  // receiving now (valid during on_connection / on_packet callbacks).
+  struct TransactionTags {
+    std::vector<EmitTag> http, ftp, smtp, pop3;
+  };
+  const TransactionTags& transaction_tags() const;
+  const EmitTag& emit_tag() const;
   // What the limits cost: connections forgotten, analyses ended early, reassembly drops, fragments...
   LimitHits limit_hits() const;
   const DefragCounters& defrag_counters() const;

@@ -7,31 +7,20 @@ namespace ps {
 using namespace wire::tcpflag;
 
 uint32_t tcp_reuse_check(StreamTrack& t, int dir, const wire::TcpView& seg, bool& restart) {
+  // Decided from the ISNs the stream view keeps at every level of detail, so that a worker that only
+  // numbers streams decides as the one that analyzes them.
   restart = false;
+  if (!t.base_set[dir]) return 0;
   const uint16_t flags = seg.flags();
-  if (!t.tcp) { // stream index only: the same decision from the ISNs alone
-    if (!t.base_set[dir]) return 0;
-    if ((flags & (kSyn | kAck)) == kSyn) {
-      restart = seg.seq() != t.base_seq[dir];
-      return kPortReuse;
-    }
-    if ((flags & (kSyn | kAck)) == (kSyn | kAck) && seg.seq() != t.base_seq[dir]) {
-      t.base_seq[dir] = seg.seq();
-      return kPortReuse;
-    }
-    return 0;
-  }
-  TcpDirState& me = t.tcp->dir[dir];
-  if (!me.base_set) return 0;
+  TcpDirState* me = t.tcp && t.tcp->dir[dir].base_set ? &t.tcp->dir[dir] : nullptr;
   if ((flags & (kSyn | kAck)) == kSyn) {
-    if (seg.seq() != me.base_seq)
-      restart = true;
-    else
-      me.nextseq = me.maxseqtobeacked;
+    restart = seg.seq() != t.base_seq[dir];
+    if (!restart && me) me->nextseq = me->maxseqtobeacked; // a retransmitted SYN rewinds
     return kPortReuse;
   }
-  if ((flags & (kSyn | kAck)) == (kSyn | kAck) && seg.seq() != me.base_seq) {
-    me.base_seq = seg.seq();
+  if ((flags & (kSyn | kAck)) == (kSyn | kAck) && seg.seq() != t.base_seq[dir]) {
+    t.base_seq[dir] = seg.seq();
+    if (me) me->base_seq = seg.seq();
     return kPortReuse;
   }
   return 0;
@@ -48,10 +37,9 @@ void track_tcp(StreamTrack& t, int dir, const Decoded& d, const wire::TcpView& s
   m.time_relative_ns = now_ns - t.first_ns;
   m.time_delta_ns = now_ns - t.last_ns;
   t.last_ns = now_ns;
-  if (detail == TcpDetail::Stream) {
-    // As number_tcp_segment sets them: this side's ISN from its first segment, the peer's from the
-    // first ACK number.
-    if (d.ip_fragment) return;
+  // As number_tcp_segment sets them: this side's ISN from its first segment, the peer's from the
+  // first ACK number.
+  if (!d.ip_fragment) {
     if (!t.base_set[dir]) {
       t.base_seq[dir] = flags & kSyn ? seg.seq() : seg.seq() - 1;
       t.base_set[dir] = true;
@@ -60,8 +48,8 @@ void track_tcp(StreamTrack& t, int dir, const Decoded& d, const wire::TcpView& s
       t.base_seq[dir ^ 1] = seg.ack() - 1;
       t.base_set[dir ^ 1] = true;
     }
-    return;
   }
+  if (detail == TcpDetail::Stream) return;
   if (!t.tcp) t.tcp = std::make_unique<TcpConnState>();
 
   TcpSegment s;

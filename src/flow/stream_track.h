@@ -17,7 +17,7 @@ struct StreamTrack {
   uint32_t stream = 0;
   uint8_t fin_dirs = 0; // bit d: a FIN was seen from key direction d
   bool reset = false;
-  bool base_set[2] = {false, false}; // each key direction's ISN, when only the stream index is wanted
+  bool base_set[2] = {false, false}; // each key direction's ISN (port reuse is decided from it)
   uint32_t base_seq[2] = {0, 0};
   int64_t first_ns = 0, last_ns = 0;
   // Sequence state per key direction (TCP with relative numbers or analysis only: a few hundred bytes

@@ -22,9 +22,15 @@ public:
     if (!ndjson_) out_.buf().append(std::string_view(first_ ? "]\n" : "\n]\n"));
   }
 
+  void separate_externally() override { external_ = true; }
+  std::string_view separator() const override {
+    return ndjson_ ? std::string_view() : std::string_view(",\n");
+  }
+  void packets_written(bool any) override { first_ = first_ && !any; }
+
   void packet(const Frame& f, const Record& rec, int64_t) override {
     auto& b = out_.buf();
-    if (!ndjson_ && !first_) b.append(std::string_view(",\n"));
+    if (!ndjson_ && !first_ && !external_) b.append(std::string_view(",\n"));
     first_ = false;
     std::time_t secs = static_cast<std::time_t>(f.ts.sec);
     std::tm tm{};
@@ -123,6 +129,7 @@ private:
   OutBuffer& out_;
   bool ndjson_;
   bool first_ = true;
+  bool external_ = false;
   fmt::memory_buffer value_;
 };
 

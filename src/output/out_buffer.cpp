@@ -6,6 +6,7 @@
 namespace ps {
 
 void OutBuffer::flush() {
+  if (fd_ == kMemory) return;
   const char* p = buf_.data();
   size_t n = buf_.size();
   while (ok_ && n > 0) {

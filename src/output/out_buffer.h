@@ -11,6 +11,7 @@ namespace ps {
 
 class OutBuffer {
 public:
+  static constexpr int kMemory = -1; // keeps everything in buf() (a worker's output before merging)
   explicit OutBuffer(int fd = 1) : fd_(fd) {}
   ~OutBuffer() { flush(); }
   OutBuffer(const OutBuffer&) = delete;
@@ -25,7 +26,7 @@ public:
     fmt::format_to(std::back_inserter(buf_), f, std::forward<Args>(args)...);
   }
   void maybe_flush() {
-    if (buf_.size() >= kFlushAt) flush();
+    if (buf_.size() >= kFlushAt && fd_ != kMemory) flush();
   }
   void flush();
   // False once a write failed (closed pipe, full disk): callers stop producing output.

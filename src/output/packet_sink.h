@@ -23,6 +23,13 @@ public:
   // `rel_ns`: time since the first frame.
   virtual void packet(const Frame& frame, const Record& rec, int64_t rel_ns) = 0;
   virtual void end() {}
+
+  // Parallel runs: worker sinks write each packet alone (no separators), the merging side writes
+  // separator() between packets and calls begin()/end() on a sink of its own, after telling it
+  // whether any packet was written.
+  virtual void separate_externally() {}
+  virtual std::string_view separator() const { return {}; }
+  virtual void packets_written(bool /*any*/) {}
 };
 
 std::unique_ptr<PacketSink> make_summary_sink(OutBuffer& out);

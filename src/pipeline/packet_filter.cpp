@@ -58,4 +58,18 @@ bool ConnSelector::selected(const ConnRecord& r) {
   return filter_.matches(scratch_);
 }
 
+WorkerSelectors::WorkerSelectors(ConnSelector* single, const std::string& filter_text, unsigned jobs) {
+  if (!single || jobs <= 1) {
+    single_ = single;
+    return;
+  }
+  filters_.reserve(jobs); // the selectors keep references to them
+  sel_.resize(jobs);
+  for (unsigned k = 0; k < jobs; ++k) {
+    filter::CompileError ce;
+    filters_.push_back(std::move(*filter::DisplayFilter::compile(filter_text, ce))); // compiled once already
+    sel_[k].emplace(filters_.back());
+  }
+}
+
 } // namespace ps

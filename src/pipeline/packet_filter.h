@@ -4,6 +4,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "describe/describe.h"
 #include "dissect/record.h"
@@ -52,6 +54,19 @@ private:
   ConnFilterForm form_;
   std::optional<PacketFilter> packets_;
   Record scratch_;
+};
+
+// The selector each worker of a run uses: the command's own with one worker, else one per worker,
+// each with its own compiled copy of the filter (a selector keeps scratch records).
+class WorkerSelectors {
+public:
+  WorkerSelectors(ConnSelector* single, const std::string& filter_text, unsigned jobs);
+  ConnSelector* operator[](unsigned k) { return single_ || sel_.empty() ? single_ : &*sel_[k]; }
+
+private:
+  ConnSelector* single_ = nullptr;
+  std::vector<filter::DisplayFilter> filters_;
+  std::vector<std::optional<ConnSelector>> sel_;
 };
 
 } // namespace ps

@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "app/decode_as.h"
 #include "capture/reader.h"
@@ -31,7 +33,18 @@ struct ReadOptions {
   // the filter's fields and the stages they need.
   const filter::DisplayFilter* display_filter = nullptr;
   CaptureWriter* writer = nullptr; // read -w: the frames -Y matches (all without -Y) are written to it
+  // Workers (src/engine/parallel_run.h); 1: this thread alone. With more, each worker needs its own
+  // compiled copy of the display filter (worker_filters, one per worker, when display_filter is set).
+  unsigned jobs = 1;
+  std::vector<const filter::DisplayFilter*> worker_filters;
 };
+
+// Makes a sink writing to `out` (one per worker in a parallel run, and one for begin/end).
+using SinkFactory = std::function<std::unique_ptr<PacketSink>(OutBuffer& out)>;
+
+// Whether a parallel run would print what one engine prints: each frame's output must not depend on
+// which earlier frames a display filter showed (frame.time_delta_displayed, in trees and JSON).
+bool parallel_read_possible(const PacketSink& sink, const filter::DisplayFilter* display_filter);
 
 struct ReadResult {
   uint64_t frames = 0;
@@ -41,6 +54,7 @@ struct ReadResult {
   LimitHits limit_hits;       // what the resource limits cost
 };
 
-ReadResult run_packet_loop(CaptureReader& reader, PacketSink& sink, OutBuffer& out, const ReadOptions& opt);
+ReadResult run_packet_loop(CaptureReader& reader, const SinkFactory& make_sink, OutBuffer& out,
+                           const ReadOptions& opt);
 
 } // namespace ps
