@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/input_options.h"
 #include "cli/limit_options.h"
+#include "cli/live_log.h"
 #include "engine/engine.h"
 #include "engine/progress.h"
 #include "flow/conn_record.h"
@@ -121,16 +122,34 @@ int run_log(const LogArgs& a) {
     sel->add_needs(eo.needs);
   }
   std::unordered_set<uint64_t> matched; // uids
+  const bool live = a.in.live.active();
+  if (!live && !a.in.capture.write_file.empty()) {
+    fail("log -w writes a live capture (-i IFACE); a capture file is already written");
+    return kExitUsage;
+  }
+  if (live) eo.needs.records = true; // rows wait at most until their connection ends
   int code = 0;
   std::unique_ptr<CaptureReader> reader = open_input(a.in, "log", code);
   if (!reader) return code;
+  const app::LogFormat f = a.format == "json"     ? app::LogFormat::Json
+                           : a.format == "ndjson" ? app::LogFormat::Ndjson
+                           : a.format == "zeek"   ? app::LogFormat::Zeek
+                                                  : app::LogFormat::Table;
+  OutBuffer out;
+  ConnUids uids;
+  std::optional<LiveLog> live_log;
+  if (live)
+    live_log.emplace(a.kind, f, out, df.has_value(), [&](app::LogTable& t) {
+      uids.apply(t);
+      if (df) keep_rows_of(t, matched);
+    });
   Engine engine(std::move(eo));
-  if (sel && sel->form() == ConnFilterForm::Connections)
+  if ((sel && sel->form() == ConnFilterForm::Connections) || live)
     engine.on_connection([&](ConnRecord&& r) {
-      if (sel->selected(r)) matched.insert(r.uid);
+      if (sel && sel->form() == ConnFilterForm::Connections && sel->selected(r)) matched.insert(r.uid);
+      if (live_log) live_log->ended(r.proto, r.stream);
     });
   app::DnsLogBuilder dns(a.in.limits.max_transactions);
-  ConnUids uids;
   const bool want_dns = a.kind == "dns";
   engine.on_packet([&](const PacketView& v) {
     if (!v.conn) return true;
@@ -142,12 +161,25 @@ int run_log(const LogArgs& a) {
     }
     return true;
   });
-  Progress progress(input_size(a.in.path()), !a.in.quiet);
+  Progress progress(input_size(a.in.path()), !a.in.quiet && !live);
   RunLimits rl;
   rl.max_frames = a.in.count;
   rl.progress = &progress;
+  on_live_tick(*reader, [&](Timestamp now) {
+    engine.advance_clock(now);
+    live_log->poll(engine.transactions(), dns, false);
+    out.flush();
+  });
   engine.run(*reader, rl);
   engine.finish();
+  if (live_log) {
+    live_log->poll(engine.transactions(), dns, true);
+    live_log->end();
+    LimitHits hits = engine.limit_hits();
+    hits.transactions_dropped += dns.dropped();
+    report_limits(a.in.limits, hits);
+    return finish_run(out, *reader);
+  }
   LimitHits hits = engine.limit_hits();
   hits.transactions_dropped += dns.dropped();
   report_limits(a.in.limits, hits);
@@ -159,11 +191,6 @@ int run_log(const LogArgs& a) {
                                            : dns.table();
   uids.apply(table);
   if (df) keep_rows_of(table, matched);
-  app::LogFormat f = a.format == "json"     ? app::LogFormat::Json
-                     : a.format == "ndjson" ? app::LogFormat::Ndjson
-                     : a.format == "zeek"   ? app::LogFormat::Zeek
-                                            : app::LogFormat::Table;
-  OutBuffer out;
   app::print_log(table, f, out);
   return finish_run(out, *reader);
 }
@@ -182,6 +209,9 @@ void add_log_command(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::IsMember({"http", "ftp", "smtp", "pop3", "dns"}));
   add_input_options(cmd, args->in, true);
+  cmd->add_option("-w,--write", args->in.capture.write_file,
+                  "With -i: also write every captured frame to FILE (pcapng for .pcapng names)")
+      ->type_name("FILE");
   cmd->add_option("-F,--format", args->format, "table (default), json, ndjson or zeek")
       ->check(CLI::IsMember({"table", "json", "ndjson", "zeek"}));
   cmd->callback([args, &exit_code] { exit_code = run_log(*args); });

@@ -34,6 +34,7 @@ void add_input_options(CLI::App* cmd, InputArgs& a, bool transactions_limit) {
   add_capture_filter_option(cmd, a.capture);
   cmd->add_flag("-q,--quiet", a.quiet, "No progress display on stderr (shown only on a terminal anyway)");
   add_limit_options(cmd, a.limits, transactions_limit);
+  add_live_options(cmd, a.live, a.snaplen_short);
 }
 
 bool parse_decode_as(const InputArgs& a, app::DecodeAs& rules) {
@@ -56,9 +57,10 @@ bool compile_display_filter(const InputArgs& a, std::optional<filter::DisplayFil
 }
 
 std::unique_ptr<CaptureReader> open_input(const InputArgs& a, const char* command, int& exit_code) {
+  if (a.live.active()) return open_live_input(a, exit_code);
   if (a.path().empty()) {
     fail(std::string(command) + ": no capture file given (portscope " + command +
-         " FILE, or -r FILE; '-' reads standard input)");
+         " FILE, or -r FILE; '-' reads standard input; -i IFACE captures live)");
     exit_code = kExitUsage;
     return nullptr;
   }
@@ -71,7 +73,8 @@ uint64_t input_size(const std::string& path) {
   return static_cast<uint64_t>(st.st_size);
 }
 
-int finish_run(OutBuffer& out, const CaptureReader& reader) {
+int finish_run(OutBuffer& out, CaptureReader& reader) {
+  close_live(reader);
   out.flush();
   if (!out.ok()) {
     if (out.error() == EPIPE) return kExitOk;

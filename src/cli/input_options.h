@@ -14,6 +14,7 @@
 #include "app/decode_as.h"
 #include "capture/reader.h"
 #include "cli/capture_options.h"
+#include "cli/live_options.h"
 #include "filter/display_filter.h"
 #include "flow/limits.h"
 #include "output/out_buffer.h"
@@ -31,11 +32,13 @@ struct InputArgs {
   bool quiet = false;
   Limits limits;
   bool transactions_limit = false; // log: --max-transactions too
+  LiveArgs live;                   // -i and the other live capture flags
+  bool snaplen_short = true;       // -s for --snapshot-length (follow uses -s for --stream)
 
   const std::string& path() const { return read_file.empty() ? file : read_file; }
 };
 
-// Adds FILE, -r, -c, -d, -Y, -f, -q and the limit flags.
+// Adds FILE, -r, -c, -d, -Y, -f, -q, the limit flags and the live capture flags (-i ...).
 void add_input_options(CLI::App* cmd, InputArgs& a, bool transactions_limit = false);
 
 void fail(const std::string& msg); // "portscope: msg" on stderr
@@ -46,8 +49,8 @@ bool parse_decode_as(const InputArgs& a, app::DecodeAs& rules);
 // Compiles -Y (when given) into `out`; false (after printing where it broke) on a bad filter.
 bool compile_display_filter(const InputArgs& a, std::optional<filter::DisplayFilter>& out);
 
-// Opens the capture; nullptr (after printing why) when it cannot. `command` names the command in
-// the message for a missing file.
+// Opens the capture (the file, or the interfaces of -i); nullptr (after printing why) when it cannot.
+// `command` names the command in the message for a missing file.
 std::unique_ptr<CaptureReader> open_input(const InputArgs& a, const char* command, int& exit_code);
 
 // Bytes of a regular input file (0: unknown, e.g. a pipe), for the progress display.
@@ -55,6 +58,7 @@ uint64_t input_size(const std::string& path);
 
 // Flushes the output and turns the state of the run into an exit code: a closed pipe (| head) is a
 // normal way to stop (0), another write error or a damaged input is 1.
-int finish_run(OutBuffer& out, const CaptureReader& reader);
+// A live capture is ended first (close_live: -w files completed, the summary on stderr).
+int finish_run(OutBuffer& out, CaptureReader& reader);
 
 } // namespace ps::cli

@@ -370,6 +370,10 @@ RunResult Engine::run(CaptureReader& reader, const RunLimits& limits) {
   return res;
 }
 
+void Engine::advance_clock(Timestamp now) {
+  impl_->expire(ns_of(now));
+}
+
 void Engine::finish() {
   for (uint32_t i : impl_->open_in_order()) impl_->finish_record(impl_->table[i]);
 }
