@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "capture/bpf_filter.h"
 #include "capture/live_reader.h"
 #include "capture/ring_writer.h"
 #include "cli/input_options.h"
@@ -180,6 +181,13 @@ std::unique_ptr<CaptureReader> open_live_input(const InputArgs& a, int& exit_cod
     return err;
   });
   LiveReader::stop_on_signals();
+  if (!quiet) { // as tcpdump's "listening on": the capture has begun
+    for (const InterfaceInfo& i : reader->interfaces()) {
+      const char* dlt = pcap_datalink_val_to_name(linktype_to_dlt(i.link_type));
+      std::fprintf(stderr, "capturing on %s, link-type %s, snapshot length %u bytes\n", i.name.c_str(),
+                   dlt ? dlt : "?", i.snaplen);
+    }
+  }
   exit_code = kExitOk;
   return reader;
 }
