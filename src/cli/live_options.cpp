@@ -200,6 +200,15 @@ void on_live_tick(CaptureReader& r, std::function<void(Timestamp now)> tick) {
   if (auto* live = dynamic_cast<LiveReader*>(&r)) live->set_tick(std::move(tick));
 }
 
+bool live_counts(const CaptureReader& r, uint64_t& received, uint64_t& dropped) {
+  const auto* live = dynamic_cast<const LiveReader*>(&r);
+  if (!live) return false;
+  const LiveStats s = live->stats();
+  received = s.received;
+  dropped = s.dropped + s.if_dropped;
+  return true;
+}
+
 void close_live(CaptureReader& r) {
   if (auto* live = dynamic_cast<LiveReader*>(&r)) live->close();
 }

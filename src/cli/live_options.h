@@ -43,6 +43,9 @@ bool is_live(const CaptureReader& r);
 // the caller advances its engine's clock and flushes its output. Does nothing for a file.
 void on_live_tick(CaptureReader& r, std::function<void(Timestamp now)> tick);
 
+// libpcap's counts so far (received, dropped) when `r` is live.
+bool live_counts(const CaptureReader& r, uint64_t& received, uint64_t& dropped);
+
 // Ends the capture (if `r` is live): the -w files are completed and the summary with libpcap's counts
 // goes to stderr. A failure to complete the files becomes r.error().
 void close_live(CaptureReader& r);
