@@ -180,9 +180,10 @@ public:
         row.rate_c2s = static_cast<double>(h.back().c2s - h.front().c2s) / dt;
         row.rate_s2c = static_cast<double>(h.back().s2c - h.front().s2c) / dt;
       }
-      row.service = r.service.empty()
-                        ? std::string(port_service_name(r.proto == 17 ? Transport::Udp : Transport::Tcp, r.resp_p))
-                        : r.service;
+      row.service =
+          r.service.empty()
+              ? std::string(port_service_name(r.proto == 17 ? Transport::Udp : Transport::Tcp, r.resp_p))
+              : r.service;
       if (selector_ && !selector_->sel.selected(r)) return;
       rows_.push_back(std::move(row));
     });
@@ -222,25 +223,28 @@ public:
     const size_t fixed = 8 + 1 + 6 + 1 + (wide ? 11 + 1 : 0) + 9 + 1 + 9 + 1 + 7 + 2;
     const size_t addr = std::max<size_t>(10, (w > fixed ? w - fixed : 20) / 2);
     auto line = [&](const std::string& c, const std::string& s, const std::string& svc, const std::string& st,
-                    const std::string& pk, const std::string& by, const std::string& rt, const std::string& age) {
+                    const std::string& pk, const std::string& by, const std::string& rt,
+                    const std::string& age) {
       std::string l = fit(c, addr) + " " + fit(s, addr) + " " + fit(svc, 8) + " " + fit(st, 6) + " ";
       if (wide) l += fit(pk, 11) + " ";
       l += fit(by, 9) + " " + fit(rt, 9) + " " + age;
       return l;
     };
     out.push_back(line("Client", "Server", "Service", "State", "Pkts >/<", "Bytes >/<", "Rate >/<", "Age"));
-    const size_t room = h > 0 ? (h > out.size() + (help_line ? 1 : 0) ? h - out.size() - (help_line ? 1 : 0) : 0)
-                              : rows_.size();
+    const size_t room =
+        h > 0 ? (h > out.size() + (help_line ? 1 : 0) ? h - out.size() - (help_line ? 1 : 0) : 0)
+              : rows_.size();
     for (size_t i = 0; i < rows_.size() && i < room; ++i) {
       const Row& r = rows_[i];
       const ConnRecord& c = r.r;
-      out.push_back(line(
-          endpoint(c.orig_h, c.ip_version, c.orig_p), endpoint(c.resp_h, c.ip_version, c.resp_p),
-          numeric_ ? (c.proto == 17 ? "udp" : "tcp") : (r.service.empty() ? "-" : r.service),
-          c.proto == 17 ? "udp" : std::string(conn_state_name(c.conn_state)),
-          human(static_cast<double>(c.orig_pkts)) + "/" + human(static_cast<double>(c.resp_pkts)),
-          human(static_cast<double>(c.orig_frame_bytes)) + "/" + human(static_cast<double>(c.resp_frame_bytes)),
-          human(r.rate_c2s) + "/" + human(r.rate_s2c), age_text(now_ns_ - ts_ns(c.first_ts))));
+      out.push_back(
+          line(endpoint(c.orig_h, c.ip_version, c.orig_p), endpoint(c.resp_h, c.ip_version, c.resp_p),
+               numeric_ ? (c.proto == 17 ? "udp" : "tcp") : (r.service.empty() ? "-" : r.service),
+               c.proto == 17 ? "udp" : std::string(conn_state_name(c.conn_state)),
+               human(static_cast<double>(c.orig_pkts)) + "/" + human(static_cast<double>(c.resp_pkts)),
+               human(static_cast<double>(c.orig_frame_bytes)) + "/" +
+                   human(static_cast<double>(c.resp_frame_bytes)),
+               human(r.rate_c2s) + "/" + human(r.rate_s2c), age_text(now_ns_ - ts_ns(c.first_ts))));
     }
     if (help_line) {
       if (h > 0)
@@ -300,6 +304,7 @@ public:
   // A conn.* filter ("" clears it); false (with the message shown) when it does not compile.
   bool apply_filter(const std::string& text) {
     message_.clear();
+    full_message_.clear();
     if (text.empty()) {
       selector_.reset();
       filter_text_.clear();
@@ -308,7 +313,8 @@ public:
     filter::CompileError ce;
     auto f = filter::DisplayFilter::compile(text, ce);
     if (!f) {
-      message_ = filter::format_error(text, ce);
+      message_ = "bad filter: " + ce.message; // format_error's whole line would not fit
+      full_message_ = filter::format_error(text, ce);
       return false;
     }
     auto s = std::make_unique<Selector>(std::move(*f));
@@ -320,7 +326,7 @@ public:
     filter_text_ = text;
     return true;
   }
-  const std::string& message() const { return message_; }
+  const std::string& message() const { return full_message_.empty() ? message_ : full_message_; }
   bool paused() const { return paused_; }
 
 private:
@@ -382,7 +388,8 @@ private:
     });
     std::string s;
     for (const Server& x : v) {
-      std::string item = fmt::format("{} ({} conn{}, {}B/s)", x.name, x.conns, x.conns == 1 ? "" : "s", human(x.rate));
+      std::string item =
+          fmt::format("{} ({} conn{}, {}B/s)", x.name, x.conns, x.conns == 1 ? "" : "s", human(x.rate));
       if (!s.empty() && s.size() + 3 + item.size() + 9 > w) break;
       s += (s.empty() ? "" : " | ") + item;
     }
@@ -401,7 +408,7 @@ private:
   uint64_t received_ = 0, dropped_ = 0;
   size_t sort_ = 0;
   bool reverse_ = false, paused_ = false, numeric_ = false, editing_ = false;
-  std::string edit_, filter_text_, message_;
+  std::string edit_, filter_text_, message_, full_message_;
   std::unique_ptr<Selector> selector_;
 };
 
@@ -470,7 +477,7 @@ int run_top(TopArgs& a) {
   for (const std::string& i : a.in.live.interfaces) source += (source.empty() ? "" : ", ") + i;
   TopView view(a, source);
   if (!a.in.display_filter.empty() && !view.apply_filter(a.in.display_filter)) {
-    fail("-Y: " + view.message());
+    fail(view.message());
     return kExitUsage;
   }
   const bool curses = ::isatty(STDOUT_FILENO) == 1 && ::isatty(STDIN_FILENO) == 1;
@@ -517,7 +524,8 @@ int run_top(TopArgs& a) {
   if (live)
     on_live_tick(*reader, [&](Timestamp now) { tick(now, true); });
   else
-    reader = std::make_unique<PacedReader>(std::move(file), a.speed, [&](Timestamp now) { tick(now, false); });
+    reader =
+        std::make_unique<PacedReader>(std::move(file), a.speed, [&](Timestamp now) { tick(now, false); });
   RunLimits rl;
   rl.max_frames = a.in.count;
   engine.run(*reader, rl);
@@ -546,7 +554,8 @@ int run_top(TopArgs& a) {
 
 void add_top_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<TopArgs>();
-  CLI::App* cmd = app.add_subcommand("top", "Full-screen view of the connections open now (live, or a replay)");
+  CLI::App* cmd =
+      app.add_subcommand("top", "Full-screen view of the connections open now (live, or a replay)");
   cmd->footer("Keys: q quit, p pause, s next sort, r reverse, / conn.* filter, n names\n"
               "Examples:\n"
               "  portscope top -i eth0\n"
@@ -556,10 +565,12 @@ void add_top_command(CLI::App& app, int& exit_code) {
   add_input_options(cmd, args->in);
   cmd->add_option("--speed", args->speed, "Replay a file at N times capture speed (0: as fast as possible)")
       ->check(CLI::Range(0.0, 1e6));
-  cmd->add_option("--sort", args->sort, "Initial sort: rate, bytes, packets, age, client, server, service, state")
+  cmd->add_option("--sort", args->sort,
+                  "Initial sort: rate, bytes, packets, age, client, server, service, state")
       ->check(CLI::IsMember({"rate", "bytes", "packets", "age", "client", "server", "service", "state"}));
   cmd->add_flag("-n,--no-resolve", args->numeric, "No service names");
-  cmd->add_option("--interval", args->interval, "Seconds between refreshes (default 1)")->check(CLI::Range(0.1, 60.0));
+  cmd->add_option("--interval", args->interval, "Seconds between refreshes (default 1)")
+      ->check(CLI::Range(0.1, 60.0));
   cmd->callback([args, &exit_code] { exit_code = run_top(*args); });
 }
 

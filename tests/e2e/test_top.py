@@ -70,6 +70,7 @@ def main():
                 while time.time() < deadline:
                     s = screen()
                     if pred(s):
+                        t.check(True, what)
                         return s
                     time.sleep(0.2)
                 t.check(False, f"{what}; the screen:\n{s}")
@@ -99,7 +100,7 @@ def main():
             keys("/", *["BSpace"] * 20, "Enter")
             wait_screen(lambda s: "no filter" in s and any(row.match(l) for l in s.splitlines()), "the filter cleared")
             keys("/", "conn.bogus", "Enter")
-            wait_screen(lambda s: "is not a valid protocol or protocol field" in s.split("\n")[3],
+            wait_screen(lambda s: "bad filter: \"conn.bogus\" is not a valid" in s.split("\n")[3],
                         "a bad filter is reported on screen")
             keys("/", *["BSpace"] * 20, "Enter")
             keys("p")
