@@ -37,9 +37,9 @@ bool parse_ring_option(const std::string& arg, RingOptions& o, std::string& err)
       err = fmt::format("bad -b option '{}' (filesize:MB, duration:SECONDS, files:N)", part);
       return false;
     }
-    if (key == "filesize")
+    if (key == "filesize" && v <= 1e9) // at most a petabyte: the conversions below stay defined
       o.file_bytes = static_cast<uint64_t>(v * 1e6);
-    else if (key == "duration")
+    else if (key == "duration" && v <= 1e9)
       o.duration_ns = static_cast<int64_t>(v * 1e9);
     else if (key == "files" && v == std::floor(v) && v <= 1e6)
       o.files = static_cast<uint32_t>(v);
