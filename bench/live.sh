@@ -3,7 +3,7 @@
 # client's veth by tcpdump -w and by portscope (read -w, conns, read printing summaries), one at a
 # time, each run beside the same traffic; prints throughput, frames captured and libpcap's drops.
 # Root only. usage: bench/live.sh [--bin build/portscope] [--seconds 5] [--snaplen 262144] [--out DIR]
-set -euo pipefail
+set -uo pipefail
 BIN=build/portscope
 SECONDS_=5
 SNAPLEN=262144

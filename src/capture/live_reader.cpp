@@ -222,7 +222,9 @@ void LiveReader::close() {
 void LiveReader::stop_on_signals() {
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
     struct sigaction old {};
-    if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue; // under nohup
+    // Under nohup SIGHUP stays ignored; SIGINT is caught even when the shell started us in the
+    // background with it ignored, as tcpdump does, so `kill -INT` ends the capture cleanly.
+    if (sig == SIGHUP && ::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
