@@ -2,17 +2,20 @@
 # Live capture at full veth speed: iperf3 between two network namespaces for SECONDS, captured on the
 # client's veth by tcpdump -w and by portscope (read -w, conns, read printing summaries), one at a
 # time, each run beside the same traffic; prints throughput, frames captured and libpcap's drops.
-# Root only. usage: bench/live.sh [--bin build/portscope] [--seconds 5] [--snaplen 262144] [--out DIR]
+# Root only. usage: bench/live.sh [--bin build/portscope] [--seconds 5] [--snaplen 262144] [--rate 3G]
+#                  [--out DIR]
 set -uo pipefail
 BIN=build/portscope
 SECONDS_=5
 SNAPLEN=262144
+RATE=0
 OUT=/dev/shm/portscope-live-bench
 while [[ $# -gt 0 ]]; do
   case "$1" in
   --bin) BIN="$2"; shift 2 ;;
   --seconds) SECONDS_="$2"; shift 2 ;;
   --snaplen) SNAPLEN="$2"; shift 2 ;;
+  --rate) RATE="$2"; shift 2 ;; # iperf3 -b (e.g. 3G); 0: as fast as it goes
   --out) OUT="$2"; shift 2 ;;
   *) echo "live.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
@@ -33,7 +36,7 @@ ip -n $A link set pbenA up; ip -n $B link set pbenB up
 iperf() { # one iperf3 run from A, prints Gbit/s received
   ip netns exec $B iperf3 -s -1 >/dev/null 2>&1 &
   sleep 0.3
-  ip netns exec $A iperf3 -c 10.99.0.2 -t "$SECONDS_" -J | python3 -c \
+  ip netns exec $A iperf3 -c 10.99.0.2 -t "$SECONDS_" -b "$RATE" -J | python3 -c \
     'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))'
   wait
 }
@@ -53,7 +56,7 @@ row() { # name, capture command (in A; its stderr is parsed for the counts)
   rm -f "$OUT"/*.pcap
 }
 
-printf '| %-44s | %8s | %10s | %8s |\n' "capture (snaplen $SNAPLEN, ${SECONDS_} s iperf3)" "Gbit/s" "captured" "dropped"
+printf '| %-44s | %8s | %10s | %8s |\n' "capture (snaplen $SNAPLEN, ${SECONDS_} s iperf3 -b $RATE)" "Gbit/s" "captured" "dropped"
 printf '| %-44s | %8s | %10s | %8s |\n' "---" "---:" "---:" "---:"
 printf '| %-44s | %8s | %10s | %8s |\n' "none" "$(iperf)" "-" "-"
 row "tcpdump -w FILE" tcpdump -i pbenA -s "$SNAPLEN" -w "$OUT/td.pcap"

@@ -80,7 +80,8 @@ std::unique_ptr<LiveReader> LiveReader::open(const LiveOptions& opt, LiveOpenErr
     r->handles_.push_back(Handle{p});
     pcap_set_snaplen(p, opt.snaplen == 0 ? 262144 : static_cast<int>(opt.snaplen));
     pcap_set_promisc(p, opt.promiscuous ? 1 : 0);
-    pcap_set_immediate_mode(p, 1);
+    pcap_set_immediate_mode(p, opt.immediate ? 1 : 0);
+    if (!opt.immediate) pcap_set_timeout(p, 100); // a block is handed over at the latest after 100 ms
     pcap_set_buffer_size(p, static_cast<int>(opt.buffer_mib) << 20);
     const bool nano = pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO) == 0;
     const int rc = pcap_activate(p);

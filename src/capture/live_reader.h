@@ -22,6 +22,9 @@ struct LiveOptions {
   std::string filter;                  // -f: BPF, run in the kernel
   bool has_filter = false;
   int64_t duration_ns = 0; // --duration: stop after this long (0: never)
+  // Each frame as soon as it is captured; off (only -w, nothing printed), libpcap hands frames over in
+  // blocks, as tcpdump -w does: fewer wake-ups at high rates.
+  bool immediate = true;
   int64_t tick_ns = 100'000'000;
 };
 

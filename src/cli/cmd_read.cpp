@@ -78,7 +78,7 @@ bool parse_eopts(const std::vector<std::string>& eopts, FieldsOptions& fo) {
 // read -i -w without -P: the live reader's recorder writes every frame; nothing is dissected.
 int capture_to_file(const ReadArgs& a) {
   int exit_code = 0;
-  std::unique_ptr<CaptureReader> reader = open_live_input(a.in, exit_code);
+  std::unique_ptr<CaptureReader> reader = open_live_input(a.in, exit_code, /*immediate=*/false);
   if (!reader) return exit_code;
   Frame frame;
   for (uint64_t n = 0; (a.in.count == 0 || n < a.in.count) && reader->next(frame);) ++n;

@@ -102,7 +102,7 @@ void add_live_options(CLI::App* cmd, LiveArgs& a, bool short_snaplen) {
       ->type_name("USER");
 }
 
-std::unique_ptr<CaptureReader> open_live_input(const InputArgs& a, int& exit_code) {
+std::unique_ptr<CaptureReader> open_live_input(const InputArgs& a, int& exit_code, bool immediate) {
   exit_code = kExitUsage;
   const LiveArgs& l = a.live;
   if (!a.path().empty()) {
@@ -142,6 +142,7 @@ std::unique_ptr<CaptureReader> open_live_input(const InputArgs& a, int& exit_cod
   lo.filter = cap.filter;
   lo.has_filter = cap.has_filter;
   lo.duration_ns = static_cast<int64_t>(std::llround(l.duration_s * 1e9));
+  lo.immediate = immediate;
   LiveOpenError oerr;
   std::unique_ptr<LiveReader> reader = LiveReader::open(lo, oerr);
   if (!reader) {

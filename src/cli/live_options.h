@@ -34,7 +34,8 @@ void add_live_options(CLI::App* cmd, LiveArgs& a, bool short_snaplen);
 // Opens the interfaces of `a.live` with -f, drops privileges (-Z), starts the -w recorder (every
 // captured frame, ring buffer with -b) and makes SIGINT/SIGTERM end the capture cleanly. nullptr with
 // `exit_code` set (2) after printing one line when it cannot.
-std::unique_ptr<CaptureReader> open_live_input(const InputArgs& a, int& exit_code);
+// `immediate` false when nothing is printed (read -i -w without -P).
+std::unique_ptr<CaptureReader> open_live_input(const InputArgs& a, int& exit_code, bool immediate = true);
 
 // True for a reader open_live_input made.
 bool is_live(const CaptureReader& r);
