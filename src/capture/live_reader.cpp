@@ -119,6 +119,7 @@ std::unique_ptr<LiveReader> LiveReader::open(const LiveOptions& opt, LiveOpenErr
     r->interfaces_.push_back(std::move(info));
   }
   r->sections_.emplace_back();
+  r->immediate_ = opt.immediate;
   r->tick_ns_ = opt.tick_ns > 0 ? opt.tick_ns : 100'000'000;
   const int64_t now = clock_ns(CLOCK_MONOTONIC);
   r->next_tick_ = now + r->tick_ns_;
@@ -135,14 +136,15 @@ LiveReader::~LiveReader() {
 bool LiveReader::next(Frame& frame) {
   for (;;) {
     if (closed_) return false;
-    if (g_stop) {
-      close();
-      return false;
-    }
     const int64_t now = clock_ns(CLOCK_MONOTONIC);
-    if (deadline_ != 0 && now >= deadline_) {
-      close();
-      return false;
+    if (g_stop || (deadline_ != 0 && now >= deadline_)) {
+      // Without immediate mode the kernel hands a block over after the timeout: wait that long for
+      // the frames captured before the stop.
+      if (immediate_ || (drain_until_ != 0 && now >= drain_until_)) {
+        close();
+        return false;
+      }
+      if (drain_until_ == 0) drain_until_ = now + 150'000'000;
     }
     if (now >= next_tick_) {
       next_tick_ = now + tick_ns_;
@@ -184,7 +186,8 @@ bool LiveReader::next(Frame& frame) {
     }
     // Nothing waiting: sleep until a frame, the next tick or the deadline.
     int64_t wait = next_tick_ - now;
-    if (deadline_ != 0) wait = std::min(wait, deadline_ - now);
+    if (deadline_ != 0 && now < deadline_) wait = std::min(wait, deadline_ - now);
+    if (drain_until_ != 0) wait = std::min(wait, drain_until_ - now);
     pollfd fds[16];
     const size_t n = std::min<size_t>(handles_.size(), 16);
     for (size_t i = 0; i < n; ++i) fds[i] = pollfd{handles_[i].fd, POLLIN, 0};

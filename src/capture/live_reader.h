@@ -90,7 +90,8 @@ private:
   std::vector<Handle> handles_;
   size_t current_ = 0;
   uint64_t frames_ = 0;
-  int64_t tick_ns_ = 0, next_tick_ = 0, deadline_ = 0;
+  int64_t tick_ns_ = 0, next_tick_ = 0, deadline_ = 0, drain_until_ = 0;
+  bool immediate_ = true;
   std::function<void(Timestamp)> tick_;
   std::function<std::string(const Frame&)> record_;
   std::function<std::string(const LiveStats&)> on_close_;
