@@ -91,7 +91,7 @@ void add_live_options(CLI::App* cmd, LiveArgs& a, bool short_snaplen) {
                 "With -i: do not put the interface into promiscuous mode");
   cmd->add_option("-B,--buffer-size", a.buffer_mib,
                   "With -i: kernel capture buffer per interface (MiB, default 32)")
-      ->check(CLI::Range(1u, 4096u))
+      ->check(CLI::Range(1u, 2047u))
       ->type_name("MIB");
   cmd->add_option("-b,--ring-buffer", a.ring,
                   "With -i -w: switch output files after filesize:MB or duration:SECONDS, keep files:N "
