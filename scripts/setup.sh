@@ -7,6 +7,8 @@ packages=(
   libpcap-dev libpcre2-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format
   tshark tcpdump hyperfine time
+  libmnl-dev libncurses-dev
+  iproute2 curl tmux iperf3 util-linux
 )
 
 missing=()

@@ -159,7 +159,17 @@ int run_conns(const ConnsArgs& a) {
     fail("--conv, --servers and --at cannot be combined");
     return kExitUsage;
   }
-  if (!a.in.capture.write_file.empty()) {
+  const bool live = a.in.live.active();
+  if (live && !a.at.empty()) {
+    fail("--at reads a capture file; while capturing, 'portscope top -i IFACE' shows what is open now");
+    return kExitUsage;
+  }
+  if (live && !a.in.capture.write_file.empty() && !a.in.display_filter.empty()) {
+    fail("-Y cannot select what -w writes while capturing: -w gets every captured frame (-f filters them); "
+         "run conns FILE -Y ... -w on the file afterwards");
+    return kExitUsage;
+  }
+  if (!a.in.capture.write_file.empty() && !live) {
     if (a.conv || a.servers || !a.at.empty() || a.stream) {
       fail("-w writes the packets of the connections; it cannot be combined with --conv, --servers, --at or "
            "--stream");
@@ -213,8 +223,8 @@ int run_conns(const ConnsArgs& a) {
   wo.numeric = a.numeric;
   std::unique_ptr<ConnWriter> writer = make_conn_writer(a.format, out, wo);
   std::vector<ConnRecord> records;
-  std::unordered_set<uint64_t> selected_uids; // -w: the connections to write
-  const bool writing = !a.in.capture.write_file.empty();
+  std::unordered_set<uint64_t> selected_uids;                     // -w: the connections to write
+  const bool writing = !a.in.capture.write_file.empty() && !live; // live: the reader's recorder writes
   bool begun = false;
   Timestamp capture_start;
   auto handle = [&](ConnRecord&& r) {
@@ -288,11 +298,16 @@ int run_conns(const ConnsArgs& a) {
     for (unsigned k = 0; k < jobs; ++k) done[k][slot].clear();
     return !a.stream || out.ok();
   };
-  Progress progress(input_size(a.in.path()), !a.in.quiet);
+  Progress progress(input_size(a.in.path()), !a.in.quiet && !live);
   RunLimits rl;
   rl.max_frames = a.in.count;
   rl.progress = &progress;
   int64_t at_ns = 0;
+  // Live: idle connections end on the clock even when no packet comes; --stream rows show at once.
+  on_live_tick(*reader, [&](Timestamp now) {
+    engines[0].advance_clock(now);
+    out.flush();
+  });
   bool at_set = false;
   if (at) {
     // The state at T is the state after every earlier packet.

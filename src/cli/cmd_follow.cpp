@@ -82,7 +82,8 @@ int run_follow(FollowArgs& a) {
     follower.packet(v.pkt, v.meta);
     return out.ok();
   });
-  Progress progress(input_size(a.in.path()), !a.in.quiet && !::isatty(STDOUT_FILENO));
+  Progress progress(input_size(a.in.path()), !a.in.quiet && !a.in.live.active() && !::isatty(STDOUT_FILENO));
+  on_live_tick(*reader, [&out](Timestamp) { out.flush(); });
   RunLimits rl;
   rl.max_frames = a.in.count;
   rl.progress = &progress;
@@ -105,6 +106,7 @@ void add_follow_command(CLI::App& app, int& exit_code) {
               "  portscope follow capture.pcap --stream 3 --format hex\n"
               "  portscope follow capture.pcap --stream 10.0.0.1:80,10.0.0.2:5000\n"
               "  portscope follow capture.pcap -z follow,udp,raw,1");
+  args->in.snaplen_short = false; // -s is --stream here
   add_input_options(cmd, args->in);
   cmd->add_option("-s,--stream", args->stream,
                   "Stream index (tcp.stream, or udp.stream with --udp), or ADDR:PORT,ADDR:PORT");

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/input_options.h"
 #include "cli/limit_options.h"
+#include "cli/live_log.h"
 #include "engine/engine.h"
 #include "engine/progress.h"
 #include "flow/conn_record.h"
@@ -124,23 +125,42 @@ int run_log(const LogArgs& a) {
     }
     sel->add_needs(eo.needs);
   }
+  const bool live = a.in.live.active();
+  if (!live && !a.in.capture.write_file.empty()) {
+    fail("log -w writes a live capture (-i IFACE); a capture file is already written");
+    return kExitUsage;
+  }
+  if (live) eo.needs.records = true; // rows wait at most until their connection ends
   int code = 0;
   std::unique_ptr<CaptureReader> reader = open_input(a.in, "log", code);
   if (!reader) return code;
+  const app::LogFormat f = a.format == "json"     ? app::LogFormat::Json
+                           : a.format == "ndjson" ? app::LogFormat::Ndjson
+                           : a.format == "zeek"   ? app::LogFormat::Zeek
+                                                  : app::LogFormat::Table;
+  OutBuffer out;
   const bool want_dns = a.kind == "dns";
-  // DNS rows come from each packet as it is read (no transaction order to merge): one worker.
-  const unsigned jobs = want_dns ? 1 : a.in.workers();
+  // DNS rows come from each packet as it is read, and a live log prints rows as they complete: one
+  // worker.
+  const unsigned jobs = want_dns || live ? 1 : a.in.workers();
   EngineSet engines(eo, jobs);
   std::vector<std::unordered_set<uint64_t>> worker_matched(jobs);
   std::vector<ConnUids> worker_uids(jobs);
   WorkerSelectors worker_sel(sel ? &*sel : nullptr, a.in.display_filter, jobs);
+  std::optional<LiveLog> live_log;
+  if (live)
+    live_log.emplace(a.kind, f, out, df.has_value(), [&](app::LogTable& t) {
+      worker_uids[0].apply(t);
+      if (df) keep_rows_of(t, worker_matched[0]);
+    });
   app::DnsLogBuilder dns(a.in.limits.max_transactions);
   for (unsigned k = 0; k < jobs; ++k) {
     ConnSelector* ws = worker_sel[k];
     auto& wm = worker_matched[k];
-    if (ws && ws->form() == ConnFilterForm::Connections)
-      engines[k].on_connection([ws, &wm](ConnRecord&& r) {
-        if (ws->selected(r)) wm.insert(r.uid);
+    if ((ws && ws->form() == ConnFilterForm::Connections) || live)
+      engines[k].on_connection([ws, &wm, &live_log](ConnRecord&& r) {
+        if (ws && ws->form() == ConnFilterForm::Connections && ws->selected(r)) wm.insert(r.uid);
+        if (live_log) live_log->ended(r.proto, r.stream);
       });
     ConnUids& uids = worker_uids[k];
     engines[k].on_packet([&, ws](const PacketView& v) {
@@ -154,12 +174,25 @@ int run_log(const LogArgs& a) {
       return true;
     });
   }
-  Progress progress(input_size(a.in.path()), !a.in.quiet);
+  Progress progress(input_size(a.in.path()), !a.in.quiet && !live);
   RunLimits rl;
   rl.max_frames = a.in.count;
   rl.progress = &progress;
+  on_live_tick(*reader, [&](Timestamp now) {
+    engines[0].advance_clock(now);
+    live_log->poll(engines[0].transactions(), dns, false);
+    out.flush();
+  });
   engines.run(*reader, rl);
   engines.finish();
+  if (live_log) {
+    live_log->poll(engines[0].transactions(), dns, true);
+    live_log->end();
+    LimitHits hits = engines.limit_hits();
+    hits.transactions_dropped += dns.dropped();
+    report_limits(a.in.limits, hits);
+    return finish_run(out, *reader);
+  }
   app::Transactions merged;
   LimitHits hits = engines.limit_hits();
   if (jobs > 1) {
@@ -182,11 +215,6 @@ int run_log(const LogArgs& a) {
                                            : dns.table();
   uids.apply(table);
   if (df) keep_rows_of(table, matched);
-  app::LogFormat f = a.format == "json"     ? app::LogFormat::Json
-                     : a.format == "ndjson" ? app::LogFormat::Ndjson
-                     : a.format == "zeek"   ? app::LogFormat::Zeek
-                                            : app::LogFormat::Table;
-  OutBuffer out;
   app::print_log(table, f, out);
   return finish_run(out, *reader);
 }
@@ -205,6 +233,9 @@ void add_log_command(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::IsMember({"http", "ftp", "smtp", "pop3", "dns"}));
   add_input_options(cmd, args->in, true);
+  cmd->add_option("-w,--write", args->in.capture.write_file,
+                  "With -i: also write every captured frame to FILE (pcapng for .pcapng names)")
+      ->type_name("FILE");
   cmd->add_option("-F,--format", args->format, "table (default), json, ndjson or zeek")
       ->check(CLI::IsMember({"table", "json", "ndjson", "zeek"}));
   cmd->callback([args, &exit_code] { exit_code = run_log(*args); });

@@ -75,16 +75,39 @@ bool parse_eopts(const std::vector<std::string>& eopts, FieldsOptions& fo) {
   return true;
 }
 
+// read -i -w without -P: the live reader's recorder writes every frame; nothing is dissected.
+int capture_to_file(const ReadArgs& a) {
+  int exit_code = 0;
+  std::unique_ptr<CaptureReader> reader = open_live_input(a.in, exit_code, /*immediate=*/false);
+  if (!reader) return exit_code;
+  Frame frame;
+  for (uint64_t n = 0; (a.in.count == 0 || n < a.in.count) && reader->next(frame);) ++n;
+  close_live(*reader);
+  if (reader->error()) {
+    fail(reader->error()->message);
+    return 1;
+  }
+  return 0;
+}
+
 int run_read(const ReadArgs& a) {
   const std::string& path = a.in.path();
-  if (path.empty()) {
-    fail("read: no capture file given (portscope read FILE, or -r FILE; '-' reads standard input)");
+  const bool live = a.in.live.active();
+  if (path.empty() && !live) {
+    fail("read: no capture file given (portscope read FILE, or -r FILE; '-' reads standard input; -i IFACE "
+         "captures live)");
     return 2;
   }
   std::optional<filter::DisplayFilter> dfilter;
   if (!compile_display_filter(a.in, dfilter)) return 2;
   int exit_code = 0;
   const CaptureOptions& cap = a.in.capture;
+  if (live && !cap.write_file.empty() && dfilter) {
+    fail("-Y cannot select what -w writes while capturing: -w gets every captured frame (-f filters them); "
+         "read the file with -Y -w afterwards");
+    return 2;
+  }
+  if (live && !cap.write_file.empty() && !cap.print) return capture_to_file(a);
   // -w without -Y or -P: the frames are copied, not dissected (as tshark -w).
   if (!cap.write_file.empty() && !cap.print && !dfilter) {
     auto reader = open_capture_with(path, cap, exit_code);
@@ -120,8 +143,10 @@ int run_read(const ReadArgs& a) {
   }
   if (!cap.write_file.empty() && !cap.print) // -w -Y: written only
     make_sink = [](OutBuffer&) -> std::unique_ptr<PacketSink> { return std::make_unique<NullSink>(); };
-  std::unique_ptr<CaptureReader> reader = open_capture_with(path, a.in.capture, exit_code);
+  std::unique_ptr<CaptureReader> reader =
+      live ? open_live_input(a.in, exit_code) : open_capture_with(path, a.in.capture, exit_code);
   if (!reader) return exit_code;
+  on_live_tick(*reader, [&out](Timestamp) { out.flush(); }); // frames show as they arrive
   ReadOptions ro;
   ro.max_frames = a.in.count;
   ro.describe.resolve_ports = !a.no_resolve;
@@ -131,10 +156,10 @@ int run_read(const ReadArgs& a) {
   ro.display_filter = dfilter ? &*dfilter : nullptr;
   if (!parse_decode_as(a.in, ro.decode_as)) return 2;
   // Frames printed to a terminal already show progress; a redirected run gets the progress line.
-  Progress progress(input_size(path), !a.in.quiet && !::isatty(STDOUT_FILENO));
+  Progress progress(input_size(path), !a.in.quiet && !live && !::isatty(STDOUT_FILENO));
   ro.progress = &progress;
-  std::unique_ptr<CaptureWriter> writer; // -w with -P: written and printed
-  if (!a.in.capture.write_file.empty()) {
+  std::unique_ptr<CaptureWriter> writer;           // -w with -P: written and printed
+  if (!a.in.capture.write_file.empty() && !live) { // live: the reader's recorder writes
     writer = open_capture_writer(*reader, a.in.capture, exit_code);
     if (!writer) return exit_code;
     ro.writer = writer.get();
@@ -150,6 +175,7 @@ int run_read(const ReadArgs& a) {
     for (const filter::DisplayFilter& f : filters) ro.worker_filters.push_back(&f);
   }
   ReadResult res = run_packet_loop(*reader, make_sink, out, ro);
+  close_live(*reader);
   report_limits(a.in.limits, res.limit_hits);
   if (writer) {
     if (res.output_failed && !res.write_failed) { // printing stopped first: the capture is incomplete

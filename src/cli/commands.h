@@ -12,5 +12,7 @@ void add_follow_command(CLI::App& app, int& exit_code); // app: stream payload (
 void add_log_command(CLI::App& app, int& exit_code);    // app: transaction logs (cmd_log.cpp)
 void add_conns_command(CLI::App& app, int& exit_code);
 void add_fields_command(CLI::App& app, int& exit_code);
+void add_sockets_command(CLI::App& app, int& exit_code); // the host's sockets (cmd_sockets.cpp)
+void add_top_command(CLI::App& app, int& exit_code);     // live connection view (cmd_top.cpp)
 
 } // namespace ps::cli

@@ -41,9 +41,12 @@ void add_input_options(CLI::App* cmd, InputArgs& a, bool transactions_limit) {
       ->check(CLI::Range(1u, InputArgs::kMaxJobs));
   cmd->add_flag("-q,--quiet", a.quiet, "No progress display on stderr (shown only on a terminal anyway)");
   add_limit_options(cmd, a.limits, transactions_limit);
+  add_live_options(cmd, a.live, a.snaplen_short);
 }
 
 unsigned InputArgs::workers(bool cores_by_default) const {
+  // A live capture prints as frames arrive and ends connections on the clock: one worker.
+  if (live.active()) return 1;
   if (jobs) return jobs;
   if (!cores_by_default) return 1;
   const unsigned cores = std::thread::hardware_concurrency();
@@ -75,9 +78,10 @@ filter::DisplayFilter compile_display_filter_copy(const InputArgs& a) {
 }
 
 std::unique_ptr<CaptureReader> open_input(const InputArgs& a, const char* command, int& exit_code) {
+  if (a.live.active()) return open_live_input(a, exit_code);
   if (a.path().empty()) {
     fail(std::string(command) + ": no capture file given (portscope " + command +
-         " FILE, or -r FILE; '-' reads standard input)");
+         " FILE, or -r FILE; '-' reads standard input; -i IFACE captures live)");
     exit_code = kExitUsage;
     return nullptr;
   }
@@ -90,7 +94,8 @@ uint64_t input_size(const std::string& path) {
   return static_cast<uint64_t>(st.st_size);
 }
 
-int finish_run(OutBuffer& out, const CaptureReader& reader) {
+int finish_run(OutBuffer& out, CaptureReader& reader) {
+  close_live(reader);
   out.flush();
   if (!out.ok()) {
     if (out.error() == EPIPE) return kExitOk;

@@ -14,6 +14,7 @@
 #include "app/decode_as.h"
 #include "capture/reader.h"
 #include "cli/capture_options.h"
+#include "cli/live_options.h"
 #include "filter/display_filter.h"
 #include "flow/limits.h"
 #include "output/out_buffer.h"
@@ -32,6 +33,8 @@ struct InputArgs {
   Limits limits;
   bool transactions_limit = false; // log: --max-transactions too
   unsigned jobs = 0;               // -j: worker threads; 0: one per core
+  LiveArgs live;                   // -i and the other live capture flags
+  bool snaplen_short = true;       // -s for --snapshot-length (follow uses -s for --stream)
 
   const std::string& path() const { return read_file.empty() ? file : read_file; }
   // The workers a run uses: -j, else the machine's cores (at most kMaxJobs) where workers pay (read,
@@ -40,7 +43,7 @@ struct InputArgs {
   static constexpr unsigned kMaxJobs = 64;
 };
 
-// Adds FILE, -r, -c, -d, -Y, -f, -j, -q and the limit flags.
+// Adds FILE, -r, -c, -d, -Y, -f, -j, -q, the limit flags and the live capture flags (-i ...).
 void add_input_options(CLI::App* cmd, InputArgs& a, bool transactions_limit = false);
 
 void fail(const std::string& msg); // "portscope: msg" on stderr
@@ -53,8 +56,8 @@ bool compile_display_filter(const InputArgs& a, std::optional<filter::DisplayFil
 // One more compiled copy of -Y (a parallel run's workers each evaluate their own).
 filter::DisplayFilter compile_display_filter_copy(const InputArgs& a);
 
-// Opens the capture; nullptr (after printing why) when it cannot. `command` names the command in
-// the message for a missing file.
+// Opens the capture (the file, or the interfaces of -i); nullptr (after printing why) when it cannot.
+// `command` names the command in the message for a missing file.
 std::unique_ptr<CaptureReader> open_input(const InputArgs& a, const char* command, int& exit_code);
 
 // Bytes of a regular input file (0: unknown, e.g. a pipe), for the progress display.
@@ -62,6 +65,7 @@ uint64_t input_size(const std::string& path);
 
 // Flushes the output and turns the state of the run into an exit code: a closed pipe (| head) is a
 // normal way to stop (0), another write error or a damaged input is 1.
-int finish_run(OutBuffer& out, const CaptureReader& reader);
+// A live capture is ended first (close_live: -w files completed, the summary on stderr).
+int finish_run(OutBuffer& out, CaptureReader& reader);
 
 } // namespace ps::cli

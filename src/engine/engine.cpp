@@ -504,6 +504,10 @@ RunResult Engine::run(CaptureReader& reader, const RunLimits& limits) {
   return res;
 }
 
+void Engine::advance_clock(Timestamp now) {
+  impl_->expire(ns_of(now));
+}
+
 void Engine::finish() {
   Impl& m = *impl_;
   m.tag.frame = EmitTag::kEnd;

@@ -114,6 +114,9 @@ public:
   RunResult run(CaptureReader& reader, const RunLimits& limits = {});
   // One frame (for callers with their own loop). False when a consumer asked to stop.
   bool process(const Frame& frame);
+  // No frame came for a while (live capture): records whose timeout passed by `now` end as if a frame
+  // stamped `now` had arrived.
+  void advance_clock(Timestamp now);
   // End of input: every open connection ends (records out, analyses flushed), oldest first.
   void finish();
 

@@ -109,6 +109,14 @@ void DnsLogBuilder::message(std::span<const uint8_t> bytes, bool tcp, int64_t ts
 }
 
 LogTable DnsLogBuilder::table() const {
+  return table_of(nullptr);
+}
+
+LogTable DnsLogBuilder::table(const std::vector<size_t>& pick) const {
+  return table_of(&pick);
+}
+
+LogTable DnsLogBuilder::table_of(const std::vector<size_t>* pick) const {
   LogTable L;
   L.path = "dns";
   for (auto [n, numeric] : {std::pair{"ts", true},
@@ -136,7 +144,9 @@ LogTable DnsLogBuilder::table() const {
     for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + v[i];
     return s.empty() ? std::optional<std::string>{} : std::optional<std::string>{s};
   };
-  for (const Row& r : rows_) {
+  const size_t n = pick ? pick->size() : rows_.size();
+  for (size_t k = 0; k < n; ++k) {
+    const Row& r = rows_[pick ? (*pick)[k] : k];
     std::vector<std::optional<std::string>> row;
     uint64_t a = static_cast<uint64_t>(r.ts_ns < 0 ? 0 : r.ts_ns);
     row.push_back(fmt::format("{}.{:06}", a / 1'000'000'000, (a % 1'000'000'000) / 1000));

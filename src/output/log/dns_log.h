@@ -21,6 +21,12 @@ public:
   // `id`: the connection as seen from this message's sender (swapped for responses by the builder).
   void message(std::span<const uint8_t> msg, bool tcp, int64_t ts_ns, const ConnId& sender_view);
   LogTable table() const;
+  // Live capture: rows are printed as they complete.
+  size_t size() const { return rows_.size(); }
+  bool answered(size_t row) const { return rows_[row].answered; }
+  bool tcp(size_t row) const { return rows_[row].tcp; }
+  uint32_t stream(size_t row) const { return rows_[row].id.stream; }
+  LogTable table(const std::vector<size_t>& rows) const; // those rows only, in that order
   uint64_t dropped() const { return dropped_; }
 
 private:
@@ -38,6 +44,8 @@ private:
     ++dropped_;
     return false;
   }
+
+  LogTable table_of(const std::vector<size_t>* pick) const;
 
   static constexpr size_t kDroppedRow = SIZE_MAX; // in open_: a query the row limit dropped
   size_t max_rows_;

@@ -67,7 +67,97 @@ void json_object(const LogTable& t, const std::vector<std::optional<std::string>
   out.write("}");
 }
 
+void zeek_header(const LogTable& t, OutBuffer& out) {
+  out.write("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n");
+  out.print("#path\t{}\n#fields", t.path);
+  for (const LogColumn& c : t.columns) out.print("\t{}", c.name);
+  out.write("\n");
+}
+
+void zeek_row(const LogTable& t, const std::vector<std::optional<std::string>>& row, OutBuffer& out) {
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    if (i) out.write("\t");
+    if (i < row.size() && row[i])
+      zeek_cell(*row[i], out);
+    else
+      out.write("-");
+  }
+  out.write("\n");
+  out.maybe_flush();
+}
+
+std::string table_cell(const std::optional<std::string>& c) {
+  std::string s = c ? *c : std::string("-");
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
 } // namespace
+
+void LogStream::header(const LogTable& t) {
+  begun_ = true;
+  switch (f_) {
+  case LogFormat::Table: {
+    widths_.resize(t.columns.size());
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      widths_[i] = t.columns[i].name.size();
+      for (const auto& row : t.rows)
+        if (i < row.size()) widths_[i] = std::max(widths_[i], table_cell(row[i]).size());
+    }
+    std::vector<std::optional<std::string>> names;
+    for (const LogColumn& c : t.columns) names.emplace_back(c.name);
+    LogTable h;
+    h.columns = t.columns;
+    h.rows.push_back(std::move(names));
+    count_ = 0;
+    rows(h); // the names as the first line
+    break;
+  }
+  case LogFormat::Json:
+    out_.write("[");
+    break;
+  case LogFormat::Ndjson:
+    break;
+  case LogFormat::Zeek:
+    zeek_header(t, out_);
+    break;
+  }
+}
+
+void LogStream::rows(const LogTable& t) {
+  if (!begun_) header(t);
+  for (const auto& row : t.rows) {
+    switch (f_) {
+    case LogFormat::Table:
+      for (size_t i = 0; i < t.columns.size(); ++i) {
+        const std::string s = table_cell(i < row.size() ? row[i] : std::nullopt);
+        if (i + 1 < t.columns.size())
+          out_.print("{:<{}}  ", s, i < widths_.size() ? widths_[i] : 0);
+        else
+          out_.write(s);
+      }
+      out_.write("\n");
+      break;
+    case LogFormat::Json:
+      out_.write(count_ ? ",\n  " : "\n  ");
+      json_object(t, row, out_);
+      break;
+    case LogFormat::Ndjson:
+      json_object(t, row, out_);
+      out_.write("\n");
+      break;
+    case LogFormat::Zeek:
+      zeek_row(t, row, out_);
+      break;
+    }
+    ++count_;
+    out_.maybe_flush();
+  }
+}
+
+void LogStream::end() {
+  if (f_ == LogFormat::Json) out_.write(!begun_ ? "[]\n" : count_ ? "\n]\n" : "]\n");
+}
 
 std::string stream_uid(uint32_t stream, bool udp) {
   static constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -120,21 +210,8 @@ void print_log(const LogTable& t, LogFormat f, OutBuffer& out) {
     }
     break;
   case LogFormat::Zeek:
-    out.write("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n");
-    out.print("#path\t{}\n#fields", t.path);
-    for (const LogColumn& c : t.columns) out.print("\t{}", c.name);
-    out.write("\n");
-    for (const auto& row : t.rows) {
-      for (size_t i = 0; i < t.columns.size(); ++i) {
-        if (i) out.write("\t");
-        if (i < row.size() && row[i])
-          zeek_cell(*row[i], out);
-        else
-          out.write("-");
-      }
-      out.write("\n");
-      out.maybe_flush();
-    }
+    zeek_header(t, out);
+    for (const auto& row : t.rows) zeek_row(t, row, out);
     break;
   }
 }
