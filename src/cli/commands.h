@@ -12,5 +12,7 @@ void add_follow_command(CLI::App& app, int& exit_code); // app: stream payload (
 void add_log_command(CLI::App& app, int& exit_code);    // app: transaction logs (cmd_log.cpp)
 void add_conns_command(CLI::App& app, int& exit_code);
 void add_fields_command(CLI::App& app, int& exit_code);
+void add_stats_command(CLI::App& app, int& exit_code);  // tshark -z statistics (cmd_stats.cpp)
+void add_report_command(CLI::App& app, int& exit_code); // the HTML report (cmd_report.cpp)
 
 } // namespace ps::cli
