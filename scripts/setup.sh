@@ -7,6 +7,7 @@ packages=(
   libpcap-dev libpcre2-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format
   tshark tcpdump hyperfine time
+  chromium # headless browser for the HTML report's test (tests/e2e/test_report_browser.py)
 )
 
 missing=()
