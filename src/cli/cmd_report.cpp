@@ -70,6 +70,7 @@ int run_report(const ReportArgs& a) {
   ro.seq_graphs = a.seq;
   EngineOptions eo;
   eo.limits = a.in.limits;
+  eo.check_checksums = false; // nothing in the report depends on them (as conns)
   if (!parse_decode_as(a.in, eo.decode_as)) return kExitUsage;
   report::ReportBuilder builder(ro);
   builder.add_needs(eo.needs);

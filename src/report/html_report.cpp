@@ -227,15 +227,12 @@ void ReportBuilder::packet(const PacketView& v) {
   frames_++;
   bytes_ += v.frame.wire_len;
   phs_.packet(v);
-  ip4_.packet(v);
-  ip6_.packet(v);
   const int dir = v.conn ? (v.from_orig ? 0 : 1) : 2;
   io_.add(now - start_ns_, dir, v.frame.wire_len);
 
   if (v.pkt.malformed) expert_hit(7, v.conn ? v.conn->uid : 0, v.frame.number);
   // UDP DNS and DNS over TCP, for the DNS table.
   if (v.conn) {
-    stream_uids_[uint64_t{v.conn->proto} << 32 | v.conn->track.stream] = v.conn->uid;
     const Decoded& p = v.pkt;
     const int64_t ts = now;
     if (v.conn->proto == 17 && v.meta.udp.valid && p.payload_len &&
@@ -306,6 +303,15 @@ void ReportBuilder::connection(const ConnRecord& r) {
     sv.conns++, sv.bytes += bytes, sv.pkts += pkts, sv.service = svc;
   }
   if (r.conn_state == ConnState::REJ) expert_hit(6, r.uid, 0);
+  stream_uids_[uint64_t{r.proto} << 32 | r.stream] = r.uid; // a stream's newest record, as log does
+  auto host = [&](const std::array<uint8_t, 16>& a, uint64_t pk, uint64_t tx, uint64_t rx) {
+    std::string k = ip_text(r.ip_version, a.data());
+    if (hosts_.size() >= 1'000'000 && !hosts_.count(k)) return;
+    Host& hh = hosts_[k];
+    hh.pkts += pk, hh.tx += tx, hh.rx += rx;
+  };
+  host(r.orig_h, pkts, r.orig_frame_bytes, r.resp_frame_bytes);
+  host(r.resp_h, pkts, r.resp_frame_bytes, r.orig_frame_bytes);
 
   // Timeline: the largest connections (a min-heap by bytes).
   auto smaller = [](const ConnRecord& a, const ConnRecord& b) {
@@ -414,24 +420,21 @@ void ReportBuilder::section_hierarchy(std::string& h) {
 void ReportBuilder::section_talkers(std::string& h) {
   h += "<section id='talkers' data-section='talkers'><h2>Top talkers, servers and services</h2><div "
        "class='grid3'>";
-  // Hosts by bytes sent and received (IPv4 and IPv6).
-  struct Host {
-    std::string addr;
-    uint64_t pkts, bytes, tx, rx;
-  };
-  std::vector<Host> hosts;
-  for (const Endpoints* e : {&ip4_, &ip6_})
-    for (const auto* x : e->sorted())
-      hosts.push_back({e->address_text(*x), x->tx_frames + x->rx_frames, x->tx_bytes + x->rx_bytes,
-                       x->tx_bytes, x->rx_bytes});
-  std::stable_sort(hosts.begin(), hosts.end(),
-                   [](const Host& a, const Host& b) { return a.bytes > b.bytes; });
+  // Hosts by bytes sent and received over their connections.
+  std::vector<std::pair<std::string, Host>> hosts(hosts_.begin(), hosts_.end());
+  std::sort(hosts.begin(), hosts.end(), [](const auto& x, const auto& y) {
+    return x.second.tx + x.second.rx != y.second.tx + y.second.rx
+               ? x.second.tx + x.second.rx > y.second.tx + y.second.rx
+               : x.first < y.first;
+  });
   h += "<div><h3>Hosts</h3><table id='talkers-table'><tr><th>Address</th><th class='n'>Packets</th>"
        "<th class='n'>Bytes</th><th class='n'>Sent</th><th class='n'>Received</th></tr>";
-  for (size_t i = 0; i < hosts.size() && i < opt_.top; ++i)
+  for (size_t i = 0; i < hosts.size() && i < opt_.top; ++i) {
+    const Host& x = hosts[i].second;
     h += fmt::format("<tr><td>{}</td><td class='n'>{}</td><td class='n'>{}</td><td class='n'>{}</td><td "
                      "class='n'>{}</td></tr>",
-                     esc(hosts[i].addr), hosts[i].pkts, hosts[i].bytes, hosts[i].tx, hosts[i].rx);
+                     esc(hosts[i].first), x.pkts, x.tx + x.rx, x.tx, x.rx);
+  }
   h += "</table></div>";
   auto top = [&](const std::unordered_map<std::string, Agg>& m, const char* id, const char* title,
                  const char* key) {

@@ -96,7 +96,10 @@ private:
 
   ReportOptions opt_;
   ProtocolHierarchy phs_;
-  Endpoints ip4_{EndpointKind::Ip}, ip6_{EndpointKind::Ipv6};
+  struct Host {
+    uint64_t pkts = 0, tx = 0, rx = 0; // frame bytes sent and received over its connections
+  };
+  std::unordered_map<std::string, Host> hosts_;
   IoBins io_;
   bool first_ = true;
   int64_t start_ns_ = 0, last_ns_ = 0;

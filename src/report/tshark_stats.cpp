@@ -50,10 +50,53 @@ void ProtocolHierarchy::path_of(const PacketView& v, std::vector<std::string_vie
     times_.first = times_.previous = v.frame.ts;
     first_ = false;
   }
-  rec_.reset(false, &wanted_, false);
-  describe(v.pkt, v.meta, DescribeOptions{}, times_, rec_, v.app);
+  // A plain TCP frame (Ethernet or cooked, IPv4 or IPv6 without extension headers, no tunnel) is named
+  // by its layer stack, the same for every such frame, plus what the application layer found: the stack's
+  // names are described once and kept, so most frames skip describe().
+  const Decoded& pk = v.pkt;
+  uint64_t sig = 0;
+  if (pk.l4_layer >= 0 && pk.l4_layer + 1 == pk.layer_count && pk.layer_count <= 12 && !pk.malformed &&
+      !pk.truncated && !pk.ip_fragment && !pk.reassembly &&
+      pk.layers[static_cast<size_t>(pk.l4_layer)].kind == Layer::Tcp &&
+      (!v.app || (v.app->dns_messages.empty() && v.app->malformed.empty()))) {
+    sig = uint64_t{1} << 63;
+    for (uint8_t i = 0; i < pk.layer_count; ++i) {
+      const LayerSpan& l = pk.layers[i];
+      const bool simple = l.kind == Layer::Eth || l.kind == Layer::Sll || l.kind == Layer::Sll2 ||
+                          l.kind == Layer::Null || l.kind == Layer::Ipv4 || l.kind == Layer::Tcp ||
+                          (l.kind == Layer::Ipv6 && pk.bytes(l).size() > 6 && pk.bytes(l)[6] == 6);
+      if (!simple) {
+        sig = 0;
+        break;
+      }
+      sig |= uint64_t(l.kind) << (5 * i);
+    }
+  }
+  if (sig) {
+    auto it = plain_names_.find(sig);
+    if (it == plain_names_.end()) {
+      rec_.reset(false, &wanted_, false);
+      DescribeOptions opt;
+      opt.check_checksums = false; // names only
+      describe(v.pkt, v.meta, opt, times_, rec_, nullptr);
+      it = plain_names_.emplace(sig, std::string(rec_.protocols())).first;
+    }
+    proto_buf_ = it->second;
+    rec_.reset(false, &wanted_, false);
+    if (v.app && v.app->valid) append_app_protocols(*v.app, v.pkt.payload(), rec_);
+    if (!rec_.protocols().empty()) {
+      proto_buf_ += ':';
+      proto_buf_ += rec_.protocols();
+    }
+  } else {
+    rec_.reset(false, &wanted_, false);
+    DescribeOptions opt;
+    opt.check_checksums = false; // names only
+    describe(v.pkt, v.meta, opt, times_, rec_, v.app);
+    proto_buf_.assign(rec_.protocols());
+  }
   times_.previous = v.frame.ts;
-  std::string_view p = rec_.protocols();
+  std::string_view p = proto_buf_;
   int mpls_layer = 0;
   auto next_mpls = [&]() {
     for (int i = mpls_layer; i < v.pkt.layer_count; ++i)

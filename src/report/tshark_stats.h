@@ -50,7 +50,9 @@ private:
   FrameTimes times_;
   bool first_ = true;
   std::vector<std::string_view> path_;
-  std::unordered_map<uint64_t, bool> pdu_pending_; // (uid, direction): a PDU started and is not done
+  std::unordered_map<uint64_t, bool> pdu_pending_;
+  std::unordered_map<uint64_t, std::string> plain_names_; // layer stack -> its frame.protocols
+  std::string proto_buf_;                                 // (uid, direction): a PDU started and is not done
 };
 
 // endpoints,TYPE: per address (and port), packets and bytes sent and received.

@@ -12,7 +12,6 @@ from e2e_util import Tally, captures_for, parse_args, run
 # these captures' statistics is still compared).
 PHS_KNOWN = {
     "frag-udp.pcap": "IPv6 fragments carrying unclaimed data: tshark files them under the reassembled datagram",
-    "http-loopback.pcap": "bad TCP checksums: tshark does not reassemble the HTTP response, portscope does",
     "tcp-impaired-http.pcap": "tshark marks one frame _ws.malformed that portscope decodes",
 }
 ENDPOINT_TITLES = {"eth": "Ethernet Endpoints", "ip": "IPv4 Endpoints", "ipv6": "IPv6 Endpoints",
