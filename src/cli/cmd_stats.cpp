@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "engine/progress.h"
 #include "pipeline/packet_filter.h"
+#include "report/stats_tree.h"
 #include "report/tshark_stats.h"
 
 namespace ps::cli {
@@ -60,6 +61,8 @@ int run_stats(const StatsArgs& a) {
   std::optional<report::ProtocolHierarchy> phs;
   std::vector<report::Endpoints> endpoints;
   std::optional<report::IoStat> io;
+  std::optional<report::HttpTrees> http;
+  bool http_packets = false, http_requests = false;
   EngineOptions eo;
   eo.limits = a.in.limits;
   eo.check_checksums = false; // frame names do not depend on them (conns does the same)
@@ -80,6 +83,16 @@ int run_stats(const StatsArgs& a) {
       }
       endpoints.emplace_back(*k);
     }
+  } else if (kind == "http" || kind == "http_req") {
+    // http,tree / http_req,tree ("tree" optional)
+    if (parts.size() > 2 || (parts.size() == 2 && parts[1] != "tree")) {
+      fail("stats " + kind + " takes no arguments (" + kind + " or " + kind + ",tree)");
+      return kExitUsage;
+    }
+    http.emplace();
+    (kind == "http" ? http_packets : http_requests) = true;
+    eo.needs.app = true;
+    eo.needs.service_only = false;
   } else if (kind == "io") {
     if (parts.size() < 2) {
       fail("stats io needs an interval: io,INTERVAL[,FILTER...] (seconds; 0 for the whole capture)");
@@ -98,7 +111,8 @@ int run_stats(const StatsArgs& a) {
     }
     io->add_needs(eo.needs);
   } else {
-    fail("stats: unknown kind '" + a.kind + "' (phs, endpoints[,TYPE], io,INTERVAL[,FILTER...])");
+    fail("stats: unknown kind '" + a.kind +
+         "' (phs, endpoints[,TYPE], io,INTERVAL[,FILTER...], http, http_req)");
     return kExitUsage;
   }
   if (!parse_decode_as(a.in, eo.decode_as)) return kExitUsage;
@@ -113,11 +127,18 @@ int run_stats(const StatsArgs& a) {
   std::unique_ptr<CaptureReader> reader = open_input(a.in, "stats", code);
   if (!reader) return code;
   Engine engine(std::move(eo));
+  bool first = true;
+  int64_t first_ns = 0;
   engine.on_packet([&](const PacketView& v) {
+    if (first) {
+      first = false;
+      first_ns = report::ts_ns(v.frame.ts);
+    }
     if (pf && !pf->matches(v)) return true;
     if (phs) phs->packet(v);
     for (auto& e : endpoints) e.packet(v);
     if (io) io->packet(v);
+    if (http) http->packet(v, first_ns);
     return true;
   });
   Progress progress(input_size(a.in.path()), !a.in.quiet);
@@ -131,6 +152,8 @@ int run_stats(const StatsArgs& a) {
   if (phs) phs->print(out);
   for (const auto& e : endpoints) e.print(out, a.in.display_filter);
   if (io) io->print(out);
+  if (http_packets) http->packets().print(out);
+  if (http_requests) http->requests().print(out);
   return finish_run(out, *reader);
 }
 
@@ -146,7 +169,9 @@ void add_stats_command(CLI::App& app, int& exit_code) {
       "  portscope stats capture.pcap endpoints,tcp       tshark -q -z endpoints,tcp\n"
       "  portscope stats capture.pcap io,1,tcp,'udp.port==53'   tshark -q -z io,stat,1,tcp,udp.port==53");
   add_input_options(cmd, args->in);
-  cmd->add_option("kind", args->kind, "phs, endpoints[,eth|ip|ipv6|tcp|udp], io,INTERVAL[,FILTER...]")
+  cmd->add_option(
+         "kind", args->kind,
+         "phs, endpoints[,eth|ip|ipv6|tcp|udp], io,INTERVAL[,FILTER...], http[,tree], http_req[,tree]")
       ->required();
   cmd->callback([args, &exit_code] { exit_code = run_stats(*args); });
 }

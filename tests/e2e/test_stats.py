@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`portscope stats` against tshark's -z statistics (references in tests/data/stats/, written by
 tools/make_stats_refs.sh with tshark 4.0.17): protocol hierarchy, the five endpoint tables and io,stat
-with several intervals and filter columns, byte for byte on every capture."""
+with several intervals and filter columns, http,tree and http_req,tree, byte for byte on every capture."""
 import glob
 import os
 import re
@@ -58,6 +58,11 @@ def main():
         for kind, block in zip(IO_KINDS, ios):
             code, out, err = run(a.bin, "stats", cap, kind, "-q")
             t.check(code == 0 and out == block, f"{name}: stats {kind} differs\n{out}{err}")
+        with open(ref + ".http.txt", encoding="utf-8") as f:
+            want_http = f.read()
+        _, out1, _ = run(a.bin, "stats", cap, "http,tree", "-q")
+        _, out2, _ = run(a.bin, "stats", cap, "http_req,tree", "-q")
+        t.check(out1 + out2 == want_http, f"{name}: stats http,tree / http_req,tree differ\n{out1}{out2}")
     # tshark's own spellings, and errors.
     mixed = os.path.join(a.data, "mixed.pcap")
     _, phs1, _ = run(a.bin, "stats", mixed, "phs", "-q")
