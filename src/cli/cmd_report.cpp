@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/input_options.h"
 #include "cli/limit_options.h"
+#include "describe/describe.h"
 #include "engine/engine.h"
 #include "engine/progress.h"
 #include "pipeline/packet_filter.h"
@@ -33,29 +34,6 @@ struct ReportArgs {
   std::vector<std::string> conns;
   size_t top = 10, timeline = 300, seq = 4;
 };
-
-std::string link_type_name(uint32_t lt) {
-  switch (lt) {
-  case kLinkEthernet:
-    return "Ethernet";
-  case kLinkNull:
-    return "BSD loopback";
-  case kLinkRaw:
-    return "Raw IP";
-  case kLinkLoop:
-    return "OpenBSD loopback";
-  case kLinkLinuxSll:
-    return "Linux cooked v1";
-  case kLinkLinuxSll2:
-    return "Linux cooked v2";
-  case kLinkIpv4:
-    return "Raw IPv4";
-  case kLinkIpv6:
-    return "Raw IPv6";
-  default:
-    return "link type " + std::to_string(lt);
-  }
-}
 
 int run_report(const ReportArgs& a) {
   if (a.output.empty()) {
@@ -119,7 +97,7 @@ int run_report(const ReportArgs& a) {
   engine.finish();
   report_limits(a.in.limits, engine.limit_hits());
   std::vector<std::string> lts;
-  for (uint32_t lt : link_types) lts.push_back(link_type_name(lt));
+  for (uint32_t lt : link_types) lts.emplace_back(link_type_text(lt));
   bool ok = true;
   {
     OutBuffer out(fd);
