@@ -39,7 +39,8 @@ usage: bench/run.sh [options]
   --cpu N         core to pin everything to (default 0)
   --only REGEX    re-measure only the rows whose id matches (ids: floor tcpdump tshark
                   tshark_fields portscope_read portscope_fields tshark_conv portscope_conns
-                  tcpdump_write portscope_write tshark_filter portscope_filter portscope_log_http);
+                  tcpdump_write portscope_write tshark_filter portscope_filter portscope_log_http
+                  portscope_report portscope_stats_phs);
                   the other rows are taken from earlier results for the same capture
 EOF
 }
@@ -129,6 +130,8 @@ rows=(
     "tshark_filter|tshark -Y 'tcp.port == 80' -T fields|tshark -n -r $P -Y 'tcp.port == 80' -T fields$efields > /dev/null"
     "portscope_filter|portscope read -Y 'tcp.port == 80' -T fields|$B read $P -q -j 1 -Y 'tcp.port == 80' -T fields$efields > /dev/null"
     "portscope_log_http|portscope log http|$B log http $P -q -j 1 > /dev/null"
+    "portscope_report|portscope report -o|$B report $P -q -o $(q "$out/$tag.report.html")"
+    "portscope_stats_phs|portscope stats phs|$B stats $P phs -q > /dev/null"
     "tcpdump_write|tcpdump -r -w 'tcp port 80'|tcpdump -r $P -w $W 'tcp port 80' 2> /dev/null"
     "portscope_write|portscope read -f 'tcp port 80' -w|$B read $P -q -f 'tcp port 80' -w $W"
     # Two workers, on every core (rows ending in _j2 are not pinned to one CPU).
@@ -254,6 +257,7 @@ for a, b, what in [
     ("portscope_fields", "portscope_fields_j2", "fields -j 1 / fields -j 2"),
     ("portscope_conns", "portscope_conns_j2", "conns -j 1 / conns -j 2"),
     ("portscope_log_http", "portscope_log_http_j2", "log http -j 1 / log http -j 2"),
+    ("portscope_report", "portscope_conns", "portscope report / portscope conns"),
 ]:
     print(f"  {what:<36} {ratio(a, b, 0):>8} {ratio(a, b, 3):>8} {ratio(a, b, 2):>8}")
 PY

@@ -9,6 +9,7 @@ packages=(
   tshark tcpdump hyperfine time
   libmnl-dev libncurses-dev
   iproute2 curl tmux iperf3 util-linux
+  chromium # headless browser for the HTML report's test (tests/e2e/test_report_browser.py)
 )
 
 missing=()

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   ps::cli::add_fields_command(app, exit_code);
   ps::cli::add_sockets_command(app, exit_code);
   ps::cli::add_top_command(app, exit_code);
+  ps::cli::add_stats_command(app, exit_code);
+  ps::cli::add_report_command(app, exit_code);
   // CLI11 reports a misspelt command as "a subcommand is required": name the word instead.
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;

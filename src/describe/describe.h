@@ -36,6 +36,14 @@ struct DescribeNeeds {
 };
 DescribeNeeds describe_needs(bool tree, bool columns, const std::bitset<kFieldCount>* wanted);
 
+// A link type as tshark names the frame's encapsulation: "Ethernet (1)", "Linux cooked-mode capture v2
+// (210)".
+std::string_view link_type_text(uint32_t link);
+
+// The application protocols of a frame as frame.protocols names them ("http:data-text-lines"), appended
+// to the record's protocol list; describe() calls it after the transport layer.
+void append_app_protocols(const app::AppFrame& f, std::span<const uint8_t> payload, Record& rec);
+
 void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions& opt, const FrameTimes& times,
               Record& rec, const app::AppFrame* app = nullptr);
 

@@ -42,14 +42,9 @@ bool push_line(Record& r, std::string_view line, uint32_t off, uint32_t len) {
 
 } // namespace ps::app
 
-namespace ps::proto {
+namespace ps {
 
-bool describe_app(Ctx& c) {
-  if (!c.app || !c.app->valid) return false;
-  const app::AppFrame& f = *c.app;
-  using app::Service;
-  // frame.protocols names the application protocol of the frame in every output mode, as tshark does.
-  Record& rec = c.rec;
+void append_app_protocols(const app::AppFrame& f, std::span<const uint8_t> payload, Record& rec) {
   if (!f.http.empty() || f.continuation) rec.append_protocol("http");
   for (const app::HttpMessage& m : f.http) {
     // The body's own dissector, by media type, as tshark chains it.
@@ -67,14 +62,25 @@ bool describe_app(Ctx& c) {
   if (!f.ftp.empty()) rec.append_protocol("ftp");
   if (f.ftp_data) {
     // tshark hands printable data to its line-based text dissector.
-    bool text = c.pkt.payload_len > 0;
-    for (uint8_t b : c.pkt.payload())
-      text = text && ((b >= 0x20 && b < 0x7f) || b == '\r' || b == '\n' || b == '\t');
+    bool text = !payload.empty();
+    for (uint8_t b : payload) text = text && ((b >= 0x20 && b < 0x7f) || b == '\r' || b == '\n' || b == '\t');
     rec.append_protocol(text ? "ftp-data:data-text-lines" : "ftp-data");
   }
   if (!f.smtp.empty() || f.smtp_data_bytes) rec.append_protocol(f.smtp_data_end ? "smtp:imf" : "smtp");
   if (!f.pop.empty() || f.pop_data_bytes) rec.append_protocol("pop");
   if (f.telnet) rec.append_protocol("telnet");
+}
+
+} // namespace ps
+
+namespace ps::proto {
+
+bool describe_app(Ctx& c) {
+  if (!c.app || !c.app->valid) return false;
+  const app::AppFrame& f = *c.app;
+  using app::Service;
+  // frame.protocols names the application protocol of the frame in every output mode, as tshark does.
+  append_app_protocols(f, c.pkt.payload(), c.rec);
   if (!f.http.empty() ||
       ((f.segment != app::AppFrame::Segment::None || f.continuation) && f.dns_messages.empty()))
     app::describe_http(c, f); // also writes the "[TCP segment of a reassembled PDU]" note

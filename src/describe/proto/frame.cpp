@@ -1,14 +1,9 @@
 
 #include "describe/proto/context.h"
 
-namespace ps::proto {
+namespace ps {
 
-namespace {
-int64_t ns_of(Timestamp t) {
-  return t.sec * 1'000'000'000 + t.nsec;
-}
-
-std::string_view encap_name(uint32_t link) {
+std::string_view link_type_text(uint32_t link) {
   switch (link) {
   case kLinkEthernet:
     return "Ethernet (1)";
@@ -30,6 +25,16 @@ std::string_view encap_name(uint32_t link) {
     return "Unknown";
   }
 }
+
+} // namespace ps
+
+namespace ps::proto {
+
+namespace {
+int64_t ns_of(Timestamp t) {
+  return t.sec * 1'000'000'000 + t.nsec;
+}
+
 } // namespace
 
 void describe_frame(Ctx& c, const FrameTimes& t) {
@@ -44,7 +49,7 @@ void describe_frame(Ctx& c, const FrameTimes& t) {
     if (f.interface_id != 0) // only multi-interface pcapng captures say which one
       r.add(F::FRAME_INTERFACE_ID, 0, 0, f.interface_id).text = r.format("Interface id: {}", f.interface_id);
     r.add(F::FRAME_ENCAP_TYPE, 0, 0, f.link_type).text =
-        r.format("Encapsulation type: {}", encap_name(f.link_type));
+        r.format("Encapsulation type: {}", link_type_text(f.link_type));
   } else if (r.want(F::FRAME)) {
     r.add(F::FRAME, 0, cap);
   }

@@ -1,0 +1,147 @@
+// `portscope report FILE -o report.html`: one self-contained HTML report of a capture -- summary,
+// protocol hierarchy, talkers, connection timeline, I/O graph, sequence graphs, transactions and the
+// expert summary (src/report/html_report.h), from one pass of the engine.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "capture/reader.h"
+#include "cli/commands.h"
+#include "cli/input_options.h"
+#include "cli/limit_options.h"
+#include "describe/describe.h"
+#include "engine/engine.h"
+#include "engine/progress.h"
+#include "pipeline/packet_filter.h"
+#include "report/html_report.h"
+
+namespace ps::cli {
+
+namespace {
+
+struct ReportArgs {
+  InputArgs in;
+  std::string output;
+  std::vector<std::string> conns;
+  size_t top = 10, timeline = 300, seq = 4;
+};
+
+int run_report(const ReportArgs& a) {
+  if (a.output.empty()) {
+    fail("report: give the output file with -o FILE ('-' for standard output)");
+    return kExitUsage;
+  }
+  report::ReportOptions ro;
+  ro.file = a.in.path();
+  ro.conns = a.conns;
+  ro.top = a.top;
+  ro.timeline = a.timeline;
+  ro.seq_graphs = a.seq;
+  EngineOptions eo;
+  eo.limits = a.in.limits;
+  eo.check_checksums = false; // nothing in the report depends on them (as conns)
+  if (!parse_decode_as(a.in, eo.decode_as)) return kExitUsage;
+  report::ReportBuilder builder(ro);
+  builder.add_needs(eo.needs);
+  // -Y: the report covers the packets the filter matches.
+  std::optional<filter::DisplayFilter> df;
+  if (!compile_display_filter(a.in, df)) return kExitUsage;
+  std::optional<PacketFilter> pf;
+  if (df) {
+    pf.emplace(*df);
+    pf->add_needs(eo.needs);
+  }
+  int code = 0;
+  std::unique_ptr<CaptureReader> reader = open_input(a.in, "report", code);
+  if (!reader) return code;
+  // Written beside the target and renamed at the end, so a failed run leaves no half report.
+  std::string tmp;
+  int fd = 1;
+  if (a.output != "-") {
+    tmp = a.output + ".partial-XXXXXX";
+    fd = mkstemp(tmp.data());
+    if (fd < 0) {
+      fail("report: cannot write " + a.output + ": " + std::strerror(errno));
+      return kExitData;
+    }
+    fchmod(fd, 0644);
+  }
+  std::set<uint32_t> link_types;
+  Engine engine(std::move(eo));
+  engine.on_connection([&](ConnRecord&& r) {
+    if (!pf || r.marked) builder.connection(r);
+  });
+  engine.on_packet([&](const PacketView& v) {
+    if (pf) {
+      if (!pf->matches(v)) return true;
+      if (v.conn) v.conn->marked = true;
+    }
+    link_types.insert(v.frame.link_type);
+    builder.packet(v);
+    return true;
+  });
+  Progress progress(input_size(a.in.path()), !a.in.quiet);
+  RunLimits rl;
+  rl.max_frames = a.in.count;
+  rl.progress = &progress;
+  engine.run(*reader, rl);
+  engine.finish();
+  report_limits(a.in.limits, engine.limit_hits());
+  std::vector<std::string> lts;
+  for (uint32_t lt : link_types) lts.emplace_back(link_type_text(lt));
+  bool ok = true;
+  {
+    OutBuffer out(fd);
+    builder.write(out, engine.transactions(), lts, 0, 0);
+    out.flush();
+    ok = out.ok();
+    if (!ok && fd != 1) fail("report: cannot write " + a.output + ": " + std::strerror(out.error()));
+  }
+  if (fd != 1) {
+    ok = ::close(fd) == 0 && ok;
+    if (!ok || reader->error()) {
+      ::unlink(tmp.c_str());
+    } else if (::rename(tmp.c_str(), a.output.c_str()) != 0) {
+      fail("report: cannot write " + a.output + ": " + std::strerror(errno));
+      ::unlink(tmp.c_str());
+      return kExitData;
+    }
+  }
+  if (reader->error()) {
+    fail(reader->error()->message);
+    return kExitData;
+  }
+  return ok ? kExitOk : kExitData;
+}
+
+} // namespace
+
+void add_report_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ReportArgs>();
+  CLI::App* cmd = app.add_subcommand("report", "One self-contained HTML report of a capture, with plots");
+  cmd->footer("Examples:\n"
+              "  portscope report capture.pcap -o report.html\n"
+              "  portscope report capture.pcap -o web.html -Y 'tcp.port == 80' --conn CbUaxp5ZxA5");
+  add_input_options(cmd, args->in);
+  cmd->add_option("-o,--output", args->output, "The HTML file to write ('-': standard output)")
+      ->type_name("FILE");
+  cmd->add_option("--conn", args->conns,
+                  "Also draw this connection's sequence graph (uid as conns prints it)")
+      ->type_name("UID");
+  cmd->add_option("--top", args->top, "Rows of the talker, server and service tables (default 10)");
+  cmd->add_option("--timeline", args->timeline,
+                  "Connections on the timeline, the largest first (default 300)");
+  cmd->add_option("--seq-graphs", args->seq, "Sequence graphs of the busiest TCP connections (default 4)");
+  cmd->callback([args, &exit_code] { exit_code = run_report(*args); });
+}
+
+} // namespace ps::cli
