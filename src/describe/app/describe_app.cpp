@@ -34,6 +34,18 @@ void add_string(Record& r, F f, std::string_view value, uint32_t off, uint32_t l
   if (r.tree()) it.text = r.format("{}: {}", field_info(f).name, value);
 }
 
+void segment_note(Record& r, int where) {
+  if (!r.columns_wanted()) return;
+  constexpr std::string_view kNote = "[TCP segment of a reassembled PDU]";
+  if (where == 1) {
+    set_info(r, kNote);
+    return;
+  }
+  auto& info = r.cols().info;
+  info.push_back(' ');
+  info.append(kNote.data(), kNote.data() + kNote.size());
+}
+
 bool push_line(Record& r, std::string_view line, uint32_t off, uint32_t len) {
   if (!r.tree()) return false;
   r.push(F::TEXT, off, len).text = r.format("{}\\r\\n", line);
@@ -75,6 +87,8 @@ bool describe_app(Ctx& c) {
   if (!f.smtp.empty() || f.smtp_data_bytes) rec.append_protocol(f.smtp_data_end ? "smtp:imf" : "smtp");
   if (!f.pop.empty() || f.pop_data_bytes) rec.append_protocol("pop");
   if (f.telnet) rec.append_protocol("telnet");
+  if (!f.tls.empty()) rec.append_protocol("tls");
+  if (!f.ssh.empty()) rec.append_protocol("ssh");
   if (!f.http.empty() ||
       ((f.segment != app::AppFrame::Segment::None || f.continuation) && f.dns_messages.empty()))
     app::describe_http(c, f); // also writes the "[TCP segment of a reassembled PDU]" note
@@ -83,6 +97,9 @@ bool describe_app(Ctx& c) {
   if (!f.smtp.empty() || f.smtp_data_bytes) app::describe_smtp(c, f);
   if (!f.pop.empty() || f.pop_data_bytes) app::describe_pop(c, f);
   if (f.telnet) app::describe_telnet(c, f);
+  if (!f.tls.empty()) app::describe_tls(c, f);
+  if (!f.ssh.empty()) app::describe_ssh(c, f);
+  if (f.tls_segment || f.ssh_segment) app::segment_note(c.rec, f.tls_segment | f.ssh_segment);
   for (const auto& msg : f.dns_messages) describe_dns_message(c, msg, 0, true, f.stream);
   if (!f.malformed.empty()) {
     Record& r = c.rec;
