@@ -22,7 +22,7 @@ FIELDS=(frame.number tcp.stream _ws.col.Protocol _ws.col.Info
   ssh.compression_algorithms_server_to_client ssh.first_kex_packet_follows ssh.direction
   tls.handshake.ja3_full tls.handshake.ja3 tls.handshake.ja3s_full tls.handshake.ja3s x509sat.CountryName
   tls.handshake.server_named_curve tls.handshake.extensions_ec_point_format tls.handshake.comp_methods_length
-  tls.record.opaque_type)
+  tls.record.opaque_type tls.handshake.certificate)
 # tshark 4.0 has no SSH heuristic: the custom port is named (portscope finds SSH there by content).
 DECODE=(-d tcp.port==2222,ssh)
 for cap in "$DIR"/*.pcap; do

@@ -182,4 +182,82 @@ LogTable pop3_log(const Transactions& t) {
   return L;
 }
 
+LogTable ssl_log(const Transactions& t) {
+  LogTable L;
+  L.path = "ssl";
+  id_columns(L.columns);
+  for (auto [n, numeric] : {std::pair{"version", false},
+                            {"cipher", false},
+                            {"curve", false},
+                            {"server_name", false},
+                            {"resumed", true},
+                            {"last_alert", false},
+                            {"next_protocol", false},
+                            {"established", true},
+                            {"cert_chain_fps", false},
+                            {"subject", false},
+                            {"issuer", false},
+                            {"ja3", false},
+                            {"ja3s", false},
+                            {"ja4", false}})
+    L.columns.push_back({n, numeric});
+  for (const SslTxn& x : t.ssl) {
+    std::vector<Cell> row;
+    id_cells(row, x.ts_ns, x.id);
+    std::string fps;
+    for (size_t i = 0; i < x.cert_chain_fps.size(); ++i) fps += (i ? "," : "") + x.cert_chain_fps[i];
+    row.push_back(str(x.version));
+    row.push_back(str(x.cipher));
+    row.push_back(str(x.curve));
+    row.push_back(str(x.server_name));
+    row.push_back(std::string(x.resumed ? "true" : "false"));
+    row.push_back(str(x.last_alert));
+    row.push_back(str(x.next_protocol));
+    row.push_back(std::string(x.established ? "true" : "false"));
+    row.push_back(str(fps));
+    row.push_back(str(x.subject));
+    row.push_back(str(x.issuer));
+    row.push_back(str(x.ja3));
+    row.push_back(str(x.ja3s));
+    row.push_back(str(x.ja4));
+    L.rows.push_back(std::move(row));
+  }
+  return L;
+}
+
+LogTable ssh_log(const Transactions& t) {
+  LogTable L;
+  L.path = "ssh";
+  id_columns(L.columns);
+  for (auto [n, numeric] : {std::pair{"version", true},
+                            {"auth_success", true},
+                            {"auth_attempts", true},
+                            {"client", false},
+                            {"server", false},
+                            {"cipher_alg", false},
+                            {"mac_alg", false},
+                            {"compression_alg", false},
+                            {"kex_alg", false},
+                            {"host_key_alg", false},
+                            {"host_key", false}})
+    L.columns.push_back({n, numeric});
+  for (const SshTxn& x : t.ssh) {
+    std::vector<Cell> row;
+    id_cells(row, x.ts_ns, x.id);
+    row.push_back(x.version ? num(static_cast<uint64_t>(x.version)) : Cell{});
+    row.push_back(x.auth_success ? Cell{std::string(*x.auth_success ? "true" : "false")} : Cell{});
+    row.push_back(num(x.auth_attempts));
+    row.push_back(str(x.client));
+    row.push_back(str(x.server));
+    row.push_back(str(x.cipher_alg));
+    row.push_back(str(x.mac_alg));
+    row.push_back(str(x.compression_alg));
+    row.push_back(str(x.kex_alg));
+    row.push_back(str(x.host_key_alg));
+    row.push_back(str(x.host_key));
+    L.rows.push_back(std::move(row));
+  }
+  return L;
+}
+
 } // namespace ps::app
