@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`log ssl` and `log ssh` on tests/data/tls/*.pcap against what tshark decoded (the stored references).
 
-ssl.log: per connection, server_name, version, cipher (tshark's name in its tree), next_protocol
+ssl.log (also for the STARTTLS/STLS/AUTH TLS upgrades of SMTP, POP3 and FTP): per connection, server_name, version, cipher (tshark's name in its tree), next_protocol
 (the ServerHello's ALPN), ja3/ja3s (tshark's), cert_chain_fps (SHA-256 of tshark's certificate bytes,
 computed here), and uid equal to the uid of the connection in `conns --format zeek`.
 ssh.log: client/server banners (tshark's ssh.protocol), kex/host key/cipher/mac/compression algorithms
@@ -57,7 +57,7 @@ def main():
             bad += 1
             print("  FAIL", what)
 
-    for name in ("tls-nginx", "tls-openssl-frag"):
+    for name in ("tls-nginx", "tls-openssl-frag", "starttls"):
         cap = os.path.join(d, name + ".pcap")
         rows = tsv(os.path.join(d, name + ".fields.tsv"))
         verbose = open(os.path.join(d, name + ".verbose.txt"), encoding="utf-8").read()
@@ -90,6 +90,8 @@ def main():
                     if not l.startswith("#")]
         for log, svc in zip(logs, services):
             want = "ssl,http" if log.get("next_protocol") in ("http/1.1", "h2") else "ssl"
+            if name == "starttls":  # the connection stays the protocol that upgraded
+                want = {25: "smtp", 110: "pop3", 21: "ftp"}[log["id.resp_p"]]
             check(svc == want, f"{name}: service {svc}, ALPN {log.get('next_protocol')}")
 
     cap = os.path.join(d, "ssh.pcap")
