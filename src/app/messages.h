@@ -75,7 +75,8 @@ struct TlsHandshakeMsg {
   uint32_t length = 0;
   std::vector<uint8_t> body; // complete messages only
   bool fragment = false;
-  uint32_t pieces = 1; // records the message spanned (reassembled when > 1)
+  bool continued = false; // a fragment that continues a message begun in an earlier record
+  uint32_t pieces = 1;    // records the message spanned (reassembled when > 1)
 };
 
 // One TLS record completed in this frame (the record layer is reassembled across segments).
@@ -88,7 +89,9 @@ struct TlsRecord {
   std::vector<uint8_t> data; // the fragment (application data, change cipher spec, alerts)
   std::vector<TlsHandshakeMsg> handshakes;
   uint16_t shown_version = 0; // the session's version after this record, else the record's own
-  uint8_t app_proto = 0;      // application data carries: 0 unknown, 1 HTTP/1.x, 2 HTTP/2 (ALPN or port 443)
+  // What application data carries: 0 unknown, 1 HTTP/1.x, 2 HTTP/2 (ALPN or port 443), 3 SMTP, 4 POP,
+  // 5 FTP (STARTTLS).
+  uint8_t app_proto = 0;
 };
 
 // An SSH message of the clear-text part of the protocol (banner, binary packets before NEWKEYS), or an
@@ -100,8 +103,10 @@ struct SshMessage {
   uint32_t packet_length = 0;
   uint8_t padding_length = 0;
   uint8_t code = 0;
-  std::vector<uint8_t> payload; // after the message code, up to the padding
-  uint32_t encrypted_len = 0;   // encrypted: bytes of this frame's piece
+  std::vector<uint8_t> payload;    // after the message code, up to the padding
+  uint32_t encrypted_len = 0;      // encrypted: bytes of this frame's piece
+  std::string kex_method;          // the negotiated key exchange, once both KEXINITs were seen
+  std::string cipher, compression; // this direction's, from its NEWKEYS on (tshark's version line)
 };
 
 // Everything the analyzers attach to one frame.

@@ -11,8 +11,9 @@ namespace ps::app {
 class StartTls {
 public:
   bool active() const { return tls_ != nullptr; }
-  void start(const AnalyzerEnv& env) {
-    if (!tls_) tls_ = std::make_unique<TlsAnalyzer>(env);
+  // inner: TlsRecord::app_proto of the upgraded protocol (3 SMTP, 4 POP, 5 FTP).
+  void start(const AnalyzerEnv& env, uint8_t inner) {
+    if (!tls_) tls_ = std::make_unique<TlsAnalyzer>(env, inner);
   }
   // Feeds TLS bytes; false when the TLS analysis gave up (out.malformed says why).
   bool data(int dir, std::span<const uint8_t> bytes, const FrameInfo& f, AppFrame& out) {

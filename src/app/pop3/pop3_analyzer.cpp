@@ -79,7 +79,7 @@ void Pop3Analyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo
       status(line, out);
   }
   if (encrypted_ && !failed() && !bytes.empty()) {
-    tls_.start(env_);
+    tls_.start(env_, 4);
     if (!tls_.data(dir, bytes, f, out)) violation(out, out.malformed);
   }
 }

@@ -138,7 +138,7 @@ void SmtpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo
       reply(line, f, out);
   }
   if (encrypted_ && !failed() && !bytes.empty()) {
-    tls_.start(env_);
+    tls_.start(env_, 3);
     if (!tls_.data(dir, bytes, f, out)) violation(out, out.malformed);
   }
 }

@@ -66,6 +66,8 @@ void SshAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo&
   if (state_[dir] == State::Lost) return;
   if (state_[dir] == State::Encrypted) {
     SshMessage& m = out.ssh.emplace_back();
+    m.cipher = cipher_[dir];
+    m.compression = compression_[dir];
     m.encrypted = true;
     m.encrypted_len = static_cast<uint32_t>(bytes.size());
     encrypted(dir, bytes.size());
@@ -120,6 +122,8 @@ void SshAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo&
   }
   if (state_[dir] == State::Encrypted && b.size() > pos) {
     SshMessage& m = out.ssh.emplace_back();
+    m.cipher = cipher_[dir];
+    m.compression = compression_[dir];
     m.encrypted = true;
     m.encrypted_len = static_cast<uint32_t>(b.size() - pos);
     encrypted(dir, b.size() - pos);
@@ -132,6 +136,7 @@ void SshAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo&
 
 void SshAnalyzer::packet(int dir, std::span<const uint8_t> p, AppFrame& out) {
   SshMessage& m = out.ssh.emplace_back();
+  m.kex_method = kex_method_;
   m.packet_length = static_cast<uint32_t>(p.size() - 4);
   m.padding_length = p[4];
   m.code = p.size() > 5 ? p[5] : 0;
@@ -150,6 +155,11 @@ void SshAnalyzer::packet(int dir, std::span<const uint8_t> p, AppFrame& out) {
           return a == b ? a : "To server: " + a + ", to client: " + b;
         };
         txn_.kex_alg = ssh_negotiate(c[0], s[0]);
+        kex_method_ = txn_.kex_alg;
+        for (int d = 0; d < 2; ++d) {
+          cipher_[d] = ssh_negotiate(c[static_cast<size_t>(2 + d)], s[static_cast<size_t>(2 + d)]);
+          compression_[d] = ssh_negotiate(c[static_cast<size_t>(6 + d)], s[static_cast<size_t>(6 + d)]);
+        }
         txn_.host_key_alg = ssh_negotiate(c[1], s[1]);
         txn_.cipher_alg = both(2);
         txn_.mac_alg = both(4);
@@ -169,6 +179,11 @@ void SshAnalyzer::packet(int dir, std::span<const uint8_t> p, AppFrame& out) {
     }
   } else if (m.code == 21) {
     state_[dir] = State::Encrypted;
+  }
+  if (m.code == 21 || newkeys_[dir]) {
+    newkeys_[dir] = true;
+    m.cipher = cipher_[dir];
+    m.compression = compression_[dir];
   }
 }
 

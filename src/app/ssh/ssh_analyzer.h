@@ -40,6 +40,8 @@ private:
   State state_[2] = {State::Banner, State::Banner};
   std::vector<uint8_t> buf_[2];
   SshKexInit kex_[2];
+  std::string kex_method_, cipher_[2], compression_[2]; // negotiated (per direction: 0 client to server)
+  bool newkeys_[2] = {false, false};
   SshTxn txn_;
   bool have_txn_ = false, logged_ = false;
   // Zeek's heuristic (analyzer/protocol/ssh/SSH.cc, ProcessEncrypted).

@@ -61,6 +61,7 @@ void TlsAnalyzer::record(int dir, uint8_t type, uint16_t version, std::span<cons
   r.content_type = type;
   r.version = version;
   r.length = static_cast<uint16_t>(body.size());
+  r.shown_version = version_ ? version_ : version; // the record line names the version known before it
   const bool tls13 = version_ == 0x0304;
   if (type == 23 && tls13) r.opaque = true;
   switch (type) {
@@ -111,6 +112,7 @@ void TlsAnalyzer::record(int dir, uint8_t type, uint16_t version, std::span<cons
       TlsHandshakeMsg m;
       m.type = hs[0];
       m.fragment = true;
+      m.continued = continuing && pos == 0;
       if (hs.size() >= 4) m.length = uint32_t{hs[1]} << 16 | uint32_t{hs[2]} << 8 | hs[3];
       r.handshakes.push_back(std::move(m));
       if (pos) hs_pieces_[dir] = 1;
@@ -123,9 +125,9 @@ void TlsAnalyzer::record(int dir, uint8_t type, uint16_t version, std::span<cons
     break;
   }
   (void)f;
-  r.shown_version = version_ ? version_ : version;
   const std::string& alpn = txn_.next_protocol;
-  r.app_proto = alpn == "h2"                            ? 2
+  r.app_proto = inner_                                  ? inner_
+                : alpn == "h2"                          ? 2
                 : alpn.rfind("http/1", 0) == 0          ? 1
                 : alpn.empty() && env_.id.resp_p == 443 ? 1
                                                         : 0;

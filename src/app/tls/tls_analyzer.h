@@ -12,7 +12,8 @@ namespace ps::app {
 
 class TlsAnalyzer final : public Analyzer {
 public:
-  explicit TlsAnalyzer(const AnalyzerEnv& env) : env_(env) {}
+  // inner: what the application data carries when a STARTTLS upgrade says (TlsRecord::app_proto).
+  explicit TlsAnalyzer(const AnalyzerEnv& env, uint8_t inner = 0) : env_(env), inner_(inner) {}
   void data(int dir, std::span<const uint8_t> bytes, const FrameInfo& f, AppFrame& out) override;
   void gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& out) override;
   void finish() override;
@@ -26,6 +27,7 @@ private:
   void handshake(int dir, const TlsHandshakeMsg& m);
 
   AnalyzerEnv env_;
+  uint8_t inner_ = 0;
   std::vector<uint8_t> buf_[2]; // bytes of an unfinished record
   std::vector<uint8_t> hs_[2];  // bytes of an unfinished handshake message
   uint32_t hs_pieces_[2] = {0, 0};

@@ -499,6 +499,13 @@ constexpr Named kGroups[] = {
 constexpr Named kSigAlgs[] = {
     {0x0201, "rsa_pkcs1_sha1"},
     {0x0203, "ecdsa_sha1"},
+    {0x0202, "SHA1 DSA"},
+    {0x0301, "SHA224 RSA"},
+    {0x0302, "SHA224 DSA"},
+    {0x0303, "SHA224 ECDSA"},
+    {0x0402, "SHA256 DSA"},
+    {0x0502, "SHA384 DSA"},
+    {0x0602, "SHA512 DSA"},
     {0x0401, "rsa_pkcs1_sha256"},
     {0x0403, "ecdsa_secp256r1_sha256"},
     {0x0501, "rsa_pkcs1_sha384"},

@@ -71,7 +71,7 @@ void kexinit(Record& r, const SshMessage& m) {
     if (r.want(f)) {
       const std::string& v = lists[static_cast<size_t>(i)];
       Item& it = r.add_str(f, 0, 0, r.save(v));
-      if (tree) it.text = r.format("{} string{}: {}", kListNames[i], v.size() > 120 ? " [truncated]" : "", v);
+      if (tree) it.text = long_label(r, r.format("{} string", kListNames[i]), v);
     }
   }
   if (r.want(F::SSH_FIRST_KEX_PACKET_FOLLOWS)) {
@@ -86,6 +86,16 @@ void kexinit(Record& r, const SshMessage& m) {
 void describe_ssh(proto::Ctx& c, const AppFrame& f) {
   Record& r = c.rec;
   const bool tree = r.tree();
+  if (f.ssh.empty()) { // the first segment of a packet that ends later: tshark's partial tree
+    if (tree) {
+      r.push(F::SSH, 0, 0).text = field_info(F::SSH).name;
+      r.text("SSH Version 2");
+      r.pop();
+    } else if (r.want(F::SSH)) {
+      r.add(F::SSH, 0, 0);
+    }
+    return;
+  }
   if (tree)
     r.push(F::SSH, 0, 0).text = field_info(F::SSH).name;
   else if (r.want(F::SSH))
@@ -102,12 +112,15 @@ void describe_ssh(proto::Ctx& c, const AppFrame& f) {
       first = false;
       continue;
     }
+    std::string_view version =
+        m.cipher.empty() ? std::string_view("SSH Version 2")
+                         : r.format("SSH Version 2 (encryption:{} compression:{})", m.cipher, m.compression);
     if (m.encrypted) {
-      if (tree) r.text("SSH Version 2 (encrypted)");
+      if (tree) r.text(version);
       continue;
     }
     if (tree) {
-      r.push(F::TEXT, 0, 0).text = "SSH Version 2";
+      r.push(F::TEXT, 0, 0).text = version;
       opened = true;
     }
     if (r.want(F::SSH_PACKET_LENGTH)) {
@@ -118,7 +131,12 @@ void describe_ssh(proto::Ctx& c, const AppFrame& f) {
       Item& it = r.add(F::SSH_PADDING_LENGTH, 0, 0, m.padding_length);
       if (tree) it.text = r.format("Padding Length: {}", m.padding_length);
     }
-    if (tree) r.push(F::TEXT, 0, 0).text = m.code >= 20 && m.code <= 49 ? "Key Exchange" : "Transport";
+    if (tree) {
+      std::string_view group = m.code >= 20 && m.code <= 49 ? "Key Exchange" : "Transport";
+      r.push(F::TEXT, 0, 0).text = m.kex_method.empty() || group != "Key Exchange"
+                                       ? group
+                                       : r.format("{} (method:{})", group, m.kex_method);
+    }
     if (r.want(F::SSH_MESSAGE_CODE)) {
       Item& it = r.add(F::SSH_MESSAGE_CODE, 0, 0, m.code);
       if (tree) it.text = r.format("Message Code: {} ({})", message_name(m.code), m.code);

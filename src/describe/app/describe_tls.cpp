@@ -39,6 +39,7 @@ void extension_body(Record& r, const Extension& e, const Hello& h) {
   const auto& d = e.data;
   switch (e.type) {
   case 0:
+    if (d.empty()) break; // a ServerHello's empty acknowledgement
     if (tree) r.push(F::TEXT, 0, 0).text = "Server Name Indication extension";
     if (!h.server_name.empty()) {
       if (tree && d.size() >= 5) {
@@ -172,7 +173,7 @@ void hello(Record& r, const TlsHandshakeMsg& m, bool client) {
   if (r.want(full_f)) {
     Item& it = r.add_str(full_f, 0, 0, r.save(full));
     it.generated = true;
-    if (tree) it.text = r.format("[{} Fullstring: {}]", client ? "JA3" : "JA3S", full);
+    if (tree) it.text = r.format("[{}]", long_label(r, client ? "JA3 Fullstring" : "JA3S Fullstring", full));
   }
   if (r.want(hash_f)) {
     std::string_view md = r.save(md5_hex(full));
@@ -188,17 +189,16 @@ void hello(Record& r, const TlsHandshakeMsg& m, bool client) {
   }
 }
 
+// The names' values as x509sat fields; hidden in the tree, whose rdnSequence line shows them.
 void names(Record& r, const std::vector<Name>& ns) {
   for (const Name& n : ns) {
-    if (n.oid == "2.5.4.6") {
-      add_string(r, F::X509SAT_COUNTRY_NAME, n.value);
-    } else if (n.tag == 0x0c) {
-      add_string(r, F::X509SAT_UTF8_STRING, n.value);
-    } else if (n.tag == 0x13) {
-      add_string(r, F::X509SAT_PRINTABLE_STRING, n.value);
-    } else if (n.tag == 0x16) {
-      add_string(r, F::X509SAT_IA5_STRING, n.value);
-    }
+    const F f = n.oid == "2.5.4.6" ? F::X509SAT_COUNTRY_NAME
+                : n.tag == 0x0c    ? F::X509SAT_UTF8_STRING
+                : n.tag == 0x13    ? F::X509SAT_PRINTABLE_STRING
+                : n.tag == 0x16    ? F::X509SAT_IA5_STRING
+                                   : F::TEXT;
+    if (f == F::TEXT || !r.want(f)) continue;
+    r.add_str(f, 0, 0, r.save(n.value)).hidden = true;
   }
 }
 
@@ -213,12 +213,13 @@ void certificates(Record& r, const TlsHandshakeMsg& m) {
   for (const Certificate& c : certs) {
     uint_item(r, F::TLS_HANDSHAKE_CERTIFICATE_LENGTH, c.der.size(),
               r.format("Certificate Length: {}", c.der.size()));
-    if (r.want(F::TLS_HANDSHAKE_CERTIFICATE)) {
-      Item& it = r.add_str(F::TLS_HANDSHAKE_CERTIFICATE, 0, 0, raw(r, c.der));
-      if (tree) it.text = r.format("Certificate: {} ({})", proto::short_hex(r, c.der), tshark_rdn(c.subject));
-    }
     if (tree) {
+      Item& it = r.push(F::TLS_HANDSHAKE_CERTIFICATE, 0, 0);
+      it.str = raw(r, c.der);
+      it.text = r.format("Certificate: {} ({})", proto::short_hex(r, c.der), tshark_rdn(c.subject));
       r.push(F::TEXT, 0, 0).text = "signedCertificate";
+    } else if (r.want(F::TLS_HANDSHAKE_CERTIFICATE)) {
+      r.add_str(F::TLS_HANDSHAKE_CERTIFICATE, 0, 0, raw(r, c.der));
     }
     uint_item(r, F::X509AF_VERSION, static_cast<uint64_t>(c.version),
               r.format("version: v{} ({})", c.version + 1, c.version));
@@ -240,8 +241,9 @@ void certificates(Record& r, const TlsHandshakeMsg& m) {
     }
     names(r, c.subject);
     if (tree) {
-      r.pop();
-      r.pop();
+      r.pop(); // subject
+      r.pop(); // signedCertificate
+      r.pop(); // Certificate
     }
   }
   if (tree) r.pop();
@@ -276,8 +278,6 @@ void handshake_msg(Record& r, const TlsHandshakeMsg& m) {
     if (tree) r.text(r.format("Handshake Protocol: {} (fragment)", name));
     return;
   }
-  if (m.pieces > 1 && tree)
-    r.text(r.format("[{} Reassembled Handshake Fragments]", m.pieces)).generated = true;
   if (tree)
     r.push(F::TLS_HANDSHAKE, 0, 0).text = r.format("Handshake Protocol: {}", name);
   else if (r.want(F::TLS_HANDSHAKE))
@@ -301,6 +301,23 @@ void handshake_msg(Record& r, const TlsHandshakeMsg& m) {
   if (tree) r.pop();
 }
 
+std::string_view app_proto_name(uint8_t p) {
+  switch (p) {
+  case 1:
+    return "Hypertext Transfer Protocol";
+  case 2:
+    return "HyperText Transfer Protocol 2";
+  case 3:
+    return "Simple Mail Transfer Protocol";
+  case 4:
+    return "Post Office Protocol";
+  case 5:
+    return "File Transfer Protocol (FTP)";
+  default:
+    return "Application Data";
+  }
+}
+
 std::string_view record_title(Record& r, const TlsRecord& rec) {
   std::string_view v = version_column(rec.shown_version);
   switch (rec.content_type) {
@@ -312,7 +329,7 @@ std::string_view record_title(Record& r, const TlsRecord& rec) {
                     rec.data[0] == 2 ? "Fatal" : "Warning", alert_text(rec.data[1]));
   case 22: {
     if (rec.encrypted) return r.format("{} Record Layer: Handshake Protocol: Encrypted Handshake Message", v);
-    if (rec.handshakes.size() == 1) {
+    if (rec.handshakes.size() == 1 && !rec.handshakes.front().continued) {
       const TlsHandshakeMsg& m = rec.handshakes.front();
       std::string_view n = handshake_name(m.type);
       return r.format("{} Record Layer: Handshake Protocol: {}{}", v, n, m.fragment ? " (fragment)" : "");
@@ -320,10 +337,7 @@ std::string_view record_title(Record& r, const TlsRecord& rec) {
     return r.format("{} Record Layer: Handshake Protocol: Multiple Handshake Messages", v);
   }
   case 23:
-    return r.format("{} Record Layer: Application Data Protocol: {}", v,
-                    rec.app_proto == 1   ? "Hypertext Transfer Protocol"
-                    : rec.app_proto == 2 ? "HyperText Transfer Protocol 2"
-                                         : "Application Data");
+    return r.format("{} Record Layer: Application Data Protocol: {}", v, app_proto_name(rec.app_proto));
   default:
     return r.format("{} Record Layer: Heartbeat", v);
   }
@@ -399,9 +413,7 @@ void record(Record& r, const TlsRecord& rec, fmt::memory_buffer& info, std::stri
       if (tree) it.text = r.format("Encrypted Application Data: {}", proto::short_hex(r, rec.data));
     }
     if (tree && rec.app_proto)
-      r.text(rec.app_proto == 1 ? "[Application Data Protocol: Hypertext Transfer Protocol]"
-                                : "[Application Data Protocol: HyperText Transfer Protocol 2]")
-          .generated = true;
+      r.text(r.format("[Application Data Protocol: {}]", app_proto_name(rec.app_proto))).generated = true;
     note("Application Data");
     break;
   default:
@@ -431,7 +443,7 @@ void describe_tls(proto::Ctx& c, const AppFrame& f) {
   for (const TlsRecord& rec : f.tls) record(r, rec, info, last_fragment, completes_here);
   if (tree) r.pop();
   if (!r.columns_wanted()) return;
-  r.cols().protocol = version_column(f.tls.back().shown_version);
+  r.cols().protocol = version_column(f.tls_version ? f.tls_version : f.tls.back().version);
   set_info(r, {info.data(), info.size()});
 }
 
