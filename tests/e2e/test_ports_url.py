@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """`portscope ports URL` against Python's RFC 3986 splitter (urllib.parse.urlsplit) and the system's
-services database (getservbyname, /etc/services) for the schemes' default ports.
+services database (getservbyname, /etc/services) for the schemes' default ports; `log http`'s url
+column against tshark's http.host and http.request.uri.
 
 usage: test_ports_url.py --bin PORTSCOPE --data DIR
 """
@@ -91,6 +92,24 @@ def main():
     r = subprocess.run([a.bin, "ports", "https://www.2000trainers.com:2222"], capture_output=True, timeout=20)
     out = r.stdout.decode()
     check("2222/tcp" in out and "https's default would be 443" in out, f"seed URL text: {out!r}")
+    # log http's url column: what a browser shows for each request, from tshark's Host and URI fields
+    # (the port kept only when it is not 80).
+    import os
+    for cap in ("http-port-2222", "http-basic", "http-ipv6", "http-many-clients"):  # one request per frame
+        rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(a.data, cap + ".fields.tsv"), encoding="utf-8")]
+        h = rows[0]
+        want = []
+        for r in rows[1:]:
+            r += [""] * (len(h) - len(r))
+            uri, host = r[h.index("http.request.uri")], r[h.index("http.host")]
+            if uri and host:
+                if host.endswith(":80"):
+                    host = host[:-3]
+                want.append(f"http://{host}{uri}")
+        out = subprocess.run([a.bin, "log", "http", os.path.join(a.data, cap + ".pcap"), "--format", "ndjson"],
+                             capture_output=True, timeout=60).stdout.decode()
+        got = [json.loads(l).get("url") for l in out.splitlines()]
+        check(got == want, f"{cap}: log http urls {got[:3]} vs {want[:3]}")
     print(f"{'ok' if not bad else 'FAIL'}: {checks - bad}/{checks} checks")
     return 1 if bad else 0
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "app/http/http_parser.h"
+#include "services/url.h"
 
 namespace ps::app {
 
@@ -43,6 +44,23 @@ void id_cells(std::vector<Cell>& row, int64_t t, const ConnId& id) {
   row.push_back(num(id.resp_p));
 }
 
+// The URL a browser would have shown for the request: the Host header's host and port (else the
+// server's address and port), the port only when it is not 80; absolute request URIs as they are.
+Cell request_url(const HttpTxn& x) {
+  if (x.uri.empty()) return {};
+  if (x.uri.starts_with("http://") || x.uri.starts_with("https://")) return x.uri;
+  std::string host = x.id.resp_h;
+  uint16_t port = x.id.resp_p;
+  if (!x.host.empty()) {
+    uint16_t p = 0;
+    split_host_port(x.host, host, p);
+    port = p ? p : 80;
+  }
+  if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return browser_url("http", host, port,
+                     x.uri.front() == '/' ? std::string_view(x.uri) : std::string_view("/"));
+}
+
 } // namespace
 
 LogTable http_log(const Transactions& t) {
@@ -60,7 +78,8 @@ LogTable http_log(const Transactions& t) {
                             {"response_body_len", true},
                             {"status_code", true},
                             {"status_msg", false},
-                            {"resp_mime_types", false}})
+                            {"resp_mime_types", false},
+                            {"url", false}})
     L.columns.push_back({n, numeric});
   for (const HttpTxn& x : t.http) {
     std::vector<Cell> row;
@@ -80,6 +99,7 @@ LogTable http_log(const Transactions& t) {
     row.push_back(x.status_code ? num(*x.status_code) : Cell{});
     row.push_back(str(x.status_msg));
     row.push_back(str(x.resp_mime));
+    row.push_back(request_url(x));
     L.rows.push_back(std::move(row));
   }
   return L;
