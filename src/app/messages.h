@@ -98,7 +98,9 @@ struct TlsRecord {
 // encrypted packet after it.
 struct SshMessage {
   bool banner = false;
-  std::string protocol; // banner line without CR LF
+  bool v1 = false;           // an SSH-1 packet (its padding_length is computed: 8 - length % 8)
+  bool v1_encrypted = false; // an SSH-1 packet after the session key: only its length is in clear
+  std::string protocol;      // banner line without CR LF
   bool encrypted = false;
   uint32_t packet_length = 0;
   uint8_t padding_length = 0;

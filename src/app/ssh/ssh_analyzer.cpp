@@ -103,11 +103,36 @@ void SshAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo&
     m.banner = true;
     m.protocol = line;
     (dir == 0 ? txn_.client : txn_.server) = line;
-    const bool v2 = line.rfind("SSH-2.0-", 0) == 0 || line.rfind("SSH-1.99-", 0) == 0;
-    if (dir == 1 || !txn_.version) txn_.version = v2 ? 2 : 1;
+    // 2.0 speaks version 2; 1.99 either (RFC 4253 5.1); 1.x only version 1. The connection uses version 1
+    // when either side cannot speak 2.
+    const bool only1 = line.rfind("SSH-1.", 0) == 0 && line.rfind("SSH-1.99-", 0) != 0;
+    only1_[dir] = only1;
+    txn_.version = only1_[0] || only1_[1] ? 1 : 2;
     state_[dir] = State::Packets;
   }
-  while (state_[dir] == State::Packets && b.size() - pos >= 4) {
+  while (state_[dir] == State::Packets && b.size() - pos >= 4 && txn_.version == 1) {
+    // SSH 1 (draft-ylonen-ssh-protocol-00): length of type + data + CRC, 8 - length % 8 bytes of padding.
+    const uint8_t* h = b.data() + pos;
+    const size_t len = size_t{h[0]} << 24 | size_t{h[1]} << 16 | size_t{h[2]} << 8 | h[3];
+    const size_t pad = 8 - len % 8;
+    if (len > 262144 || len < 5) {
+      violation(out, "SSH-1 packet length out of range");
+      state_[dir] = State::Lost;
+      b.clear();
+      return;
+    }
+    if (b.size() - pos < 4 + pad + len) break;
+    SshMessage& m = out.ssh.emplace_back();
+    m.v1 = true;
+    m.packet_length = static_cast<uint32_t>(len);
+    m.padding_length = static_cast<uint8_t>(pad);
+    // After SSH_CMSG_SESSION_KEY everything but the length is encrypted; the length still frames packets.
+    m.code = v1_encrypted_ ? 0 : h[4 + pad];
+    m.v1_encrypted = v1_encrypted_;
+    pos += 4 + pad + len;
+    if (m.code == 3 && !v1_encrypted_) v1_encrypted_ = true;
+  }
+  while (state_[dir] == State::Packets && b.size() - pos >= 4 && txn_.version == 2) {
     const uint8_t* h = b.data() + pos;
     const size_t len = size_t{h[0]} << 24 | size_t{h[1]} << 16 | size_t{h[2]} << 8 | h[3];
     if (len > kMaxPacket || len < 2) {

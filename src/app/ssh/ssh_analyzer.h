@@ -42,6 +42,9 @@ private:
   SshKexInit kex_[2];
   std::string kex_method_, cipher_[2], compression_[2]; // negotiated (per direction: 0 client to server)
   bool newkeys_[2] = {false, false};
+  bool only1_[2] = {false, false};
+  bool v1_encrypted_ =
+      false; // SSH-1: the session key was sent // the side's banner says it speaks only version 1
   SshTxn txn_;
   bool have_txn_ = false, logged_ = false;
   // Zeek's heuristic (analyzer/protocol/ssh/SSH.cc, ProcessEncrypted).

@@ -62,12 +62,15 @@ void TlsAnalyzer::record(int dir, uint8_t type, uint16_t version, std::span<cons
   r.version = version;
   r.length = static_cast<uint16_t>(body.size());
   r.shown_version = version_ ? version_ : version; // the record line names the version known before it
-  const bool tls13 = version_ == 0x0304;
+  const bool tls13 = tls::is_tls13(version_);
   if (type == 23 && tls13) r.opaque = true;
   switch (type) {
   case 20:
     r.data.assign(body.begin(), body.end());
-    if (!tls13) encrypted_[dir] = true;
+    if (!tls13 && !(hrr_ && !server_hello_)) encrypted_[dir] = true; // after an HRR: TLS 1.3's compat CCS
+    break;
+  case 24: // heartbeat (RFC 6520)
+    r.encrypted = encrypted_[dir];
     break;
   case 21:
     r.encrypted = encrypted_[dir];
@@ -146,6 +149,14 @@ void TlsAnalyzer::handshake(int dir, const TlsHandshakeMsg& m) {
   } else if (m.type == 2 && dir == 1 && !server_hello_) {
     Hello h;
     if (!parse_hello(m.body, false, h)) return;
+    // A HelloRetryRequest (RFC 8446 4.1.3: this fixed random) asks for a second ClientHello in clear.
+    static constexpr uint8_t kHrr[32] = {0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c,
+                                         0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb,
+                                         0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
+    if (h.random.size() == 32 && std::equal(h.random.begin(), h.random.end(), kHrr)) {
+      hrr_ = true;
+      return;
+    }
     server_hello_ = true;
     version_ = selected_version(h);
     txn_.version = std::string(zeek_version(version_));
@@ -157,7 +168,7 @@ void TlsAnalyzer::handshake(int dir, const TlsHandshakeMsg& m) {
     txn_.ja3s = md5_hex(ja3s_string(h));
     const bool psk = std::any_of(h.extensions.begin(), h.extensions.end(),
                                  [](const Extension& e) { return e.type == 41; });
-    if (version_ == 0x0304) {
+    if (is_tls13(version_)) {
       txn_.resumed = psk;
       encrypted_[0] = encrypted_[1] = true; // everything after the ServerHello is protected
     } else {

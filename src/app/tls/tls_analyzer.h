@@ -34,7 +34,7 @@ private:
   bool encrypted_[2] = {false, false};
   bool gave_up_[2] = {false, false};
   uint16_t version_ = 0; // negotiated
-  bool server_hello_ = false, client_hello_ = false;
+  bool server_hello_ = false, client_hello_ = false, hrr_ = false;
   std::vector<uint8_t> client_session_;
   SslTxn txn_;
   bool have_txn_ = false, logged_ = false;

@@ -78,9 +78,11 @@ void parse_extension(Extension& e, Hello& h) {
     h.point_formats.assign(f.begin(), f.end());
     break;
   }
-  case 13: { // signature_algorithms
+  case 13:   // signature_algorithms
+  case 50: { // signature_algorithms_cert
     Reader list{r.vec(2)};
-    while (list.left() >= 2) h.sig_algs.push_back(static_cast<uint16_t>(list.num(2)));
+    auto& v = e.type == 13 ? h.sig_algs : h.sig_algs_cert;
+    while (list.left() >= 2) v.push_back(static_cast<uint16_t>(list.num(2)));
     break;
   }
   case 51: // key_share
@@ -213,7 +215,10 @@ void parse_x509(Certificate& c) {
   if (tag == 0xa0) { // [0] EXPLICIT Version
     Reader vr{v};
     Bytes n;
-    if (der_next(vr, tag, n) && n.size() == 1) c.version = n[0];
+    if (der_next(vr, tag, n) && n.size() == 1) {
+      c.version = n[0];
+      c.version_present = true;
+    }
     if (!der_next(t, tag, v)) return;
   }
   c.serial = v;

@@ -33,6 +33,7 @@ struct Hello {
   std::vector<std::string> alpn;
   std::vector<uint16_t> supported_versions; // ServerHello: the selected one
   std::vector<uint16_t> groups, sig_algs, key_share_groups;
+  std::vector<uint16_t> sig_algs_cert; // signature_algorithms_cert (RFC 8446 4.2.3)
   std::vector<uint8_t> point_formats;
 };
 
@@ -49,7 +50,8 @@ struct Name {
 
 struct Certificate {
   Bytes der;
-  int version = 0; // v1 = 0
+  int version = 0;              // v1 = 0
+  bool version_present = false; // [0] EXPLICIT version written (absent for v1)
   Bytes serial;
   std::vector<Name> issuer, subject; // in DER order
 };
@@ -76,6 +78,10 @@ std::string_view content_type_name(uint8_t t); // "Handshake"
 std::string_view alert_name(uint8_t d);        // "close_notify" (Zeek) — tshark capitalises: alert_text()
 std::string_view alert_text(uint8_t d);        // "Close Notify"
 bool is_grease(uint16_t v);
+// TLS 1.3 or one of its drafts (0x7fNN): records after the ServerHello are protected.
+inline bool is_tls13(uint16_t v) {
+  return v == 0x0304 || (v >> 8) == 0x7f;
+}
 
 // Fingerprints: JA3 (client), JA3S (server) full strings and their MD5; JA4 (FoxIO, client, TCP).
 std::string ja3_string(const Hello& h);

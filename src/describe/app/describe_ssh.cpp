@@ -7,7 +7,8 @@ namespace ps::app {
 
 namespace {
 
-std::string_view message_name(uint8_t code) {
+std::string_view message_name(uint8_t code, bool v1) {
+  if (v1) return code == 2 ? "Public Key" : code == 3 ? "Session Key" : "Unknown";
   switch (code) {
   case 1:
     return "Disconnect";
@@ -112,9 +113,10 @@ void describe_ssh(proto::Ctx& c, const AppFrame& f) {
       first = false;
       continue;
     }
-    std::string_view version =
-        m.cipher.empty() ? std::string_view("SSH Version 2")
-                         : r.format("SSH Version 2 (encryption:{} compression:{})", m.cipher, m.compression);
+    std::string_view version = m.v1               ? std::string_view("SSH Version 1")
+                               : m.cipher.empty() ? std::string_view("SSH Version 2")
+                                                  : r.format("SSH Version 2 (encryption:{} compression:{})",
+                                                             m.cipher, m.compression);
     if (m.encrypted) {
       if (tree) r.text(version);
       continue;
@@ -131,6 +133,10 @@ void describe_ssh(proto::Ctx& c, const AppFrame& f) {
       Item& it = r.add(F::SSH_PADDING_LENGTH, 0, 0, m.padding_length);
       if (tree) it.text = r.format("Padding Length: {}", m.padding_length);
     }
+    if (m.v1_encrypted) { // only the length is in clear
+      if (tree) r.pop();
+      continue;
+    }
     if (tree) {
       std::string_view group = m.code >= 20 && m.code <= 49 ? "Key Exchange" : "Transport";
       r.push(F::TEXT, 0, 0).text = m.kex_method.empty() || group != "Key Exchange"
@@ -139,7 +145,7 @@ void describe_ssh(proto::Ctx& c, const AppFrame& f) {
     }
     if (r.want(F::SSH_MESSAGE_CODE)) {
       Item& it = r.add(F::SSH_MESSAGE_CODE, 0, 0, m.code);
-      if (tree) it.text = r.format("Message Code: {} ({})", message_name(m.code), m.code);
+      if (tree) it.text = r.format("Message Code: {} ({})", message_name(m.code, m.v1), m.code);
     }
     if (m.code == 20) kexinit(r, m);
     if (tree) {
@@ -147,7 +153,7 @@ void describe_ssh(proto::Ctx& c, const AppFrame& f) {
       r.pop();
       opened = false;
     }
-    fmt::format_to(out, "{}{}", first ? "" : ", ", message_name(m.code));
+    fmt::format_to(out, "{}{}", first ? "" : ", ", message_name(m.code, m.v1));
     first = false;
   }
   (void)opened;

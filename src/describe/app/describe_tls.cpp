@@ -92,16 +92,19 @@ void extension_body(Record& r, const Extension& e, const Hello& h) {
     if (tree && !d.empty()) r.pop();
     break;
   case 13:
+  case 50: {
+    const auto& algs = e.type == 13 ? h.sig_algs : h.sig_algs_cert;
     if (tree && d.size() >= 2) {
       r.text(r.format("Signature Hash Algorithms Length: {}", d[0] << 8 | d[1]));
-      r.push(F::TEXT, 0, 0).text = r.format("Signature Hash Algorithms ({} algorithm{})", h.sig_algs.size(),
-                                            h.sig_algs.size() == 1 ? "" : "s");
+      r.push(F::TEXT, 0, 0).text =
+          r.format("Signature Hash Algorithms ({} algorithm{})", algs.size(), algs.size() == 1 ? "" : "s");
     }
-    for (uint16_t s : h.sig_algs)
+    for (uint16_t s : algs)
       uint_item(r, F::TLS_HANDSHAKE_SIG_HASH_ALG, s,
                 r.format("Signature Algorithm: {} (0x{:04x})", named(r, sig_alg_name(s), s), s));
     if (tree && d.size() >= 2) r.pop();
     break;
+  }
   default:
     break;
   }
@@ -221,8 +224,9 @@ void certificates(Record& r, const TlsHandshakeMsg& m) {
     } else if (r.want(F::TLS_HANDSHAKE_CERTIFICATE)) {
       r.add_str(F::TLS_HANDSHAKE_CERTIFICATE, 0, 0, raw(r, c.der));
     }
-    uint_item(r, F::X509AF_VERSION, static_cast<uint64_t>(c.version),
-              r.format("version: v{} ({})", c.version + 1, c.version));
+    if (c.version_present)
+      uint_item(r, F::X509AF_VERSION, static_cast<uint64_t>(c.version),
+                r.format("version: v{} ({})", c.version + 1, c.version));
     if (r.want(F::X509AF_SERIAL_NUMBER)) {
       Item& it = r.add_str(F::X509AF_SERIAL_NUMBER, 0, 0, raw(r, c.serial));
       if (tree) it.text = r.format("serialNumber: 0x{}", hex(r, c.serial));
@@ -249,9 +253,36 @@ void certificates(Record& r, const TlsHandshakeMsg& m) {
   if (tree) r.pop();
 }
 
-void server_key_exchange(Record& r, const TlsHandshakeMsg& m) {
+// CertificateRequest (RFC 5246 7.4.4): certificate types, then (TLS 1.2) the signature algorithms.
+void certificate_request(Record& r, const TlsHandshakeMsg& m, uint16_t version) {
   const auto& b = m.body;
-  if (b.size() < 3 || b[0] != 3) return; // named_curve ECDHE parameters only
+  if (version != 0x0303 || b.empty() || b.size() < size_t{1} + b[0] + 2) return;
+  size_t pos = 1 + b[0];
+  const size_t n = size_t{b[pos]} << 8 | b[pos + 1];
+  pos += 2;
+  for (size_t i = 0; i + 1 < n && pos + i + 1 < b.size(); i += 2) {
+    const uint16_t s = static_cast<uint16_t>(b[pos + i] << 8 | b[pos + i + 1]);
+    uint_item(r, F::TLS_HANDSHAKE_SIG_HASH_ALG, s,
+              r.format("Signature Algorithm: {} (0x{:04x})", named(r, sig_alg_name(s), s), s));
+  }
+}
+
+void server_key_exchange(Record& r, const TlsHandshakeMsg& m, uint16_t version) {
+  const auto& b = m.body;
+  if (b.size() >= 2 && b[0] != 3) {
+    // DHE (RFC 5246 7.4.3): dh_p, dh_g, dh_Ys, then (TLS 1.2) the signature algorithm and signature;
+    // taken as such only when the vectors end exactly at the message's end.
+    size_t pos = 0;
+    for (int i = 0; i < 3 && pos + 2 <= b.size(); ++i) pos += 2 + (size_t{b[pos]} << 8 | b[pos + 1]);
+    if (version == 0x0303 && pos + 4 <= b.size() &&
+        pos + 4 + (size_t{b[pos + 2]} << 8 | b[pos + 3]) == b.size()) {
+      const uint16_t s = static_cast<uint16_t>(b[pos] << 8 | b[pos + 1]);
+      uint_item(r, F::TLS_HANDSHAKE_SIG_HASH_ALG, s,
+                r.format("Signature Algorithm: {} (0x{:04x})", named(r, sig_alg_name(s), s), s));
+    }
+    return;
+  }
+  if (b.size() < 3) return;
   const bool tree = r.tree();
   if (tree) r.push(F::TEXT, 0, 0).text = "EC Diffie-Hellman Server Params";
   uint_item(r, F::TLS_HANDSHAKE_SERVER_CURVE_TYPE, 3, "Curve Type: named_curve (0x03)");
@@ -261,7 +292,7 @@ void server_key_exchange(Record& r, const TlsHandshakeMsg& m) {
   if (b.size() >= 4) {
     const size_t pk = b[3];
     if (tree) r.text(r.format("Pubkey Length: {}", pk));
-    if (b.size() >= 4 + pk + 2) {
+    if (version == 0x0303 && b.size() >= 4 + pk + 2) { // TLS 1.2 names the signature algorithm
       const uint16_t s = static_cast<uint16_t>(b[4 + pk] << 8 | b[5 + pk]);
       uint_item(r, F::TLS_HANDSHAKE_SIG_HASH_ALG, s,
                 r.format("Signature Algorithm: {} (0x{:04x})", named(r, sig_alg_name(s), s), s));
@@ -270,7 +301,7 @@ void server_key_exchange(Record& r, const TlsHandshakeMsg& m) {
   if (tree) r.pop();
 }
 
-void handshake_msg(Record& r, const TlsHandshakeMsg& m) {
+void handshake_msg(Record& r, const TlsHandshakeMsg& m, uint16_t version) {
   const bool tree = r.tree();
   std::string_view name = handshake_name(m.type);
   if (name.empty()) name = r.format("Unknown ({})", m.type);
@@ -293,7 +324,17 @@ void handshake_msg(Record& r, const TlsHandshakeMsg& m) {
     certificates(r, m);
     break;
   case 12:
-    server_key_exchange(r, m);
+    server_key_exchange(r, m, version);
+    break;
+  case 13:
+    certificate_request(r, m, version);
+    break;
+  case 15: // CertificateVerify: TLS 1.2 and 1.3 name the signature algorithm first
+    if ((version == 0x0303 || is_tls13(version)) && m.body.size() >= 2) {
+      const uint16_t s = static_cast<uint16_t>(m.body[0] << 8 | m.body[1]);
+      uint_item(r, F::TLS_HANDSHAKE_SIG_HASH_ALG, s,
+                r.format("Signature Algorithm: {} (0x{:04x})", named(r, sig_alg_name(s), s), s));
+    }
     break;
   default:
     break;
@@ -339,13 +380,13 @@ std::string_view record_title(Record& r, const TlsRecord& rec) {
   case 23:
     return r.format("{} Record Layer: Application Data Protocol: {}", v, app_proto_name(rec.app_proto));
   default:
-    return r.format("{} Record Layer: Heartbeat", v);
+    return r.format("{} Record Layer: {}", v, rec.encrypted ? "Encrypted Heartbeat" : "Heartbeat");
   }
 }
 
 template <class Completes>
 void record(Record& r, const TlsRecord& rec, fmt::memory_buffer& info, std::string_view& last_fragment,
-            const Completes& completes_here) {
+            const Completes& completes_here, uint16_t session_version) {
   const bool tree = r.tree();
   if (tree)
     r.push(F::TLS_RECORD, 0, 0).text = record_title(r, rec);
@@ -395,7 +436,7 @@ void record(Record& r, const TlsRecord& rec, fmt::memory_buffer& info, std::stri
       break;
     }
     for (const TlsHandshakeMsg& m : rec.handshakes) {
-      handshake_msg(r, m);
+      handshake_msg(r, m, session_version);
       std::string_view n = handshake_name(m.type);
       if (m.fragment) {
         std::string_view f = r.format("[{} Fragment]", n);
@@ -415,6 +456,9 @@ void record(Record& r, const TlsRecord& rec, fmt::memory_buffer& info, std::stri
     if (tree && rec.app_proto)
       r.text(r.format("[Application Data Protocol: {}]", app_proto_name(rec.app_proto))).generated = true;
     note("Application Data");
+    break;
+  case 24:
+    note(rec.encrypted ? "Encrypted Heartbeat" : "Heartbeat");
     break;
   default:
     break;
@@ -440,7 +484,7 @@ void describe_tls(proto::Ctx& c, const AppFrame& f) {
         if (!m.fragment && m.pieces > 1 && m.type == type) return true;
     return false;
   };
-  for (const TlsRecord& rec : f.tls) record(r, rec, info, last_fragment, completes_here);
+  for (const TlsRecord& rec : f.tls) record(r, rec, info, last_fragment, completes_here, f.tls_version);
   if (tree) r.pop();
   if (!r.columns_wanted()) return;
   r.cols().protocol = version_column(f.tls_version ? f.tls_version : f.tls.back().version);
