@@ -20,7 +20,8 @@ import argparse, glob, os, re, shutil, subprocess, sys
 SKIP = re.compile(r"dtls|ssl-v2|ssl\.v3|ssh-over-udp|webrtc|quic|tls13draft1[0-9]|draft19|xmpp|imap|ocsp-re|half-duplex|heartbleed-encrypted-success|signed_certificate_timestamp\.|signed_certificate_timestamp-2", re.I)
 # (trace, frame) tshark decodes and portscope does not, by design.
 KNOWN_FRAMES = {
-    ("ssh/ssh.pcap", 904): "TLS application data on 8118 whose handshake the capture lacks (tshark's heuristic)",
+    # TLS records on 8118 whose handshake the capture lacks: tshark's heuristic, portscope needs the handshake.
+    ("ssh/ssh.pcap", 904): "TLS application data", ("ssh/ssh.pcap", 906): "TLS alert",
 }
 # tshark also dissects X.509 extensions: SCT lists (more sig_hash_alg values), names inside extensions
 # (more CountryName/printableString values). portscope decodes issuer and subject only.
