@@ -5,7 +5,9 @@
 #include "app/http/http_analyzer.h"
 #include "app/pop3/pop3_analyzer.h"
 #include "app/smtp/smtp_analyzer.h"
+#include "app/ssh/ssh_analyzer.h"
 #include "app/telnet/telnet_analyzer.h"
+#include "app/tls/tls_analyzer.h"
 
 namespace ps::app {
 
@@ -25,6 +27,11 @@ std::unique_ptr<Analyzer> make_analyzer(Service s, const AnalyzerEnv& env, const
     return std::make_unique<TelnetAnalyzer>(env);
   case Service::Dns:
     return std::make_unique<DnsTcpAnalyzer>(env);
+  case Service::Tls:
+  case Service::TlsHttp:
+    return std::make_unique<TlsAnalyzer>(env);
+  case Service::Ssh:
+    return std::make_unique<SshAnalyzer>(env);
   default:
     return nullptr;
   }

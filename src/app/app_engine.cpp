@@ -8,6 +8,7 @@
 #include "app/analyzer_factory.h"
 #include "app/detect.h"
 #include "app/expected.h"
+#include "app/tls/tls_analyzer.h"
 #include "dissect/fast_text.h"
 #include "flow/reassembly.h"
 #include "wire/checksum.h"
@@ -37,6 +38,7 @@ struct AppConn {
   ExpectedConn expected_copy;
   bool has_expected = false;
   bool decided = false;
+  bool verdict_pending = false; // TLS: the service waits for the ServerHello's ALPN (ssl or ssl,http)
   bool fin[2] = {false, false};
   bool fin_told[2] = {false, false};
 };
@@ -79,11 +81,23 @@ struct EngineState {
     AppConn& c = *slot.conn;
     slot.service.service = s;
     slot.service.source = src;
-    slot.service.decided = true;
     if (s == Service::FtpData && c.has_expected) slot.service.parent = c.expected_copy.parent;
     c.decided = true;
-    if (!opt.service_only || s == Service::Ftp)
+    if (!opt.service_only || s == Service::Ftp || s == Service::Tls)
       c.analyzer = make_analyzer(s, c.env, c.has_expected ? &c.expected_copy : nullptr);
+    c.verdict_pending = s == Service::Tls && c.analyzer;
+    slot.service.decided = !c.verdict_pending;
+  }
+  // TLS: the ServerHello (or the end of the analysis) settles "ssl" or "ssl,http".
+  void settle(AppSlot& slot, bool force) {
+    AppConn& c = *slot.conn;
+    if (!c.verdict_pending) return;
+    auto* tls = static_cast<TlsAnalyzer*>(c.analyzer.get());
+    std::optional<Service> v = tls->verdict();
+    if (!v && !force) return;
+    c.verdict_pending = false;
+    if (v) slot.service.service = *v;
+    slot.service.decided = true;
   }
   // Delivers what is buffered and ends the analysis.
   void close(AppSlot& slot) {
@@ -101,6 +115,7 @@ struct EngineState {
       dropped += c.rs[d].dropped_bytes();
     }
     if (c.analyzer) c.analyzer->finish();
+    settle(slot, true);
     slot.conn.reset();
   }
 };
@@ -118,6 +133,7 @@ void Delivery::on_data(std::span<const uint8_t> bytes) {
   }
   out_.payload = true;
   if (c_.analyzer && !c_.analyzer->failed()) c_.analyzer->data(dir_, bytes, fi_, out_);
+  st_.settle(slot_, false);
 }
 
 bool checksum_bad(const Decoded& pkt, wire::Bytes seg) {
@@ -226,8 +242,9 @@ void AppEngine::process(AppSlot& slot, const Endpoints& ends, bool from_orig, co
   }
   out.service = slot.service.service;
   out.source = slot.service.source;
-  const bool done = t.has(kRst) || (c.fin_told[0] && c.fin_told[1]) ||
-                    (st.opt.service_only && c.decided && slot.service.service != Service::Ftp);
+  const bool done =
+      t.has(kRst) || (c.fin_told[0] && c.fin_told[1]) ||
+      (st.opt.service_only && c.decided && !c.verdict_pending && slot.service.service != Service::Ftp);
   if (done) st.close(slot);
 }
 

@@ -68,6 +68,49 @@ struct TelnetCommand {
   uint32_t length = 0;
 };
 
+// A TLS handshake message completed in a record (reassembled when it spanned records), or the piece of
+// one that continues in a later record (fragment).
+struct TlsHandshakeMsg {
+  uint8_t type = 0;
+  uint32_t length = 0;
+  std::vector<uint8_t> body; // complete messages only
+  bool fragment = false;
+  bool continued = false; // a fragment that continues a message begun in an earlier record
+  uint32_t pieces = 1;    // records the message spanned (reassembled when > 1)
+};
+
+// One TLS record completed in this frame (the record layer is reassembled across segments).
+struct TlsRecord {
+  uint8_t content_type = 0;
+  uint16_t version = 0;
+  uint16_t length = 0;
+  bool opaque = false;       // TLS 1.3 protected record: tls.record.opaque_type
+  bool encrypted = false;    // after ChangeCipherSpec: "Encrypted Handshake Message" / "Encrypted Alert"
+  std::vector<uint8_t> data; // the fragment (application data, change cipher spec, alerts)
+  std::vector<TlsHandshakeMsg> handshakes;
+  uint16_t shown_version = 0; // the session's version after this record, else the record's own
+  // What application data carries: 0 unknown, 1 HTTP/1.x, 2 HTTP/2 (ALPN or port 443), 3 SMTP, 4 POP,
+  // 5 FTP (STARTTLS).
+  uint8_t app_proto = 0;
+};
+
+// An SSH message of the clear-text part of the protocol (banner, binary packets before NEWKEYS), or an
+// encrypted packet after it.
+struct SshMessage {
+  bool banner = false;
+  bool v1 = false;           // an SSH-1 packet (its padding_length is computed: 8 - length % 8)
+  bool v1_encrypted = false; // an SSH-1 packet after the session key: only its length is in clear
+  std::string protocol;      // banner line without CR LF
+  bool encrypted = false;
+  uint32_t packet_length = 0;
+  uint8_t padding_length = 0;
+  uint8_t code = 0;
+  std::vector<uint8_t> payload;    // after the message code, up to the padding
+  uint32_t encrypted_len = 0;      // encrypted: bytes of this frame's piece
+  std::string kex_method;          // the negotiated key exchange, once both KEXINITs were seen
+  std::string cipher, compression; // this direction's, from its NEWKEYS on (tshark's version line)
+};
+
 // Everything the analyzers attach to one frame.
 struct AppFrame {
   bool valid = false; // the frame belongs to an analyzed TCP connection
@@ -101,6 +144,17 @@ struct AppFrame {
 
   std::vector<std::vector<uint8_t>> dns_messages; // DNS over TCP, without the length prefix
 
+  std::vector<TlsRecord> tls;
+  uint16_t tls_version = 0; // the session's version as known after this frame (0: not negotiated yet)
+  // Bytes here complete no record/packet ("[TCP segment of a reassembled PDU]"): 1 the PDU starts here,
+  // 2 it started in an earlier frame.
+  uint8_t tls_segment = 0;
+
+  std::vector<SshMessage> ssh;
+  bool ssh_from_server = false;
+  bool ssh_v2 = false;     // the banner exchange said 2.0 (tshark's SSHv2 column after the server's banner)
+  uint8_t ssh_segment = 0; // as tls_segment
+
   std::string malformed; // an analyzer gave up on its connection in this frame
 
   // Runs for every frame: resets member by member, keeping the containers' storage (assigning a
@@ -129,6 +183,13 @@ struct AppFrame {
     telnet_cmds.clear();
     telnet_data_bytes = 0;
     dns_messages.clear();
+    tls.clear();
+    tls_version = 0;
+    tls_segment = 0;
+    ssh.clear();
+    ssh_from_server = false;
+    ssh_v2 = false;
+    ssh_segment = 0;
     malformed.clear();
   }
 };

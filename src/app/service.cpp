@@ -24,6 +24,8 @@ std::string_view service_name(Service s) {
     return "ssl";
   case Service::Ssh:
     return "ssh";
+  case Service::TlsHttp:
+    return "ssl,http";
   }
   return "";
 }

@@ -7,7 +7,8 @@
 
 namespace ps::app {
 
-enum class Service : uint8_t { None, Http, Ftp, FtpData, Smtp, Pop3, Telnet, Dns, Tls, Ssh };
+// TlsHttp: TLS whose ALPN chose HTTP (Zeek's "ssl,http"); the analysis is TLS's.
+enum class Service : uint8_t { None, Http, Ftp, FtpData, Smtp, Pop3, Telnet, Dns, Tls, Ssh, TlsHttp };
 
 enum class ServiceSource : uint8_t {
   None,
@@ -17,7 +18,8 @@ enum class ServiceSource : uint8_t {
   Port,     // the server port's registered service
 };
 
-// Zeek-style lowercase names: "http", "ftp", "ftp-data", "smtp", "pop3", "telnet", "dns", "ssl", "ssh".
+// Zeek-style lowercase names: "http", "ftp", "ftp-data", "smtp", "pop3", "telnet", "dns", "ssl", "ssh",
+// "ssl,http".
 std::string_view service_name(Service s);
 std::string_view service_source_name(ServiceSource s);
 // Accepts tshark's decode-as protocol names and ours: http, ftp, ftp-data, smtp, pop/pop3, telnet,

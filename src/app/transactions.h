@@ -56,11 +56,35 @@ struct Pop3Txn {
   uint64_t data_len = 0; // multi-line response bytes
 };
 
+// Zeek's ssl.log (base/protocols/ssl/main.zeek), plus the JA3/JA3S/JA4 fingerprints.
+struct SslTxn {
+  int64_t ts_ns = 0; // the first TLS record
+  ConnId id;
+  std::string version, cipher, curve, server_name, last_alert, next_protocol;
+  bool resumed = false, established = false;
+  std::vector<std::string> cert_chain_fps; // SHA-256 of each certificate's DER, server's chain
+  std::string subject, issuer;             // the server's (first) certificate, RFC 4514
+  std::string ja3, ja3s, ja4;
+};
+
+// Zeek's ssh.log (base/protocols/ssh/main.zeek).
+struct SshTxn {
+  int64_t ts_ns = 0;
+  ConnId id;
+  int version = 0;
+  std::optional<bool> auth_success;
+  uint32_t auth_attempts = 0;
+  std::string client, server;
+  std::string cipher_alg, mac_alg, compression_alg, kex_alg, host_key_alg, host_key;
+};
+
 struct Transactions {
   std::vector<HttpTxn> http;
   std::vector<FtpTxn> ftp;
   std::vector<SmtpTxn> smtp;
   std::vector<Pop3Txn> pop3;
+  std::vector<SslTxn> ssl;
+  std::vector<SshTxn> ssh;
   size_t max_per_kind = 1'000'000; // bounded memory on huge captures (Limits::max_transactions)
   uint64_t dropped = 0;            // transactions not kept because a kind was full
 

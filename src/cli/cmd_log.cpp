@@ -1,4 +1,4 @@
-// `portscope log http|ftp|smtp|pop3|dns FILE`: one line per transaction, in Zeek's log shapes.
+// `portscope log http|ftp|smtp|pop3|dns|ssl|ssh FILE`: one line per transaction, in Zeek's log shapes.
 #include <arpa/inet.h>
 
 #include <cerrno>
@@ -212,6 +212,8 @@ int run_log(const LogArgs& a) {
                         : a.kind == "ftp"  ? app::ftp_log(t)
                         : a.kind == "smtp" ? app::smtp_log(t)
                         : a.kind == "pop3" ? app::pop3_log(t)
+                        : a.kind == "ssl"  ? app::ssl_log(t)
+                        : a.kind == "ssh"  ? app::ssh_log(t)
                                            : dns.table();
   uids.apply(table);
   if (df) keep_rows_of(table, matched);
@@ -224,14 +226,14 @@ int run_log(const LogArgs& a) {
 void add_log_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<LogArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "log", "One line per application transaction (Zeek http/ftp/smtp/pop3/dns log shapes)");
+      "log", "One line per application transaction (Zeek http/ftp/smtp/pop3/dns/ssl/ssh log shapes)");
   cmd->footer("Examples:\n"
               "  portscope log http capture.pcap\n"
               "  portscope log ftp capture.pcap --format zeek > ftp.log\n"
               "  portscope log http capture.pcap -d tcp.port==2222,http --format ndjson");
-  cmd->add_option("kind", args->kind, "http, ftp, smtp, pop3 or dns")
+  cmd->add_option("kind", args->kind, "http, ftp, smtp, pop3, dns, ssl or ssh")
       ->required()
-      ->check(CLI::IsMember({"http", "ftp", "smtp", "pop3", "dns"}));
+      ->check(CLI::IsMember({"http", "ftp", "smtp", "pop3", "dns", "ssl", "ssh"}));
   add_input_options(cmd, args->in, true);
   cmd->add_option("-w,--write", args->in.capture.write_file,
                   "With -i: also write every captured frame to FILE (pcapng for .pcapng names)")

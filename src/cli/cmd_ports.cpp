@@ -1,6 +1,7 @@
 // `portscope ports`: look up the IANA service-name and port-number registry by port or by service name.
 #include "cli/commands.h"
 #include "services/port_registry.h"
+#include "services/url.h"
 
 #include <fmt/core.h>
 
@@ -152,6 +153,62 @@ void print_table(const std::vector<PortEntry>& rows) {
   fmt::print("{}", out);
 }
 
+// A query naming a URL: which host and port it connects to, and what is registered on that port.
+int run_url(const PortsOptions& opt, const std::string& q) {
+  std::string error;
+  std::optional<Url> u = parse_url(q, error);
+  if (!u) {
+    fmt::print(stderr, "portscope ports: malformed URL '{}': {}\n", q, error);
+    return kExitUsage;
+  }
+  const std::optional<uint16_t> def = scheme_default_port(u->scheme);
+  if (!u->port && !def) {
+    fmt::print(stderr, "portscope ports: URL '{}' names no port and scheme '{}' has no default port\n", q,
+               u->scheme);
+    return kExitNotFound;
+  }
+  const uint16_t port = u->port ? *u->port : *def;
+  std::string why;
+  if (u->port && def)
+    why = *u->port == *def ? fmt::format("named in the URL; also {}'s default", u->scheme)
+                           : fmt::format("named in the URL; {}'s default would be {}", u->scheme, *def);
+  else if (u->port)
+    why = fmt::format("named in the URL; {} has no default port", u->scheme);
+  else
+    why = fmt::format("{}'s default port", u->scheme);
+  std::vector<PortEntry> found = lookup_port(port, Transport::Tcp);
+  const std::string_view name = port_service_name(Transport::Tcp, port);
+  if (opt.format == "json") {
+    std::string out = fmt::format(
+        "{{\"url\": {}, \"scheme\": {}, \"host\": {}, \"ipv6\": {}, \"userinfo\": {}, \"port\": {}, "
+        "\"port_in_url\": {}, \"default_port\": {}, \"protocol\": \"tcp\", \"registered\": [",
+        json_string(q), json_string(u->scheme), json_string(u->host), u->ipv6,
+        u->has_userinfo ? json_string(u->userinfo) : "null", port, u->port.has_value(),
+        def ? std::to_string(*def) : "null");
+    for (size_t i = 0; i < found.size(); ++i)
+      out += fmt::format("{}{{\"service\": {}, \"description\": {}}}", i ? ", " : "",
+                         json_string(found[i].service), json_string(found[i].description));
+    out += "]}\n";
+    fmt::print("{}", out);
+  } else {
+    std::string out = fmt::format("URL       {}\nscheme    {}\nhost      {}{}\n", q, u->scheme,
+                                  u->ipv6 ? "[" + u->host + "]" : u->host, u->ipv6 ? " (IPv6 literal)" : "");
+    if (u->has_userinfo) out += fmt::format("userinfo  {}\n", u->userinfo);
+    out += fmt::format("port      {}/tcp ({})\n", port, why);
+    out += fmt::format("service   {}\n", name.empty() ? "- (nothing registered on this TCP port)" : name);
+    if (!u->path.empty() || u->has_query)
+      out += fmt::format("path      {}{}{}\n", u->path.empty() ? "/" : u->path, u->has_query ? "?" : "",
+                         u->query);
+    fmt::print("{}", out);
+    if (!found.empty()) {
+      fmt::print("\n");
+      print_table(found);
+    }
+  }
+  std::fflush(stdout);
+  return kExitOk;
+}
+
 int run_ports(const PortsOptions& opt) {
   std::vector<Transport> protos;
   if (opt.tcp) protos.push_back(Transport::Tcp);
@@ -171,6 +228,10 @@ int run_ports(const PortsOptions& opt) {
   std::vector<PortEntry> rows;
   for (const std::string& q : opt.queries) {
     std::vector<PortEntry> found;
+    if (q.find(':') != std::string::npos) { // service names hold no ':': a URL
+      status = std::max(status, run_url(opt, q));
+      continue;
+    }
     if (is_digits(q)) {
       const std::optional<uint16_t> port = parse_port(q);
       if (!port) {
@@ -224,7 +285,7 @@ int run_ports(const PortsOptions& opt) {
 void add_ports_command(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<PortsOptions>();
   CLI::App* cmd = app.add_subcommand("ports", "Look up IANA service names and port numbers");
-  cmd->add_option("query", opt->queries, "Port number (0-65535) or service name; several allowed")
+  cmd->add_option("query", opt->queries, "Port number (0-65535), service name or URL; several allowed")
       ->required();
   cmd->add_flag("--tcp", opt->tcp, "Only TCP registrations");
   cmd->add_flag("--udp", opt->udp, "Only UDP registrations");
@@ -239,7 +300,12 @@ it (ftp -> ftp-data, ftps, ...); with neither, names containing it. Protocol fla
 (--tcp --udp); without any, all four protocols are shown. Registrations that differ only
 by protocol share a table line (tcp/udp); json and csv give one record per protocol.
 
-Exit status: 0 found, 1 unknown service or unregistered port, 2 invalid port number.
+A URL (scheme://[user@]host[:port]/path, RFC 3986; IPv6 hosts in brackets) gives the TCP port
+a client connects to: the one the URL names, else the scheme's default (http 80, https 443,
+ftp 21, telnet 23, smtp 25, pop3 110, ssh 22, ...), and what IANA registered on it.
+
+Exit status: 0 found, 1 unknown service, unregistered port, or a URL with no port and a scheme
+without a default; 2 invalid port number or malformed URL.
 
 Examples:
   portscope ports 80                  http, www, www-http on 80 (tcp/udp, sctp)
@@ -247,7 +313,9 @@ Examples:
   portscope ports 53 --udp            domain 53/udp only
   portscope ports HTTPS 22 --tcp      several queries at once, TCP only
   portscope ports 6010                ranges too: x11 6000-6063
-  portscope ports ssh --format json   one JSON object per registration)");
+  portscope ports ssh --format json   one JSON object per registration
+  portscope ports https://www.2000trainers.com:2222    port 2222 (https's default is 443)
+  portscope ports 'http://[fd00::1]:8080/'            an IPv6 literal)");
   cmd->callback([opt, &exit_code] { exit_code = run_ports(*opt); });
 }
 

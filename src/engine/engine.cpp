@@ -140,6 +140,8 @@ struct Engine::Impl {
     fill(txn_tags.ftp, t.ftp.size());
     fill(txn_tags.smtp, t.smtp.size());
     fill(txn_tags.pop3, t.pop3.size());
+    fill(txn_tags.ssl, t.ssl.size());
+    fill(txn_tags.ssh, t.ssh.size());
   }
 
   int64_t record_timeout(uint8_t list) const {

@@ -127,7 +127,7 @@ public:
   // The tag of each kept transaction (same order as transactions()), and of what a consumer is
   // receiving now (valid during on_connection / on_packet callbacks).
   struct TransactionTags {
-    std::vector<EmitTag> http, ftp, smtp, pop3;
+    std::vector<EmitTag> http, ftp, smtp, pop3, ssl, ssh;
   };
   const TransactionTags& transaction_tags() const;
   const EmitTag& emit_tag() const;

@@ -73,6 +73,12 @@ app::Transactions merge_transactions(const EngineSet& set) {
   merge_kind<app::Pop3Txn>(
       set, t.pop3, [](const Engine& e) -> const auto& { return e.transactions().pop3; },
       [](const Engine& e) -> const auto& { return e.transaction_tags().pop3; });
+  merge_kind<app::SslTxn>(
+      set, t.ssl, [](const Engine& e) -> const auto& { return e.transactions().ssl; },
+      [](const Engine& e) -> const auto& { return e.transaction_tags().ssl; });
+  merge_kind<app::SshTxn>(
+      set, t.ssh, [](const Engine& e) -> const auto& { return e.transactions().ssh; },
+      [](const Engine& e) -> const auto& { return e.transaction_tags().ssh; });
   // Each worker kept its first max_per_kind of a kind; one engine keeps the first max_per_kind of all.
   t.max_per_kind = set[0].transactions().max_per_kind;
   for (unsigned k = 0; k < set.size(); ++k) t.dropped += set[k].transactions().dropped;
@@ -85,6 +91,8 @@ app::Transactions merge_transactions(const EngineSet& set) {
   cap(t.ftp);
   cap(t.smtp);
   cap(t.pop3);
+  cap(t.ssl);
+  cap(t.ssh);
   return t;
 }
 

@@ -61,6 +61,7 @@ void FtpAnalyzer::request(std::string_view line, const FrameInfo& f, AppFrame& o
   l.command = std::string(line.substr(0, sp));
   if (sp != std::string_view::npos) l.arg = std::string(line.substr(sp + 1));
   std::string cmd = upper(l.command);
+  auth_tls_ = cmd == "AUTH" && (upper(l.arg) == "TLS" || upper(l.arg) == "SSL" || upper(l.arg) == "TLS-C");
   if (cmd == "PORT") {
     if (auto e = parse_ftp_hostport(l.arg)) expect(4, e->ip, e->port, f, "PORT");
   } else if (cmd == "EPRT") {
@@ -132,11 +133,15 @@ void FtpAnalyzer::reply(std::string_view line, const FrameInfo& f, AppFrame& out
       open_txn_ = SIZE_MAX;
     }
   }
+  if (final_line && code >= 0) {
+    if (auth_tls_ && code == 234) encrypted_ = true;
+    auth_tls_ = false;
+  }
   out.ftp.push_back(std::move(l));
 }
 
 void FtpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo& f, AppFrame& out) {
-  while (!bytes.empty() && !failed()) {
+  while (!bytes.empty() && !failed() && !encrypted_) {
     size_t used = 0;
     std::string_view line;
     bool got = lines_[dir].feed(bytes, used, line);
@@ -149,12 +154,14 @@ void FtpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo&
     else
       reply(line, f, out);
   }
+  if (encrypted_ && !failed() && !bytes.empty()) {
+    tls_.start(env_, 5);
+    if (!tls_.data(dir, bytes, f, out)) violation(out, out.malformed);
+  }
 }
 
 void FtpAnalyzer::gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& out) {
-  (void)bytes;
-  (void)f;
-  (void)out;
+  if (encrypted_) return tls_.gap(dir, bytes, f, out);
   lines_[dir].resync(); // resynchronise at the next line start
 }
 

@@ -7,6 +7,7 @@
 #include "app/analyzer.h"
 #include "app/expected.h"
 #include "app/line_buffer.h"
+#include "app/starttls.h"
 
 namespace ps::app {
 
@@ -15,6 +16,7 @@ public:
   explicit FtpAnalyzer(AnalyzerEnv env);
   void data(int dir, std::span<const uint8_t> bytes, const FrameInfo& f, AppFrame& out) override;
   void gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& out) override;
+  void finish() override { tls_.finish(); }
 
 private:
   void request(std::string_view line, const FrameInfo& f, AppFrame& out);
@@ -27,7 +29,9 @@ private:
   std::shared_ptr<FtpControlState> state_ = std::make_shared<FtpControlState>();
   int multiline_code_ = -1; // inside "211-...": the code that ends it
   std::string user_, password_;
-  size_t open_txn_ = SIZE_MAX; // log entry awaiting its final reply
+  size_t open_txn_ = SIZE_MAX;                // log entry awaiting its final reply
+  bool auth_tls_ = false, encrypted_ = false; // AUTH TLS/SSL sent; accepted (234): TLS from here on
+  StartTls tls_;
 };
 
 // ftp-data: counts the bytes of a data connection and labels them with the control command.

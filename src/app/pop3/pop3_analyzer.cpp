@@ -16,6 +16,7 @@ void Pop3Analyzer::command(std::string_view line, const FrameInfo& f, AppFrame& 
   l.command = std::string(line.substr(0, sp));
   if (sp != std::string_view::npos) l.param = std::string(line.substr(sp + 1));
   std::string cmd = upper(l.command);
+  stls_ = cmd == "STLS";
   multiline_expected_ =
       cmd == "RETR" || cmd == "TOP" || cmd == "CAPA" || ((cmd == "LIST" || cmd == "UIDL") && l.param.empty());
   if (env_.log && env_.log->room(env_.log->pop3)) {
@@ -44,6 +45,8 @@ void Pop3Analyzer::status(std::string_view line, AppFrame& out) {
       dot_.reset();
     }
     multiline_expected_ = false;
+    if (stls_ && ok) encrypted_ = true;
+    stls_ = false;
     if (env_.log && txn_ < env_.log->pop3.size()) {
       env_.log->pop3[txn_].status = l.indicator;
       env_.log->pop3[txn_].reply = l.description;
@@ -53,7 +56,7 @@ void Pop3Analyzer::status(std::string_view line, AppFrame& out) {
 }
 
 void Pop3Analyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo& f, AppFrame& out) {
-  while (!bytes.empty() && !failed()) {
+  while (!bytes.empty() && !failed() && !encrypted_) {
     if (dir == 1 && in_body_) {
       size_t n = dot_.scan(bytes);
       size_t take = n == DotTerminator::npos ? bytes.size() : n;
@@ -75,9 +78,14 @@ void Pop3Analyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo
     else
       status(line, out);
   }
+  if (encrypted_ && !failed() && !bytes.empty()) {
+    tls_.start(env_, 4);
+    if (!tls_.data(dir, bytes, f, out)) violation(out, out.malformed);
+  }
 }
 
 void Pop3Analyzer::gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& out) {
+  if (encrypted_) return tls_.gap(dir, bytes, f, out);
   (void)bytes;
   (void)f;
   (void)out;

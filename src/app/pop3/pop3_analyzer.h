@@ -5,6 +5,7 @@
 #include "app/analyzer.h"
 #include "app/dot_terminator.h"
 #include "app/line_buffer.h"
+#include "app/starttls.h"
 
 namespace ps::app {
 
@@ -15,10 +16,13 @@ public:
   }
   void data(int dir, std::span<const uint8_t> bytes, const FrameInfo& f, AppFrame& out) override;
   void gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& out) override;
+  void finish() override { tls_.finish(); }
 
 private:
   void command(std::string_view line, const FrameInfo& f, AppFrame& out);
   void status(std::string_view line, AppFrame& out);
+  bool stls_ = false, encrypted_ = false; // STLS sent; accepted (+OK): TLS from here on
+  StartTls tls_;
 
   AnalyzerEnv env_;
   LineBuffer lines_[2];

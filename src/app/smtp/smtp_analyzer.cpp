@@ -101,7 +101,6 @@ void SmtpAnalyzer::message_header_fields(AppFrame& out) {
 }
 
 void SmtpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo& f, AppFrame& out) {
-  if (encrypted_) return;
   while (!bytes.empty() && !failed() && !encrypted_) {
     if (dir == 0 && data_phase_) {
       size_t n = dot_.scan(bytes);
@@ -138,17 +137,22 @@ void SmtpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo
     else
       reply(line, f, out);
   }
+  if (encrypted_ && !failed() && !bytes.empty()) {
+    tls_.start(env_, 3);
+    if (!tls_.data(dir, bytes, f, out)) violation(out, out.malformed);
+  }
 }
 
 void SmtpAnalyzer::gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& out) {
-  (void)f;
-  (void)out;
+  if (encrypted_) return tls_.gap(dir, bytes, f, out);
   if (dir == 0 && data_phase_)
     msg_size_ += bytes; // a hole inside the message: keep counting its size
   else
     lines_[dir].resync();
 }
 
-void SmtpAnalyzer::finish() {}
+void SmtpAnalyzer::finish() {
+  tls_.finish();
+}
 
 } // namespace ps::app

@@ -1,10 +1,11 @@
 // SMTP: commands and replies line by line, the DATA phase (message size, From/Subject for the log),
-// and STARTTLS, after which the connection is encrypted and no longer analyzed.
+// and STARTTLS, after which the connection is TLS (app/starttls.h).
 #pragma once
 
 #include "app/analyzer.h"
 #include "app/dot_terminator.h"
 #include "app/line_buffer.h"
+#include "app/starttls.h"
 
 namespace ps::app {
 
@@ -31,6 +32,7 @@ private:
   bool data_phase_ = false;     // client is sending the message
   bool data_requested_ = false; // DATA sent, waiting for 354
   bool starttls_ = false, encrypted_ = false;
+  StartTls tls_;
   std::string headers_; // the message's first bytes, for From/Subject
   uint64_t msg_size_ = 0;
   std::string helo_;

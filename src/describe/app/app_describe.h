@@ -13,10 +13,17 @@ void describe_ftp_data(proto::Ctx& c, const AppFrame& f);
 void describe_smtp(proto::Ctx& c, const AppFrame& f);
 void describe_pop(proto::Ctx& c, const AppFrame& f);
 void describe_telnet(proto::Ctx& c, const AppFrame& f);
+void describe_tls(proto::Ctx& c, const AppFrame& f);
+void describe_ssh(proto::Ctx& c, const AppFrame& f);
 
 // Helpers shared by the describers.
 // Replaces the Info column, keeping TCP's leading "[TCP ...] " analysis notes as tshark does.
 void set_info(Record& r, std::string_view text);
+// tshark's "[TCP segment of a reassembled PDU]": the Info column of a frame that starts a PDU (where 1),
+// or a note after it for one inside a PDU (2).
+void segment_note(Record& r, int where);
+// tshark's tree label for a long value: "Label: value", or "Label [truncated]: valu" cut at 238 characters.
+std::string_view long_label(Record& r, std::string_view label, std::string_view value);
 // A string field item with "Label: value" tree text.
 void add_string(Record& r, F f, std::string_view value, uint32_t off = 0, uint32_t len = 0);
 // A tree-only text line ("USER anonymous\r\n") that opens a subtree; returns whether one was pushed.

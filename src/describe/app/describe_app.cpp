@@ -34,6 +34,25 @@ void add_string(Record& r, F f, std::string_view value, uint32_t off, uint32_t l
   if (r.tree()) it.text = r.format("{}: {}", field_info(f).name, value);
 }
 
+std::string_view long_label(Record& r, std::string_view label, std::string_view value) {
+  constexpr size_t kMax = 238; // tshark's label buffer, as its trees show
+  if (label.size() + 2 + value.size() <= kMax) return r.format("{}: {}", label, value);
+  std::string_view s = r.format("{} [truncated]: {}", label, value);
+  return s.substr(0, kMax);
+}
+
+void segment_note(Record& r, int where) {
+  if (!r.columns_wanted()) return;
+  constexpr std::string_view kNote = "[TCP segment of a reassembled PDU]";
+  if (where == 1) {
+    set_info(r, kNote);
+    return;
+  }
+  auto& info = r.cols().info;
+  info.push_back(' ');
+  info.append(kNote.data(), kNote.data() + kNote.size());
+}
+
 bool push_line(Record& r, std::string_view line, uint32_t off, uint32_t len) {
   if (!r.tree()) return false;
   r.push(F::TEXT, off, len).text = r.format("{}\\r\\n", line);
@@ -69,6 +88,8 @@ void append_app_protocols(const app::AppFrame& f, std::span<const uint8_t> paylo
   if (!f.smtp.empty() || f.smtp_data_bytes) rec.append_protocol(f.smtp_data_end ? "smtp:imf" : "smtp");
   if (!f.pop.empty() || f.pop_data_bytes) rec.append_protocol("pop");
   if (f.telnet) rec.append_protocol("telnet");
+  if (!f.tls.empty()) rec.append_protocol("tls");
+  if (!f.ssh.empty() || f.ssh_segment == 1) rec.append_protocol("ssh");
 }
 
 } // namespace ps
@@ -89,6 +110,9 @@ bool describe_app(Ctx& c) {
   if (!f.smtp.empty() || f.smtp_data_bytes) app::describe_smtp(c, f);
   if (!f.pop.empty() || f.pop_data_bytes) app::describe_pop(c, f);
   if (f.telnet) app::describe_telnet(c, f);
+  if (!f.tls.empty()) app::describe_tls(c, f);
+  if (!f.ssh.empty() || f.ssh_segment == 1) app::describe_ssh(c, f);
+  if (f.tls_segment || f.ssh_segment) app::segment_note(c.rec, f.tls_segment | f.ssh_segment);
   for (const auto& msg : f.dns_messages) describe_dns_message(c, msg, 0, true, f.stream);
   if (!f.malformed.empty()) {
     Record& r = c.rec;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "app/http/http_parser.h"
+#include "services/url.h"
 
 namespace ps::app {
 
@@ -43,6 +44,23 @@ void id_cells(std::vector<Cell>& row, int64_t t, const ConnId& id) {
   row.push_back(num(id.resp_p));
 }
 
+// The URL a browser would have shown for the request: the Host header's host and port (else the
+// server's address and port), the port only when it is not 80; absolute request URIs as they are.
+Cell request_url(const HttpTxn& x) {
+  if (x.uri.empty()) return {};
+  if (x.uri.starts_with("http://") || x.uri.starts_with("https://")) return x.uri;
+  std::string host = x.id.resp_h;
+  uint16_t port = x.id.resp_p;
+  if (!x.host.empty()) {
+    uint16_t p = 0;
+    split_host_port(x.host, host, p);
+    port = p ? p : 80;
+  }
+  if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return browser_url("http", host, port,
+                     x.uri.front() == '/' ? std::string_view(x.uri) : std::string_view("/"));
+}
+
 } // namespace
 
 LogTable http_log(const Transactions& t) {
@@ -60,7 +78,8 @@ LogTable http_log(const Transactions& t) {
                             {"response_body_len", true},
                             {"status_code", true},
                             {"status_msg", false},
-                            {"resp_mime_types", false}})
+                            {"resp_mime_types", false},
+                            {"url", false}})
     L.columns.push_back({n, numeric});
   for (const HttpTxn& x : t.http) {
     std::vector<Cell> row;
@@ -80,6 +99,7 @@ LogTable http_log(const Transactions& t) {
     row.push_back(x.status_code ? num(*x.status_code) : Cell{});
     row.push_back(str(x.status_msg));
     row.push_back(str(x.resp_mime));
+    row.push_back(request_url(x));
     L.rows.push_back(std::move(row));
   }
   return L;
@@ -177,6 +197,84 @@ LogTable pop3_log(const Transactions& t) {
     row.push_back(str(x.status));
     row.push_back(str(x.reply));
     row.push_back(num(x.data_len));
+    L.rows.push_back(std::move(row));
+  }
+  return L;
+}
+
+LogTable ssl_log(const Transactions& t) {
+  LogTable L;
+  L.path = "ssl";
+  id_columns(L.columns);
+  for (auto [n, numeric] : {std::pair{"version", false},
+                            {"cipher", false},
+                            {"curve", false},
+                            {"server_name", false},
+                            {"resumed", true},
+                            {"last_alert", false},
+                            {"next_protocol", false},
+                            {"established", true},
+                            {"cert_chain_fps", false},
+                            {"subject", false},
+                            {"issuer", false},
+                            {"ja3", false},
+                            {"ja3s", false},
+                            {"ja4", false}})
+    L.columns.push_back({n, numeric});
+  for (const SslTxn& x : t.ssl) {
+    std::vector<Cell> row;
+    id_cells(row, x.ts_ns, x.id);
+    std::string fps;
+    for (size_t i = 0; i < x.cert_chain_fps.size(); ++i) fps += (i ? "," : "") + x.cert_chain_fps[i];
+    row.push_back(str(x.version));
+    row.push_back(str(x.cipher));
+    row.push_back(str(x.curve));
+    row.push_back(str(x.server_name));
+    row.push_back(std::string(x.resumed ? "true" : "false"));
+    row.push_back(str(x.last_alert));
+    row.push_back(str(x.next_protocol));
+    row.push_back(std::string(x.established ? "true" : "false"));
+    row.push_back(str(fps));
+    row.push_back(str(x.subject));
+    row.push_back(str(x.issuer));
+    row.push_back(str(x.ja3));
+    row.push_back(str(x.ja3s));
+    row.push_back(str(x.ja4));
+    L.rows.push_back(std::move(row));
+  }
+  return L;
+}
+
+LogTable ssh_log(const Transactions& t) {
+  LogTable L;
+  L.path = "ssh";
+  id_columns(L.columns);
+  for (auto [n, numeric] : {std::pair{"version", true},
+                            {"auth_success", true},
+                            {"auth_attempts", true},
+                            {"client", false},
+                            {"server", false},
+                            {"cipher_alg", false},
+                            {"mac_alg", false},
+                            {"compression_alg", false},
+                            {"kex_alg", false},
+                            {"host_key_alg", false},
+                            {"host_key", false}})
+    L.columns.push_back({n, numeric});
+  for (const SshTxn& x : t.ssh) {
+    std::vector<Cell> row;
+    id_cells(row, x.ts_ns, x.id);
+    row.push_back(x.version ? num(static_cast<uint64_t>(x.version)) : Cell{});
+    row.push_back(x.auth_success ? Cell{std::string(*x.auth_success ? "true" : "false")} : Cell{});
+    row.push_back(num(x.auth_attempts));
+    row.push_back(str(x.client));
+    row.push_back(str(x.server));
+    row.push_back(str(x.cipher_alg));
+    row.push_back(str(x.mac_alg));
+    row.push_back(str(x.compression_alg));
+    row.push_back(str(x.kex_alg));
+    row.push_back(str(x.host_key_alg));
+    row.push_back(str(x.host_key));
     L.rows.push_back(std::move(row));
   }
   return L;

@@ -1,4 +1,5 @@
-// Zeek-shaped logs (http.log, ftp.log, smtp.log, a pop3 log) from the analyzers' transactions.
+// Zeek-shaped logs (http.log, ftp.log, smtp.log, a pop3 log, ssl.log, ssh.log) from the analyzers'
+// transactions.
 #pragma once
 
 #include "app/transactions.h"
@@ -10,5 +11,7 @@ LogTable http_log(const Transactions& t);
 LogTable ftp_log(const Transactions& t);
 LogTable smtp_log(const Transactions& t);
 LogTable pop3_log(const Transactions& t);
+LogTable ssl_log(const Transactions& t);
+LogTable ssh_log(const Transactions& t);
 
 } // namespace ps::app
