@@ -58,6 +58,10 @@ public:
   const std::string& first_line() const { return cur_.first_line; }
   // The message in progress as parsed so far.
   HttpMessage partial() const { return cur_; }
+  // Bytes of this direction's stream consumed so far (gaps included).
+  uint64_t position() const { return pos_; }
+  // Where the message in progress began (position() when none is).
+  uint64_t message_begin() const { return in_message() ? msg_begin_ : pos_; }
 
 private:
   enum class State : uint8_t {
@@ -76,6 +80,8 @@ private:
   void header_line(std::string_view line);
   bool headers_done(std::vector<HttpMessage>& done, std::string& error);
   void finish(std::vector<HttpMessage>& done);
+  void keep(std::span<const uint8_t> consumed); // raw head of the message
+  void keep_body(std::span<const uint8_t> body);
 
   bool requests_;
   State state_ = State::Idle;
@@ -89,6 +95,11 @@ private:
   size_t done_at_start_ = 0; // size of `done` when feed() began
   uint64_t resync_skipped_ = 0;
   uint64_t resync_line_ = 0; // bytes of the candidate line so far
+  uint64_t pos_ = 0;         // stream offset of the next byte
+  uint64_t line_begin_ = 0;  // stream offset where the line in progress began
+  uint64_t msg_begin_ = 0;   // stream offset where the message in progress began
+  std::string head_;         // first bytes of the message in progress
+  size_t body_keep_ = 0;     // body bytes of the message in progress to keep
 };
 
 // Splits "Host: name:port" style values; port 0 when absent or not a number.

@@ -1,5 +1,6 @@
 // The application layer of one frame: dispatches to the per-protocol describers (replaces the old
 // single-segment HTTP placeholder).
+#include "app/http/media_type.h"
 #include "describe/app/app_describe.h"
 #include "describe/proto/dns.h"
 
@@ -53,16 +54,7 @@ bool describe_app(Ctx& c) {
   if (!f.http.empty() || f.continuation) rec.append_protocol("http");
   for (const app::HttpMessage& m : f.http) {
     // The body's own dissector, by media type, as tshark chains it.
-    if (!m.body_len) continue;
-    std::string_view type = m.content_type;
-    type = type.substr(0, type.find(';'));
-    while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
-    while (!type.empty() && (type.back() == ' ' || type.back() == '\t' || type.back() == '\r'))
-      type.remove_suffix(1);
-    rec.append_protocol(type.starts_with("text/")                     ? "data-text-lines"
-                        : type == "application/json"                  ? "json"
-                        : type == "application/x-www-form-urlencoded" ? "urlencoded-form"
-                                                                      : "media");
+    if (m.body_len) rec.append_protocol(app::body_protocol(app::body_kind(m.content_type, m.body)));
   }
   if (!f.ftp.empty()) rec.append_protocol("ftp");
   if (f.ftp_data) {
