@@ -38,6 +38,8 @@ struct HttpMessage {
   std::string raw_head;         // the message's first bytes as sent (tcp.reassembled.data)
   uint64_t stream_begin = 0, stream_end = 0;           // offsets in this direction's stream
   std::vector<std::pair<uint64_t, uint32_t>> segments; // (frame, bytes) when the message spans frames
+  bool truncated = false;   // the capture cut the frame inside the headers (small snapshot length)
+  std::string partial_line; // then the header line it cut, when it is one ("Server: Simpl")
 };
 
 struct FtpLine {
@@ -91,8 +93,10 @@ struct AppFrame {
   // carries only the middle of a PDU.
   enum class Segment : uint8_t { None, PduStart, PduMiddle } segment = Segment::None;
   std::string pdu_first_line;
-  bool continuation = false;  // HTTP body bytes seen without their header (per-segment mode)
-  uint32_t segment_bytes = 0; // bytes of this frame that belong to a PDU spanning several frames
+  bool continuation = false;       // HTTP body bytes seen without their header (per-segment mode)
+  uint32_t segment_bytes = 0;      // bytes of this frame that belong to a PDU spanning several frames
+  uint32_t continuation_bytes = 0; // with `continuation`: the bytes shown as File Data
+  bool http_truncated = false;     // HTTP dissected what the capture kept of a cut frame
   std::vector<HttpMessage> http;
 
   std::vector<FtpLine> ftp;
@@ -127,6 +131,8 @@ struct AppFrame {
     pdu_first_line.clear();
     continuation = false;
     segment_bytes = 0;
+    continuation_bytes = 0;
+    http_truncated = false;
     http.clear();
     ftp.clear();
     ftp_data.reset();

@@ -18,8 +18,7 @@ HttpAnalyzer::HttpAnalyzer(AnalyzerEnv env) : env_(std::move(env)) {
 namespace {
 
 std::string full_uri(const HttpMessage& m) {
-  if (m.uri.starts_with("http://")) return m.uri;
-  if (m.host.empty()) return {};
+  if (m.uri.starts_with("http://") || m.host.empty()) return m.uri;
   return "http://" + m.host + m.uri;
 }
 
@@ -66,6 +65,7 @@ void HttpAnalyzer::completed(int dir, std::vector<HttpMessage>& msgs, const Fram
       m.prev_request = last_request_frame_;
       last_request_frame_ = f.number;
       Pending p{f.number, f.ts_ns, m.method == "HEAD", SIZE_MAX, false, m.index, m.prev_request, full_uri(m)};
+      p.registered = unregistered_request_ != f.number;
       if (env_.log && env_.log->room(env_.log->http)) {
         HttpTxn t;
         t.ts_ns = f.ts_ns;
@@ -101,11 +101,11 @@ void HttpAnalyzer::completed(int dir, std::vector<HttpMessage>& msgs, const Fram
       // tshark numbers a response after the request it answers ("HTTP response 2/3").
       m.index = paired ? p.number : responses_;
       m.requests_so_far = requests_;
-      if (paired) {
+      if (paired) m.request_uri = p.uri;
+      if (paired && p.registered) {
         m.request_in = p.frame;
         m.time_ns = f.ts_ns - p.ts_ns;
         m.prev_request = p.prev_request;
-        m.request_uri = p.uri;
         if (last_response_frame_ && last_response_number_ + 1 == p.number)
           m.prev_response = last_response_frame_;
       }
@@ -138,6 +138,34 @@ void HttpAnalyzer::completed(int dir, std::vector<HttpMessage>& msgs, const Fram
   }
 }
 
+void HttpAnalyzer::cut_segment(int dir, std::span<const uint8_t> bytes, const FrameInfo& f, AppFrame& out) {
+  // tshark cannot reassemble a segment the capture cut short (snapshot length): it dissects the bytes
+  // there are, up to the end of the captured part. Such a direction is analyzed segment by segment.
+  out.http_truncated = f.truncated;
+  HttpParser p(dir == 0);
+  p.set_max_message(env_.max_message);
+  std::vector<HttpMessage> msgs;
+  std::string err;
+  bool ok = p.feed(bytes, msgs, err);
+  if (msgs.empty() && (!ok || p.first_line().empty())) { // no first line: bytes of a body
+    out.continuation = true;
+    out.continuation_bytes = static_cast<uint32_t>(bytes.size());
+    return;
+  }
+  if (p.in_message() && !p.first_line().empty()) {
+    if (p.in_headers()) {
+      // A last header line without its end is read as a header when it has a colon, and the headers
+      // end there; a request cut before that is never counted (its response names no request frame).
+      msgs.push_back(p.partial_with_pending());
+      msgs.back().truncated = f.truncated;
+      if (dir == 0 && msgs.back().partial_line.empty()) unregistered_request_ = f.number;
+    } else {
+      msgs.push_back(p.partial());
+    }
+  }
+  completed(dir, msgs, f, out, true);
+}
+
 void HttpAnalyzer::standalone(int dir, std::span<const uint8_t> bytes, std::vector<HttpMessage>& reassembled,
                               AppFrame& out) {
   // tshark does not reassemble a segment whose checksum is wrong: it dissects the segment alone. The
@@ -147,8 +175,9 @@ void HttpAnalyzer::standalone(int dir, std::span<const uint8_t> bytes, std::vect
   std::vector<HttpMessage> msgs;
   std::string err;
   bool ok = p.feed(bytes, msgs, err);
-  if (!ok && msgs.empty()) {
+  if (msgs.empty() && (!ok || p.first_line().empty())) { // no first line: bytes of a body
     out.continuation = true;
+    out.continuation_bytes = static_cast<uint32_t>(bytes.size());
     return;
   }
   if (p.in_message() && !p.first_line().empty()) msgs.push_back(p.partial());
@@ -166,14 +195,23 @@ void HttpAnalyzer::standalone(int dir, std::span<const uint8_t> bytes, std::vect
     } else if (dir == 0) { // a request still incomplete in the stream
       m.index = m.requests_so_far = requests_ + 1;
       m.prev_request = last_request_frame_;
-    } else if (!pending_.empty() && !pending_.front().lost) {
-      m.request_in = pending_.front().frame;
+    } else if (!pending_.empty() && !pending_.front().lost) { // a response still incomplete
+      const Pending& q = pending_.front();
+      if (q.registered) m.request_in = q.frame;
+      m.index = q.number;
+      m.requests_so_far = requests_;
+      m.request_uri = q.uri;
     }
     out.http.push_back(std::move(m));
   }
 }
 
 void HttpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo& f, AppFrame& out) {
+  if (f.truncated) cut_mode_[dir] = true;
+  if (cut_mode_[dir]) {
+    cut_segment(dir, bytes, f, out);
+    return;
+  }
   if (frame_seen_[dir] != f.number) {
     frame_seen_[dir] = f.number;
     began_in_message_[dir] = parser_[dir].in_message();
@@ -181,11 +219,12 @@ void HttpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo
     frame_begin_[dir] = parser_[dir].position();
   }
   if (f.checksum_bad) standalone_mode_[dir] = true;
-  if (!standalone_mode_[dir]) note_segment(dir, f.number, parser_[dir].position(), bytes.size());
+  const bool alone = standalone_mode_[dir];
+  if (!alone) note_segment(dir, f.number, parser_[dir].position(), bytes.size());
   std::vector<HttpMessage> msgs;
   std::string err;
   bool ok = parser_[dir].feed(bytes, msgs, err);
-  if (standalone_mode_[dir]) {
+  if (alone) {
     completed(dir, msgs, f, out, false);
     standalone(dir, bytes, msgs, out);
   } else {
@@ -200,6 +239,7 @@ void HttpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo
 }
 
 void HttpAnalyzer::gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& out) {
+  if (cut_mode_[dir]) return; // analyzed segment by segment: nothing to resynchronise
   // Resynchronise at the next message of this direction (HttpParser::gap), as tshark and Zeek do.
   std::vector<HttpMessage> msgs;
   HttpParser::GapEffect effect = parser_[dir].gap(bytes, msgs);
@@ -219,7 +259,7 @@ void HttpAnalyzer::gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& ou
 }
 
 void HttpAnalyzer::frame_end(int dir, const FrameInfo& f, AppFrame& out) {
-  if (standalone_mode_[dir] || !f.has_payload || !parser_[dir].in_message()) return;
+  if (standalone_mode_[dir] || cut_mode_[dir] || !f.has_payload || !parser_[dir].in_message()) return;
   if (frame_seen_[dir] != f.number) {
     // Old or out-of-order bytes inside a PDU in progress: tshark counts them as part of it.
     out.segment = AppFrame::Segment::PduMiddle;
@@ -238,12 +278,14 @@ void HttpAnalyzer::frame_end(int dir, const FrameInfo& f, AppFrame& out) {
 }
 
 void HttpAnalyzer::fin(int dir, const FrameInfo& f, AppFrame& out) {
+  if (cut_mode_[dir]) return;
   std::vector<HttpMessage> msgs;
   parser_[dir].close(msgs);
   completed(dir, msgs, f, out, !standalone_mode_[dir]);
 }
 
 void HttpAnalyzer::finish() {
+  if (cut_mode_[1]) return;
   std::vector<HttpMessage> msgs;
   parser_[1].close(msgs);
   AppFrame sink;

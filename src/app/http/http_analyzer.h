@@ -30,7 +30,8 @@ private:
     bool lost = false;     // a request lost in a gap: a placeholder its response pairs with
     uint32_t number = 0;   // n-th request
     uint64_t prev_request = 0;
-    std::string uri; // full request URI
+    std::string uri;        // full request URI
+    bool registered = true; // tshark counted it (a frame cut before any header line: not)
   };
   struct Seg {
     uint64_t frame = 0;
@@ -43,6 +44,7 @@ private:
   void completed(int dir, std::vector<HttpMessage>& msgs, const FrameInfo& f, AppFrame& out, bool show);
   void standalone(int dir, std::span<const uint8_t> bytes, std::vector<HttpMessage>& reassembled,
                   AppFrame& out);
+  void cut_segment(int dir, std::span<const uint8_t> bytes, const FrameInfo& f, AppFrame& out);
 
   AnalyzerEnv env_;
   HttpParser parser_[2]{HttpParser(true), HttpParser(false)};
@@ -52,6 +54,8 @@ private:
   uint64_t frame_begin_[2] = {0, 0}; // stream offset of the current frame's first byte
   uint64_t last_request_frame_ = 0, last_response_frame_ = 0;
   uint32_t last_response_number_ = 0;
+  bool cut_mode_[2] = {false, false}; // a segment of this direction was cut by the snapshot length
+  uint64_t unregistered_request_ = 0; // frame of a request cut before its first header line
   uint32_t requests_ = 0, responses_ = 0;
   uint64_t frame_seen_[2] = {0, 0};
   bool began_in_message_[2] = {false, false}; // a PDU was in progress when the frame began

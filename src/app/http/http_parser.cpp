@@ -89,6 +89,21 @@ bool HttpParser::start_line(std::string_view line, std::string& error) {
 }
 
 void HttpParser::header_line(std::string_view h) {
+  apply_header(cur_, h);
+}
+
+HttpMessage HttpParser::partial_with_pending() const {
+  HttpMessage m = cur_;
+  if (state_ == State::Headers && lines_.pending().find(':') != std::string_view::npos) {
+    size_t kept = m.headers.size();
+    apply_header(m, lines_.pending());
+    m.headers.resize(kept); // shown as the partial line, without a line end
+    m.partial_line = std::string(lines_.pending());
+  }
+  return m;
+}
+
+void HttpParser::apply_header(HttpMessage& cur_, std::string_view h) {
   size_t colon = h.find(':');
   if (colon == std::string_view::npos) return; // tolerated, like tshark: shown, not interpreted
   std::string_view name = trim(h.substr(0, colon)), value = trim(h.substr(colon + 1));

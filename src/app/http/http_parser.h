@@ -56,6 +56,13 @@ public:
   bool in_message() const { return state_ != State::Idle && state_ != State::Resync; }
   // The first line of the message in progress (empty until it completed).
   const std::string& first_line() const { return cur_.first_line; }
+  // Still in the first line or the headers of a message.
+  bool in_headers() const { return state_ == State::FirstLine || state_ == State::Headers; }
+  // The header line in progress (no line end seen yet).
+  std::string_view pending_line() const { return lines_.pending(); }
+  // The message in progress with the header line in progress taken as a header when it has a colon
+  // (in `partial_line`): what tshark reads of a frame cut by the snapshot length.
+  HttpMessage partial_with_pending() const;
   // The message in progress as parsed so far.
   HttpMessage partial() const { return cur_; }
   // Bytes of this direction's stream consumed so far (gaps included).
@@ -78,6 +85,7 @@ private:
   };
   bool start_line(std::string_view line, std::string& error);
   void header_line(std::string_view line);
+  static void apply_header(HttpMessage& m, std::string_view line);
   bool headers_done(std::vector<HttpMessage>& done, std::string& error);
   void finish(std::vector<HttpMessage>& done);
   void keep(std::span<const uint8_t> consumed); // raw head of the message

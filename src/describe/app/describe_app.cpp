@@ -52,6 +52,7 @@ bool describe_app(Ctx& c) {
   // frame.protocols names the application protocol of the frame in every output mode, as tshark does.
   Record& rec = c.rec;
   if (!f.http.empty() || f.continuation) rec.append_protocol("http");
+  if (f.continuation && f.continuation_bytes) rec.append_protocol("data");
   for (const app::HttpMessage& m : f.http) {
     // The body's own dissector, by media type, as tshark chains it.
     if (m.body_len) rec.append_protocol(app::body_protocol(app::body_kind(m.content_type, m.body)));
@@ -76,6 +77,15 @@ bool describe_app(Ctx& c) {
   if (!f.pop.empty() || f.pop_data_bytes) app::describe_pop(c, f);
   if (f.telnet) app::describe_telnet(c, f);
   for (const auto& msg : f.dns_messages) describe_dns_message(c, msg, 0, true, f.stream);
+  if (f.http_truncated) {
+    // tshark's exception when HTTP reads past the bytes a small snapshot length kept.
+    Record& r = c.rec;
+    if (r.want(F::SHORT)) r.add(F::SHORT, 0, 0).text = "[Packet size limited during capture: HTTP truncated]";
+    if (r.columns_wanted()) {
+      std::string_view note = "[Packet size limited during capture]";
+      r.cols().info.append(note.data(), note.data() + note.size());
+    }
+  }
   if (!f.malformed.empty()) {
     Record& r = c.rec;
     if (r.want(F::MALFORMED))

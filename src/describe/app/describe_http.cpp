@@ -227,7 +227,9 @@ void message(Record& r, const HttpMessage& m) {
   push_line(r, m.first_line, 0, 0);
   if (tree) expert_chat(r, m.first_line);
   if (m.request) {
-    if (r.want(F::HTTP_REQUEST)) r.add(F::HTTP_REQUEST, 0, 0).hidden = true;
+    // tshark marks the message a request or response once its headers ended (a cut frame: not).
+    const bool ended = !m.truncated || !m.partial_line.empty();
+    if (ended && r.want(F::HTTP_REQUEST)) r.add(F::HTTP_REQUEST, 0, 0).hidden = true;
     add_string(r, F::HTTP_REQUEST_METHOD, m.method);
     if (tree && m.uri.find('?') != std::string::npos) {
       r.push(F::HTTP_REQUEST_URI, 0, 0).str = r.save(m.uri);
@@ -240,7 +242,8 @@ void message(Record& r, const HttpMessage& m) {
     }
     add_string(r, F::HTTP_REQUEST_VERSION, m.version);
   } else {
-    if (r.want(F::HTTP_RESPONSE)) r.add(F::HTTP_RESPONSE, 0, 0).hidden = true;
+    const bool ended = !m.truncated || !m.partial_line.empty();
+    if (ended && r.want(F::HTTP_RESPONSE)) r.add(F::HTTP_RESPONSE, 0, 0).hidden = true;
     add_string(r, F::HTTP_RESPONSE_VERSION, m.version);
     if (r.want(F::HTTP_RESPONSE_CODE)) {
       Item& it = r.add(F::HTTP_RESPONSE_CODE, 0, 0, m.code);
@@ -289,7 +292,22 @@ void message(Record& r, const HttpMessage& m) {
       r.add_str(f, 0, 0, r.save(value));
     }
   }
-  if (tree) r.text("\\r\\n");
+  if (m.truncated && !m.partial_line.empty()) {
+    // A frame cut inside a header line: tshark reads it as the last header (no line end follows).
+    std::string_view line = m.partial_line, name = line.substr(0, line.find(':'));
+    std::string_view value = line.substr(name.size() + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    F f = header_field(name);
+    if (f != F::TEXT && r.want(f))
+      r.add_str(f, 0, 0, r.save(value)).text = tree ? r.save(line) : std::string_view{};
+    else if (tree)
+      r.text(r.save(line));
+  } else if (m.truncated) {
+    // A frame cut elsewhere in the headers: tshark's exception ends the HTTP tree here.
+    if (tree) r.pop();
+    return;
+  }
+  if (tree && !m.truncated) r.text("\\r\\n");
   if (m.request && !m.host.empty() && r.want(F::HTTP_REQUEST_FULL_URI)) {
     std::string_view full =
         m.uri.starts_with("http://") ? r.save(m.uri) : r.format("http://{}{}", m.host, m.uri);
@@ -318,7 +336,7 @@ void message(Record& r, const HttpMessage& m) {
   if (!m.request) {
     frame_ref(r, F::HTTP_PREV_RESPONSE_IN, m.prev_response, "Prev response in frame");
     frame_ref(r, F::HTTP_REQUEST_IN, m.request_in, "Request in frame");
-    if (m.request_in && !m.request_uri.empty() && r.want(F::HTTP_RESPONSE_FOR_URI)) {
+    if (!m.request_uri.empty() && r.want(F::HTTP_RESPONSE_FOR_URI)) {
       Item& it = r.add_str(F::HTTP_RESPONSE_FOR_URI, 0, 0, r.save(m.request_uri));
       it.generated = true;
       if (tree) it.text = r.format("[Request URI: {}]", m.request_uri);
@@ -405,12 +423,28 @@ void describe_http(proto::Ctx& c, const AppFrame& f) {
     return;
   }
   if (f.continuation) {
+    // Body bytes dissected without their headers: tshark shows them as File Data, then as Data.
+    const uint32_t n = std::min<uint32_t>(f.continuation_bytes, c.pkt.payload_len);
+    const uint32_t off = c.pkt.payload_offset;
+    const std::string_view bytes{reinterpret_cast<const char*>(c.pkt.payload().data()), n};
     if (r.tree()) {
       r.push(F::HTTP, 0, 0).text = "Hypertext Transfer Protocol";
-      r.text("Continuation");
+      if (n) {
+        r.add_str(F::HTTP_FILE_DATA, off, n, bytes).text = r.format("File Data: {} bytes", n);
+        r.push(F::DATA, off, n).text = r.format("Data ({} bytes)", n);
+        r.add_str(F::DATA_DATA, off, n, bytes).text =
+            r.format("Data: {}", proto::short_hex(r, c.pkt.payload().first(n)));
+        r.add(F::DATA_LEN, off, n, n).text = r.format("[Length: {}]", n);
+        r.pop();
+      } else {
+        r.text("Continuation");
+      }
       r.pop();
-    } else if (r.want(F::HTTP)) {
-      r.add(F::HTTP, 0, 0);
+    } else {
+      if (r.want(F::HTTP)) r.add(F::HTTP, 0, 0);
+      if (n && r.want(F::HTTP_FILE_DATA)) r.add_str(F::HTTP_FILE_DATA, off, n, bytes);
+      if (n && r.want(F::DATA_DATA)) r.add_str(F::DATA_DATA, off, n, bytes);
+      if (n && r.want(F::DATA_LEN)) r.add(F::DATA_LEN, off, n, n);
     }
     if (r.columns_wanted()) {
       r.cols().protocol = "HTTP";
