@@ -97,6 +97,7 @@ struct AppFrame {
   uint32_t segment_bytes = 0;      // bytes of this frame that belong to a PDU spanning several frames
   uint32_t continuation_bytes = 0; // with `continuation`: the bytes shown as File Data
   bool http_truncated = false;     // HTTP dissected what the capture kept of a cut frame
+  bool http_unreassembled = false; // a bad-checksum segment ended inside HTTP headers (tshark's BoundError)
   std::vector<HttpMessage> http;
 
   std::vector<FtpLine> ftp;
@@ -133,6 +134,7 @@ struct AppFrame {
     segment_bytes = 0;
     continuation_bytes = 0;
     http_truncated = false;
+    http_unreassembled = false;
     http.clear();
     ftp.clear();
     ftp_data.reset();

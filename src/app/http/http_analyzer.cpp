@@ -56,15 +56,25 @@ void HttpAnalyzer::attach_segments(int dir, HttpMessage& m, const FrameInfo& f, 
 }
 
 void HttpAnalyzer::completed(int dir, std::vector<HttpMessage>& msgs, const FrameInfo& f, AppFrame& out,
-                             bool show) {
+                             bool show, bool seen) {
   for (HttpMessage& m : msgs) {
     if (show) attach_segments(dir, m, f, out);
     if (dir == 0) {
       m.index = ++requests_;
       m.requests_so_far = requests_;
       m.prev_request = last_request_frame_;
-      last_request_frame_ = f.number;
-      Pending p{f.number, f.ts_ns, m.method == "HEAD", SIZE_MAX, false, m.index, m.prev_request, full_uri(m)};
+      if (seen) last_request_frame_ = f.number;
+      // A request tshark saw begin in a segment it dissected alone is that segment's.
+      const bool begun = standalone_mode_[0] && alone_request_.frame;
+      Pending p{begun ? alone_request_.frame : f.number,
+                begun ? alone_request_.ts_ns : f.ts_ns,
+                m.method == "HEAD",
+                SIZE_MAX,
+                false,
+                m.index,
+                m.prev_request,
+                full_uri(m)};
+      alone_request_ = {};
       p.registered = unregistered_request_ != f.number;
       if (env_.log && env_.log->room(env_.log->http)) {
         HttpTxn t;
@@ -109,7 +119,7 @@ void HttpAnalyzer::completed(int dir, std::vector<HttpMessage>& msgs, const Fram
         if (last_response_frame_ && last_response_number_ + 1 == p.number)
           m.prev_response = last_response_frame_;
       }
-      if (m.code >= 200 || m.code < 100) {
+      if (seen && (m.code >= 200 || m.code < 100)) {
         last_response_frame_ = f.number;
         last_response_number_ = m.index;
       }
@@ -177,10 +187,25 @@ void HttpAnalyzer::standalone(int dir, std::span<const uint8_t> bytes, std::vect
   bool ok = p.feed(bytes, msgs, err);
   if (msgs.empty() && (!ok || p.first_line().empty())) { // no first line: bytes of a body
     out.continuation = true;
-    out.continuation_bytes = static_cast<uint32_t>(bytes.size());
+    // After a segment that ended inside the headers tshark reads these bytes as more headers.
+    out.continuation_bytes = alone_in_headers_[dir] ? 0 : static_cast<uint32_t>(bytes.size());
+    alone_in_headers_[dir] = false;
     return;
   }
-  if (p.in_message() && !p.first_line().empty()) msgs.push_back(p.partial());
+  alone_in_headers_[dir] = false;
+  if (p.in_message() && !p.first_line().empty()) {
+    if (p.in_headers()) {
+      // The headers go on in a segment tshark will not join to this one: a last line with a colon is
+      // read as the last header, otherwise tshark reports the segment unreassembled.
+      msgs.push_back(p.partial_with_pending());
+      msgs.back().truncated = true;
+      out.http_unreassembled = msgs.back().partial_line.empty();
+      alone_in_headers_[dir] = true;
+      if (dir == 0) alone_request_ = {f_frame_, f_ts_};
+    } else {
+      msgs.push_back(p.partial());
+    }
+  }
   for (size_t i = 0; i < msgs.size(); ++i) {
     HttpMessage& m = msgs[i];
     if (i < reassembled.size()) {
@@ -219,6 +244,8 @@ void HttpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo
     frame_begin_[dir] = parser_[dir].position();
   }
   if (f.checksum_bad) standalone_mode_[dir] = true;
+  f_frame_ = f.number;
+  f_ts_ = f.ts_ns;
   const bool alone = standalone_mode_[dir];
   if (!alone) note_segment(dir, f.number, parser_[dir].position(), bytes.size());
   std::vector<HttpMessage> msgs;
@@ -244,7 +271,7 @@ void HttpAnalyzer::gap(int dir, uint64_t bytes, const FrameInfo& f, AppFrame& ou
   std::vector<HttpMessage> msgs;
   HttpParser::GapEffect effect = parser_[dir].gap(bytes, msgs);
   // A message cut short still pairs and is logged; tshark never shows a PDU it could not complete.
-  completed(dir, msgs, f, out, false);
+  completed(dir, msgs, f, out, false, false);
   if (effect != HttpParser::GapEffect::Lost) return;
   if (dir == 1) {
     // A response was lost: it answered the oldest unanswered request (responses come in request order,

@@ -41,7 +41,9 @@ private:
   static constexpr size_t kMaxSegs = 10000; // frames remembered per message for its reassembly subtree
   void note_segment(int dir, uint64_t frame, uint64_t begin, size_t len);
   void attach_segments(int dir, HttpMessage& m, const FrameInfo& f, AppFrame& out);
-  void completed(int dir, std::vector<HttpMessage>& msgs, const FrameInfo& f, AppFrame& out, bool show);
+  // `seen`: tshark saw the message whole (a message cut by a gap is logged, never shown or referred to).
+  void completed(int dir, std::vector<HttpMessage>& msgs, const FrameInfo& f, AppFrame& out, bool show,
+                 bool seen = true);
   void standalone(int dir, std::span<const uint8_t> bytes, std::vector<HttpMessage>& reassembled,
                   AppFrame& out);
   void cut_segment(int dir, std::span<const uint8_t> bytes, const FrameInfo& f, AppFrame& out);
@@ -54,7 +56,14 @@ private:
   uint64_t frame_begin_[2] = {0, 0}; // stream offset of the current frame's first byte
   uint64_t last_request_frame_ = 0, last_response_frame_ = 0;
   uint32_t last_response_number_ = 0;
-  bool cut_mode_[2] = {false, false}; // a segment of this direction was cut by the snapshot length
+  bool alone_in_headers_[2] = {false, false}; // the last segment parsed alone ended inside headers
+  bool cut_mode_[2] = {false, false};
+  struct Begun {
+    uint64_t frame = 0;
+    int64_t ts_ns = 0;
+  } alone_request_;                   // where a request still incomplete began, in a segment parsed alone
+  uint64_t f_frame_ = 0;              // the frame being analyzed
+  int64_t f_ts_ = 0;                  // a segment of this direction was cut by the snapshot length
   uint64_t unregistered_request_ = 0; // frame of a request cut before its first header line
   uint32_t requests_ = 0, responses_ = 0;
   uint64_t frame_seen_[2] = {0, 0};

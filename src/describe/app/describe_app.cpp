@@ -86,6 +86,26 @@ bool describe_app(Ctx& c) {
       r.cols().info.append(note.data(), note.data() + note.size());
     }
   }
+  if (f.http_unreassembled) {
+    Record& r = c.rec;
+    if (r.tree()) {
+      r.push(F::MALFORMED, 0, 0).text = "[BoundError Unreassembled Packet [incorrect TCP checksum]: HTTP]";
+      r.push(F::EXPERT, 0, 0).text =
+          "[Expert Info (Note/Reassemble): Unreassembled fragment (change preferences to "
+          "enable reassembly)]";
+      for (std::string_view t : {"Unreassembled fragment (change preferences to enable reassembly)",
+                                 "Severity level: Note", "Group: Reassemble"})
+        r.text(t).generated = true;
+      r.pop();
+      r.pop();
+    } else if (r.want(F::MALFORMED)) {
+      r.add(F::MALFORMED, 0, 0);
+    }
+    if (r.columns_wanted()) {
+      std::string_view note = "[BoundErrorUnreassembled Packet [incorrect TCP checksum]]";
+      r.cols().info.append(note.data(), note.data() + note.size());
+    }
+  }
   if (!f.malformed.empty()) {
     Record& r = c.rec;
     if (r.want(F::MALFORMED))

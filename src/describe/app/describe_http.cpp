@@ -155,11 +155,23 @@ void uri_parts(Record& r, std::string_view uri) {
   }
   while (true) {
     size_t amp = query.find('&');
-    add_string(r, F::HTTP_REQUEST_URI_QUERY_PARAMETER, query.substr(0, amp));
+    if (amp != 0) add_string(r, F::HTTP_REQUEST_URI_QUERY_PARAMETER, query.substr(0, amp)); // "&&": none
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }
   if (r.tree()) r.pop();
+}
+
+// "Cookie pair: a=b" for each ';'-separated pair of a Cookie header.
+void cookie_pairs(Record& r, std::string_view value) {
+  for (std::string_view rest = value; !rest.empty();) {
+    size_t semi = rest.find(';');
+    std::string_view pair = rest.substr(0, semi);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (!pair.empty()) add_string(r, F::HTTP_COOKIE_PAIR, pair);
+    if (semi == std::string_view::npos) break;
+    rest.remove_prefix(semi + 1);
+  }
 }
 
 void frame_ref(Record& r, F f, uint64_t frame, std::string_view label) {
@@ -272,14 +284,7 @@ void message(Record& r, const HttpMessage& m) {
       } else if (f == F::HTTP_COOKIE) {
         r.push(f, 0, 0).str = r.save(value);
         r.items().back().text = line;
-        for (std::string_view rest = value; !rest.empty();) {
-          size_t semi = rest.find(';');
-          std::string_view pair = rest.substr(0, semi);
-          while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-          if (!pair.empty()) add_string(r, F::HTTP_COOKIE_PAIR, pair);
-          if (semi == std::string_view::npos) break;
-          rest.remove_prefix(semi + 1);
-        }
+        cookie_pairs(r, value);
         r.pop();
       } else if (f != F::TEXT) {
         r.add_str(f, 0, 0, r.save(value)).text = line;
@@ -291,6 +296,7 @@ void message(Record& r, const HttpMessage& m) {
     } else if (f != F::TEXT && r.want(f)) {
       r.add_str(f, 0, 0, r.save(value));
     }
+    if (!tree && f == F::HTTP_COOKIE && r.want(F::HTTP_COOKIE_PAIR)) cookie_pairs(r, value);
   }
   if (m.truncated && !m.partial_line.empty()) {
     // A frame cut inside a header line: tshark reads it as the last header (no line end follows).
@@ -298,10 +304,17 @@ void message(Record& r, const HttpMessage& m) {
     std::string_view value = line.substr(name.size() + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
     F f = header_field(name);
-    if (f != F::TEXT && r.want(f))
+    if (f == F::HTTP_COOKIE && tree) {
+      r.push(f, 0, 0).str = r.save(value);
+      r.items().back().text = r.save(line);
+      cookie_pairs(r, value);
+      r.pop();
+    } else if (f != F::TEXT && r.want(f)) {
       r.add_str(f, 0, 0, r.save(value)).text = tree ? r.save(line) : std::string_view{};
-    else if (tree)
+    } else if (tree) {
       r.text(r.save(line));
+    }
+    if (!tree && f == F::HTTP_COOKIE && r.want(F::HTTP_COOKIE_PAIR)) cookie_pairs(r, value);
   } else if (m.truncated) {
     // A frame cut elsewhere in the headers: tshark's exception ends the HTTP tree here.
     if (tree) r.pop();
