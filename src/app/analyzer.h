@@ -17,6 +17,7 @@ struct FrameInfo {
   int64_t ts_ns = 0;         // capture time
   bool checksum_bad = false; // tshark does not reassemble such segments; some analyzers mirror that
   bool has_payload = false;  // the frame carried payload in its direction (delivered now, buffered or old)
+  bool truncated = false;    // the capture kept only part of the segment's payload (snapshot length)
 };
 
 // What an analyzer may reach beyond its own connection.

@@ -220,6 +220,7 @@ void AppEngine::process(AppSlot& slot, const Endpoints& ends, bool from_orig, co
   if (t.has(kSyn)) c.rs[dir].syn(t.seq());
   if (pkt.payload_len) {
     fi.has_payload = true;
+    fi.truncated = pkt.payload_missing > 0;
     // The checksum pass reads every payload byte: only for an analyzer that looks at its result
     // (or one not chosen yet, which this frame's bytes may choose).
     const bool checksum_read =
@@ -227,6 +228,9 @@ void AppEngine::process(AppSlot& slot, const Endpoints& ends, bool from_orig, co
     fi.checksum_bad = st.opt.check_checksums && checksum_read && checksum_bad(pkt, seg);
     Delivery sink(st, slot, dir, fi, out);
     c.rs[dir].segment(t.seq(), pkt.payload(), sink);
+    // The capture kept only the start of this segment (snapshot length): the rest was on the wire and
+    // will never be seen, so it is a gap now, as if acknowledged, not a hole to wait for.
+    if (fi.truncated) c.rs[dir].uncaptured(t.seq() + pkt.payload_len + pkt.payload_missing, sink, true);
   }
   if (t.has(kAck)) {
     Delivery other(st, slot, 1 - dir, fi, out);

@@ -53,6 +53,8 @@ public:
     return true;
   }
   bool mid_line() const { return !partial_.empty(); }
+  // The line in progress (bytes after the last line end).
+  std::string_view pending() const { return partial_; }
   void reset() { partial_.clear(); }
   // Bytes were lost: drop the line in progress and skip to the start of the next line.
   void resync() {

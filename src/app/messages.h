@@ -22,11 +22,24 @@ struct HttpMessage {
   std::string host, user_agent, content_type, referer, server;
   std::optional<uint64_t> content_length;
   bool chunked = false;
-  uint64_t body_len = 0;                                    // body bytes as received (chunk framing removed)
+  bool encoded = false;  // a Content-Encoding other than identity: the body is compressed
+  uint64_t body_len = 0; // body bytes as received (chunk framing removed)
   std::vector<std::pair<std::string, std::string>> headers; // up to a limit, for the tree
   uint64_t request_in = 0; // responses: the frame of the request they answer (0 unknown)
   int64_t time_ns = -1;    // responses: time since that request
   uint32_t index = 0;      // n-th request/response on the connection (1-based)
+
+  // What tshark's single pass knows when it dissects the message.
+  uint32_t requests_so_far = 0; // requests seen on the connection (the M of "HTTP request N/M")
+  uint64_t prev_request = 0;    // frame of the previous request (0: none)
+  uint64_t prev_response = 0;   // responses: frame of the previous response (0: none)
+  std::string request_uri;      // responses: the full URI of the request answered
+  std::string body;             // body bytes kept: text bodies up to the message limit, else a few
+  std::string raw_head;         // the message's first bytes as sent (tcp.reassembled.data)
+  uint64_t stream_begin = 0, stream_end = 0;           // offsets in this direction's stream
+  std::vector<std::pair<uint64_t, uint32_t>> segments; // (frame, bytes) when the message spans frames
+  bool truncated = false;   // the capture cut the frame inside the headers (small snapshot length)
+  std::string partial_line; // then the header line it cut, when it is one ("Server: Simpl")
 };
 
 struct FtpLine {
@@ -123,7 +136,11 @@ struct AppFrame {
   // carries only the middle of a PDU.
   enum class Segment : uint8_t { None, PduStart, PduMiddle } segment = Segment::None;
   std::string pdu_first_line;
-  bool continuation = false; // HTTP body bytes seen without their header (per-segment mode)
+  bool continuation = false;       // HTTP body bytes seen without their header (per-segment mode)
+  uint32_t segment_bytes = 0;      // bytes of this frame that belong to a PDU spanning several frames
+  uint32_t continuation_bytes = 0; // with `continuation`: the bytes shown as File Data
+  bool http_truncated = false;     // HTTP dissected what the capture kept of a cut frame
+  bool http_unreassembled = false; // a bad-checksum segment ended inside HTTP headers (tshark's BoundError)
   std::vector<HttpMessage> http;
 
   std::vector<FtpLine> ftp;
@@ -168,6 +185,10 @@ struct AppFrame {
     segment = Segment::None;
     pdu_first_line.clear();
     continuation = false;
+    segment_bytes = 0;
+    continuation_bytes = 0;
+    http_truncated = false;
+    http_unreassembled = false;
     http.clear();
     ftp.clear();
     ftp_data.reset();

@@ -151,6 +151,19 @@ void DirectionReassembler::acked(uint32_t ack, StreamSink& out) {
   drain(out);
 }
 
+void DirectionReassembler::uncaptured(uint32_t end, StreamSink& out, bool report) {
+  if (!started_) return;
+  int64_t off = offset_of(end);
+  if (off <= static_cast<int64_t>(next_off_)) return;
+  uint64_t upto = static_cast<uint64_t>(off);
+  if (!pending_.empty() && pending_.begin()->first < upto) return; // out of order: the ACK will tell
+  uint64_t n = upto - next_off_;
+  missed_ += n;
+  advance(n);
+  if (report) out.on_gap(n);
+  drain(out);
+}
+
 void DirectionReassembler::flush(StreamSink& out) {
   while (!pending_.empty()) {
     skip_to_first_pending(out);

@@ -48,6 +48,10 @@ public:
   // The peer acknowledged up to `ack`: a hole below it will never be filled, so skip over it. A segment
   // that arrives later beyond a hole the peer already acknowledged is delivered at once, after the gap.
   void acked(uint32_t ack, StreamSink& out);
+  // The segment just given ended, on the wire, at `end`, but the capture kept only its start (snapshot
+  // length): the rest will never be seen. The stream moves on to `end`, reporting the bytes as a gap
+  // when `report` (tshark's follow shows nothing for them).
+  void uncaptured(uint32_t end, StreamSink& out, bool report);
   // End of input: deliver everything still buffered, reporting the holes between.
   void flush(StreamSink& out);
 

@@ -1,5 +1,7 @@
 #include "app/http/http_parser.h"
 
+#include "app/http/media_type.h"
+
 #include <algorithm>
 #include <charconv>
 
@@ -53,6 +55,7 @@ void split_host_port(std::string_view host, std::string& name, uint16_t& port) {
 bool HttpParser::start_line(std::string_view line, std::string& error) {
   cur_ = HttpMessage{};
   cur_.request = requests_;
+  cur_.stream_begin = line_begin_;
   cur_.first_line = std::string(line);
   size_t s1 = line.find(' ');
   if (s1 == std::string_view::npos) {
@@ -86,6 +89,21 @@ bool HttpParser::start_line(std::string_view line, std::string& error) {
 }
 
 void HttpParser::header_line(std::string_view h) {
+  apply_header(cur_, h);
+}
+
+HttpMessage HttpParser::partial_with_pending() const {
+  HttpMessage m = cur_;
+  if (state_ == State::Headers && lines_.pending().find(':') != std::string_view::npos) {
+    size_t kept = m.headers.size();
+    apply_header(m, lines_.pending());
+    m.headers.resize(kept); // shown as the partial line, without a line end
+    m.partial_line = std::string(lines_.pending());
+  }
+  return m;
+}
+
+void HttpParser::apply_header(HttpMessage& cur_, std::string_view h) {
   size_t colon = h.find(':');
   if (colon == std::string_view::npos) return; // tolerated, like tshark: shown, not interpreted
   std::string_view name = trim(h.substr(0, colon)), value = trim(h.substr(colon + 1));
@@ -103,6 +121,8 @@ void HttpParser::header_line(std::string_view h) {
   else if (iequals(name, "content-length")) {
     uint64_t v = 0;
     if (parse_dec(value, v)) cur_.content_length = v;
+  } else if (iequals(name, "content-encoding")) {
+    cur_.encoded = !value.empty() && !iequals(value, "identity");
   } else if (iequals(name, "transfer-encoding")) {
     std::string_view v = value;
     cur_.chunked = v.size() >= 7 && iequals(v.substr(v.size() - 7), "chunked");
@@ -121,6 +141,9 @@ bool HttpParser::headers_done(std::vector<HttpMessage>& done, std::string& error
     finish(done);
     return true;
   }
+  constexpr size_t kSignature = 8; // enough for the image dissectors' magic numbers
+  body_keep_ =
+      !cur_.encoded && body_kept_whole(body_kind(cur_.content_type, {})) ? max_header_bytes_ : kSignature;
   if (cur_.chunked) {
     state_ = State::ChunkSize;
   } else if (cur_.content_length) {
@@ -137,7 +160,24 @@ bool HttpParser::headers_done(std::vector<HttpMessage>& done, std::string& error
   return true;
 }
 
+void HttpParser::keep(std::span<const uint8_t> consumed) {
+  constexpr size_t kHead = 36; // what tshark shows of reassembled data
+  if (head_.size() >= kHead) return;
+  size_t n = std::min(kHead - head_.size(), consumed.size());
+  head_.append(reinterpret_cast<const char*>(consumed.data()), n);
+}
+
+void HttpParser::keep_body(std::span<const uint8_t> body) {
+  if (cur_.body.size() >= body_keep_) return;
+  size_t n = std::min(body_keep_ - cur_.body.size(), body.size());
+  cur_.body.append(reinterpret_cast<const char*>(body.data()), n);
+}
+
 void HttpParser::finish(std::vector<HttpMessage>& done) {
+  cur_.stream_end = pos_;
+  cur_.raw_head = std::move(head_);
+  head_.clear();
+  body_keep_ = 0;
   done.push_back(std::move(cur_));
   cur_ = HttpMessage{};
   state_ = State::Idle;
@@ -146,6 +186,12 @@ void HttpParser::finish(std::vector<HttpMessage>& done) {
 
 HttpParser::GapEffect HttpParser::gap(uint64_t n, std::vector<HttpMessage>& done) {
   if (bad_ || n == 0) return GapEffect::Absorbed;
+  struct Advance { // the hole's bytes count in the stream offsets whatever happens to the message
+    uint64_t& pos;
+    uint64_t& line;
+    uint64_t n;
+    ~Advance() { line = pos += n; }
+  } advance{pos_, line_begin_, n};
   switch (state_) {
   case State::Body:
   case State::ChunkData:
@@ -178,6 +224,7 @@ HttpParser::GapEffect HttpParser::gap(uint64_t n, std::vector<HttpMessage>& done
     effect = GapEffect::Cut;
   }
   cur_ = HttpMessage{};
+  head_.clear();
   lines_.reset();
   header_bytes_ = 0;
   remaining_ = 0;
@@ -200,8 +247,11 @@ bool HttpParser::feed(std::span<const uint8_t> in, std::vector<HttpMessage>& don
       // Every line is a candidate, the first (partial) one too: the gap may end at a message start.
       size_t used = 0;
       std::string_view line;
+      if (!lines_.mid_line()) line_begin_ = pos_, head_.clear();
       bool got = lines_.feed(in, used, line);
+      keep(in.first(used));
       in = in.subspan(used);
+      pos_ += used;
       resync_line_ += used;
       if (lines_.overflow) { // only a long run of body bytes
         resync_skipped_ += resync_line_;
@@ -211,6 +261,7 @@ bool HttpParser::feed(std::span<const uint8_t> in, std::vector<HttpMessage>& don
       std::string ignored;
       if (!line.empty() && start_line(line, ignored)) {
         header_bytes_ = resync_line_;
+        msg_begin_ = line_begin_;
         state_ = State::Headers;
       } else {
         cur_ = HttpMessage{};
@@ -227,8 +278,14 @@ bool HttpParser::feed(std::span<const uint8_t> in, std::vector<HttpMessage>& don
     case State::ChunkDataEnd: {
       size_t used = 0;
       std::string_view line;
+      if (!lines_.mid_line()) {
+        line_begin_ = pos_;
+        if (state_ == State::Idle) msg_begin_ = pos_, head_.clear();
+      }
       bool got = lines_.feed(in, used, line);
+      keep(in.first(used));
       in = in.subspan(used);
+      pos_ += used;
       header_bytes_ += used;
       if (lines_.overflow || header_bytes_ > max_header_bytes_) {
         over_limit_ = true;
@@ -278,7 +335,10 @@ bool HttpParser::feed(std::span<const uint8_t> in, std::vector<HttpMessage>& don
       size_t n = static_cast<size_t>(std::min<uint64_t>(remaining_, in.size()));
       remaining_ -= n;
       cur_.body_len += n;
+      keep(in.first(n));
+      keep_body(in.first(n));
       in = in.subspan(n);
+      pos_ += n;
       if (remaining_ == 0) {
         if (state_ == State::Body)
           finish(done);
@@ -289,6 +349,9 @@ bool HttpParser::feed(std::span<const uint8_t> in, std::vector<HttpMessage>& don
     }
     case State::UntilClose:
       cur_.body_len += in.size();
+      keep(in);
+      keep_body(in);
+      pos_ += in.size();
       in = {};
       continue;
     }

@@ -56,8 +56,19 @@ public:
   bool in_message() const { return state_ != State::Idle && state_ != State::Resync; }
   // The first line of the message in progress (empty until it completed).
   const std::string& first_line() const { return cur_.first_line; }
+  // Still in the first line or the headers of a message.
+  bool in_headers() const { return state_ == State::FirstLine || state_ == State::Headers; }
+  // The header line in progress (no line end seen yet).
+  std::string_view pending_line() const { return lines_.pending(); }
+  // The message in progress with the header line in progress taken as a header when it has a colon
+  // (in `partial_line`): what tshark reads of a frame cut by the snapshot length.
+  HttpMessage partial_with_pending() const;
   // The message in progress as parsed so far.
   HttpMessage partial() const { return cur_; }
+  // Bytes of this direction's stream consumed so far (gaps included).
+  uint64_t position() const { return pos_; }
+  // Where the message in progress began (position() when none is).
+  uint64_t message_begin() const { return in_message() ? msg_begin_ : pos_; }
 
 private:
   enum class State : uint8_t {
@@ -74,8 +85,11 @@ private:
   };
   bool start_line(std::string_view line, std::string& error);
   void header_line(std::string_view line);
+  static void apply_header(HttpMessage& m, std::string_view line);
   bool headers_done(std::vector<HttpMessage>& done, std::string& error);
   void finish(std::vector<HttpMessage>& done);
+  void keep(std::span<const uint8_t> consumed); // raw head of the message
+  void keep_body(std::span<const uint8_t> body);
 
   bool requests_;
   State state_ = State::Idle;
@@ -89,6 +103,11 @@ private:
   size_t done_at_start_ = 0; // size of `done` when feed() began
   uint64_t resync_skipped_ = 0;
   uint64_t resync_line_ = 0; // bytes of the candidate line so far
+  uint64_t pos_ = 0;         // stream offset of the next byte
+  uint64_t line_begin_ = 0;  // stream offset where the line in progress began
+  uint64_t msg_begin_ = 0;   // stream offset where the message in progress began
+  std::string head_;         // first bytes of the message in progress
+  size_t body_keep_ = 0;     // body bytes of the message in progress to keep
 };
 
 // Splits "Host: name:port" style values; port 0 when absent or not a number.

@@ -59,8 +59,6 @@ void SmtpAnalyzer::command(std::string_view line, const FrameInfo& f, AppFrame& 
   std::string cmd = upper(l.command);
   if (cmd == "HELO" || cmd == "EHLO")
     helo_ = l.param;
-  else if (cmd == "DATA")
-    data_requested_ = true;
   else if (cmd == "STARTTLS")
     starttls_ = true;
   else if (cmd == "MAIL" && can_log())
@@ -69,7 +67,11 @@ void SmtpAnalyzer::command(std::string_view line, const FrameInfo& f, AppFrame& 
     SmtpTxn& t = txn(f);
     if (t.rcptto.size() < 100) t.rcptto.push_back(l.param.substr(std::min(l.param.size(), size_t{3})));
   }
-  out.smtp.push_back(std::move(l));
+  constexpr size_t kMaxAwaiting = 256; // pipelined commands remembered
+  if (awaiting_.size() < kMaxAwaiting) awaiting_.push_back(cmd == "DATA");
+  // tshark dissects the rest of the segment that ended a message as part of the message: a command
+  // pipelined after the "." there (QUIT) is not shown.
+  if (f.number != data_end_frame_) out.smtp.push_back(std::move(l));
 }
 
 void SmtpAnalyzer::reply(std::string_view line, const FrameInfo& f, AppFrame& out) {
@@ -80,8 +82,12 @@ void SmtpAnalyzer::reply(std::string_view line, const FrameInfo& f, AppFrame& ou
       std::all_of(line.begin(), line.begin() + 3, [](char c) { return c >= '0' && c <= '9'; }))
     l.code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
   bool final_line = line.size() <= 3 || line[3] != '-';
-  if (final_line && data_requested_) {
-    data_requested_ = false;
+  bool data_reply = false;
+  if (final_line && !awaiting_.empty() && l.code >= 0) {
+    data_reply = awaiting_.front();
+    awaiting_.pop_front();
+  }
+  if (data_reply) {
     if (l.code == 354) {
       data_phase_ = true;
       dot_.reset();
@@ -113,6 +119,7 @@ void SmtpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo
       if (n != DotTerminator::npos) {
         data_phase_ = false;
         out.smtp_data_end = true;
+        data_end_frame_ = f.number;
         message_header_fields(out);
         if (can_log()) {
           SmtpTxn& t = txn(f);

@@ -2,6 +2,8 @@
 // and STARTTLS, after which the connection is TLS (app/starttls.h).
 #pragma once
 
+#include <deque>
+
 #include "app/analyzer.h"
 #include "app/dot_terminator.h"
 #include "app/line_buffer.h"
@@ -29,8 +31,11 @@ private:
   AnalyzerEnv env_;
   LineBuffer lines_[2];
   DotTerminator dot_;
-  bool data_phase_ = false;     // client is sending the message
-  bool data_requested_ = false; // DATA sent, waiting for 354
+  bool data_phase_ = false; // client is sending the message
+  // Commands waiting for their reply, in order (true: DATA): with PIPELINING (RFC 2920) MAIL, RCPT and
+  // DATA come in one segment and their replies in order, so DATA's reply is the one at its place.
+  std::deque<bool> awaiting_;
+  uint64_t data_end_frame_ = 0; // the frame whose bytes ended the last message
   bool starttls_ = false, encrypted_ = false;
   StartTls tls_;
   std::string headers_; // the message's first bytes, for From/Subject

@@ -1,5 +1,6 @@
 // The application layer of one frame: dispatches to the per-protocol describers (replaces the old
 // single-segment HTTP placeholder).
+#include "app/http/media_type.h"
 #include "describe/app/app_describe.h"
 #include "describe/proto/dns.h"
 
@@ -65,18 +66,10 @@ namespace ps {
 
 void append_app_protocols(const app::AppFrame& f, std::span<const uint8_t> payload, Record& rec) {
   if (!f.http.empty() || f.continuation) rec.append_protocol("http");
+  if (f.continuation && f.continuation_bytes) rec.append_protocol("data");
   for (const app::HttpMessage& m : f.http) {
     // The body's own dissector, by media type, as tshark chains it.
-    if (!m.body_len) continue;
-    std::string_view type = m.content_type;
-    type = type.substr(0, type.find(';'));
-    while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
-    while (!type.empty() && (type.back() == ' ' || type.back() == '\t' || type.back() == '\r'))
-      type.remove_suffix(1);
-    rec.append_protocol(type.starts_with("text/")                     ? "data-text-lines"
-                        : type == "application/json"                  ? "json"
-                        : type == "application/x-www-form-urlencoded" ? "urlencoded-form"
-                                                                      : "media");
+    if (m.body_len) rec.append_protocol(app::body_protocol(app::body_kind(m.content_type, m.body)));
   }
   if (!f.ftp.empty()) rec.append_protocol("ftp");
   if (f.ftp_data) {
@@ -114,6 +107,35 @@ bool describe_app(Ctx& c) {
   if (!f.ssh.empty() || f.ssh_segment == 1) app::describe_ssh(c, f);
   if (f.tls_segment || f.ssh_segment) app::segment_note(c.rec, f.tls_segment | f.ssh_segment);
   for (const auto& msg : f.dns_messages) describe_dns_message(c, msg, 0, true, f.stream);
+  if (f.http_truncated) {
+    // tshark's exception when HTTP reads past the bytes a small snapshot length kept.
+    Record& r = c.rec;
+    if (r.want(F::SHORT)) r.add(F::SHORT, 0, 0).text = "[Packet size limited during capture: HTTP truncated]";
+    if (r.columns_wanted()) {
+      std::string_view note = "[Packet size limited during capture]";
+      r.cols().info.append(note.data(), note.data() + note.size());
+    }
+  }
+  if (f.http_unreassembled) {
+    Record& r = c.rec;
+    if (r.tree()) {
+      r.push(F::MALFORMED, 0, 0).text = "[BoundError Unreassembled Packet [incorrect TCP checksum]: HTTP]";
+      r.push(F::EXPERT, 0, 0).text =
+          "[Expert Info (Note/Reassemble): Unreassembled fragment (change preferences to "
+          "enable reassembly)]";
+      for (std::string_view t : {"Unreassembled fragment (change preferences to enable reassembly)",
+                                 "Severity level: Note", "Group: Reassemble"})
+        r.text(t).generated = true;
+      r.pop();
+      r.pop();
+    } else if (r.want(F::MALFORMED)) {
+      r.add(F::MALFORMED, 0, 0);
+    }
+    if (r.columns_wanted()) {
+      std::string_view note = "[BoundErrorUnreassembled Packet [incorrect TCP checksum]]";
+      r.cols().info.append(note.data(), note.data() + note.size());
+    }
+  }
   if (!f.malformed.empty()) {
     Record& r = c.rec;
     if (r.want(F::MALFORMED))

@@ -1,6 +1,7 @@
 // HTTP messages completed in this frame, or tshark's segment notes for frames inside a PDU.
 #include <algorithm>
 
+#include "app/http/media_type.h"
 #include "describe/app/app_describe.h"
 
 namespace ps::app {
@@ -15,25 +16,204 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-std::string_view media_type(std::string_view ct) {
-  ct = ct.substr(0, ct.find(';'));
-  while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
-  return ct;
+BodyKind kind_of(const HttpMessage& m) {
+  return body_kind(m.content_type, m.body);
 }
 
-bool is_json(const HttpMessage& m) {
-  return iequals(media_type(m.content_type), "application/json");
-}
-
-// tshark's Info text for one message: the first line, then the body's media type.
+// tshark's Info text for one message: the first line, then what the body's dissector appends.
 void info_text(const HttpMessage& m, fmt::memory_buffer& out) {
   auto it = std::back_inserter(out);
   fmt::format_to(it, "{} ", m.first_line);
   if (m.body_len == 0 || m.content_type.empty()) return;
-  if (is_json(m))
-    fmt::format_to(it, ", JavaScript Object Notation ({})", media_type(m.content_type));
-  else
-    fmt::format_to(it, " ({})", media_type(m.content_type));
+  std::string_view type = media_type_of(m.content_type);
+  switch (kind_of(m)) {
+  case BodyKind::Json:
+    fmt::format_to(it, ", JavaScript Object Notation ({})", type);
+    break;
+  case BodyKind::Xml:
+    break;
+  case BodyKind::Jfif:
+    fmt::format_to(it, " (JPEG JFIF image)");
+    break;
+  case BodyKind::Png:
+    fmt::format_to(it, " (PNG)");
+    break;
+  case BodyKind::Gif:
+    fmt::format_to(it, " ({})", std::string_view(m.body).substr(0, 6));
+    break;
+  default:
+    fmt::format_to(it, " ({})", type);
+    break;
+  }
+}
+
+std::string_view status_description(uint16_t code) {
+  struct S {
+    uint16_t code;
+    std::string_view text;
+  };
+  // tshark 4.0's table of status codes (vals_http_status_code).
+  static constexpr S kCodes[] = {{100, "Continue"},
+                                 {101, "Switching Protocols"},
+                                 {102, "Processing"},
+                                 {103, "Early Hints"},
+                                 {199, "Informational - Others"},
+                                 {200, "OK"},
+                                 {201, "Created"},
+                                 {202, "Accepted"},
+                                 {203, "Non-authoritative Information"},
+                                 {204, "No Content"},
+                                 {205, "Reset Content"},
+                                 {206, "Partial Content"},
+                                 {207, "Multi-Status"},
+                                 {208, "Already Reported"},
+                                 {226, "IM Used"},
+                                 {299, "Success - Others"},
+                                 {300, "Multiple Choices"},
+                                 {301, "Moved Permanently"},
+                                 {302, "Found"},
+                                 {303, "See Other"},
+                                 {304, "Not Modified"},
+                                 {305, "Use Proxy"},
+                                 {307, "Temporary Redirect"},
+                                 {308, "Permanent Redirect"},
+                                 {399, "Redirection - Others"},
+                                 {400, "Bad Request"},
+                                 {401, "Unauthorized"},
+                                 {402, "Payment Required"},
+                                 {403, "Forbidden"},
+                                 {404, "Not Found"},
+                                 {405, "Method Not Allowed"},
+                                 {406, "Not Acceptable"},
+                                 {407, "Proxy Authentication Required"},
+                                 {408, "Request Time-out"},
+                                 {409, "Conflict"},
+                                 {410, "Gone"},
+                                 {411, "Length Required"},
+                                 {412, "Precondition Failed"},
+                                 {413, "Request Entity Too Large"},
+                                 {414, "Request-URI Too Long"},
+                                 {415, "Unsupported Media Type"},
+                                 {416, "Requested Range Not Satisfiable"},
+                                 {417, "Expectation Failed"},
+                                 {418, "I'm a teapot"},
+                                 {421, "Misdirected Request"},
+                                 {422, "Unprocessable Entity"},
+                                 {423, "Locked"},
+                                 {424, "Failed Dependency"},
+                                 {425, "Too Early"},
+                                 {426, "Upgrade Required"},
+                                 {428, "Precondition Required"},
+                                 {429, "Too Many Requests"},
+                                 {431, "Request Header Fields Too Large"},
+                                 {451, "Unavailable For Legal Reasons"},
+                                 {499, "Client Error - Others"},
+                                 {500, "Internal Server Error"},
+                                 {501, "Not Implemented"},
+                                 {502, "Bad Gateway"},
+                                 {503, "Service Unavailable"},
+                                 {504, "Gateway Time-out"},
+                                 {505, "HTTP Version not supported"},
+                                 {506, "Variant Also Negotiates"},
+                                 {507, "Insufficient Storage"},
+                                 {508, "Loop Detected"},
+                                 {510, "Not Extended"},
+                                 {511, "Network Authentication Required"},
+                                 {599, "Server Error - Others"}};
+  for (const S& s : kCodes)
+    if (s.code == code) return s.text;
+  return {};
+}
+
+// The Chat/Sequence expert item tshark puts under each first line.
+void expert_chat(Record& r, std::string_view line) {
+  std::string_view full = r.format("{}\\r\\n", line);
+  Item& e = r.push(F::EXPERT, 0, 0);
+  e.generated = true;
+  e.text = r.format("Expert Info (Chat/Sequence): {}", full);
+  // tshark formats the message into a label buffer: at most 239 characters, cut without a mark.
+  Item& msg = r.add_str(F::EXPERT_MESSAGE, 0, 0, full.substr(0, 239));
+  msg.generated = true;
+  msg.text = msg.str;
+  r.text("Severity level: Chat").generated = true;
+  r.text("Group: Sequence").generated = true;
+  r.pop();
+}
+
+// Request URI Path / Query / Query Parameter, as tshark splits a URI with a query.
+void uri_parts(Record& r, std::string_view uri) {
+  size_t q = uri.find('?');
+  if (q == std::string_view::npos) return;
+  add_string(r, F::HTTP_REQUEST_URI_PATH, uri.substr(0, q));
+  std::string_view query = uri.substr(q + 1);
+  if (r.tree()) {
+    Item& it = r.push(F::HTTP_REQUEST_URI_QUERY, 0, 0);
+    it.str = r.save(query);
+    it.text = r.format("Request URI Query: {}", query);
+  } else {
+    add_string(r, F::HTTP_REQUEST_URI_QUERY, query);
+  }
+  while (true) {
+    size_t amp = query.find('&');
+    if (amp != 0) add_string(r, F::HTTP_REQUEST_URI_QUERY_PARAMETER, query.substr(0, amp)); // "&&": none
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  if (r.tree()) r.pop();
+}
+
+// "Cookie pair: a=b" for each ';'-separated pair of a Cookie header.
+void cookie_pairs(Record& r, std::string_view value) {
+  for (std::string_view rest = value; !rest.empty();) {
+    size_t semi = rest.find(';');
+    std::string_view pair = rest.substr(0, semi);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (!pair.empty()) add_string(r, F::HTTP_COOKIE_PAIR, pair);
+    if (semi == std::string_view::npos) break;
+    rest.remove_prefix(semi + 1);
+  }
+}
+
+void frame_ref(Record& r, F f, uint64_t frame, std::string_view label) {
+  if (!frame || !r.want(f)) return;
+  Item& it = r.add(f, 0, 0, frame);
+  it.generated = true;
+  if (r.tree()) it.text = r.format("[{}: {}]", label, frame);
+}
+
+// Line-based text data: one tree line per body line, as tshark's data-text-lines dissector.
+void text_lines(Record& r, const HttpMessage& m) {
+  std::string_view body = m.body;
+  size_t lines = 0;
+  for (size_t i = 0; i < body.size();) {
+    size_t nl = body.find('\n', i);
+    ++lines;
+    if (nl == std::string_view::npos) break;
+    i = nl + 1;
+  }
+  r.push(F::DATA_TEXT_LINES, 0, 0).text =
+      r.format("Line-based text data: {} ({} lines)", media_type_of(m.content_type), lines);
+  for (size_t i = 0; i < body.size();) {
+    size_t nl = body.find('\n', i);
+    std::string_view line = body.substr(i, nl == std::string_view::npos ? std::string_view::npos : nl - i);
+    bool cr = !line.empty() && line.back() == '\r';
+    if (cr) line.remove_suffix(1);
+    fmt::memory_buffer b;
+    for (char ch : line) {
+      auto u = static_cast<unsigned char>(ch);
+      if (u == '\t')
+        b.append(std::string_view("\\t"));
+      else if (u < 0x20 || u == 0x7f)
+        fmt::format_to(std::back_inserter(b), "\\x{:02x}", u);
+      else
+        b.push_back(ch);
+    }
+    if (nl != std::string_view::npos) b.append(std::string_view(cr ? "\\r\\n" : "\\n"));
+    r.text(r.save({b.data(), b.size()}));
+    if (nl == std::string_view::npos) break;
+    i = nl + 1;
+  }
+  r.pop();
 }
 
 F header_field(std::string_view name) {
@@ -57,17 +237,36 @@ void message(Record& r, const HttpMessage& m) {
   else if (r.want(F::HTTP))
     r.add(F::HTTP, 0, 0);
   push_line(r, m.first_line, 0, 0);
+  if (tree) expert_chat(r, m.first_line);
   if (m.request) {
-    if (r.want(F::HTTP_REQUEST)) r.add(F::HTTP_REQUEST, 0, 0).hidden = true;
+    // tshark marks the message a request or response once its headers ended (a cut frame: not).
+    const bool ended = !m.truncated || !m.partial_line.empty();
+    if (ended && r.want(F::HTTP_REQUEST)) r.add(F::HTTP_REQUEST, 0, 0).hidden = true;
     add_string(r, F::HTTP_REQUEST_METHOD, m.method);
-    add_string(r, F::HTTP_REQUEST_URI, m.uri);
+    if (tree && m.uri.find('?') != std::string::npos) {
+      r.push(F::HTTP_REQUEST_URI, 0, 0).str = r.save(m.uri);
+      r.items().back().text = r.format("Request URI: {}", m.uri);
+      uri_parts(r, m.uri);
+      r.pop();
+    } else {
+      add_string(r, F::HTTP_REQUEST_URI, m.uri);
+      uri_parts(r, m.uri);
+    }
     add_string(r, F::HTTP_REQUEST_VERSION, m.version);
   } else {
-    if (r.want(F::HTTP_RESPONSE)) r.add(F::HTTP_RESPONSE, 0, 0).hidden = true;
+    const bool ended = !m.truncated || !m.partial_line.empty();
+    if (ended && r.want(F::HTTP_RESPONSE)) r.add(F::HTTP_RESPONSE, 0, 0).hidden = true;
     add_string(r, F::HTTP_RESPONSE_VERSION, m.version);
     if (r.want(F::HTTP_RESPONSE_CODE)) {
       Item& it = r.add(F::HTTP_RESPONSE_CODE, 0, 0, m.code);
       if (tree) it.text = r.format("Status Code: {}", m.code);
+    }
+    if (r.want(F::HTTP_RESPONSE_CODE_DESC)) {
+      std::string_view desc = status_description(m.code);
+      std::string_view shown = desc.empty() ? r.format("Unknown ({})", m.code) : desc;
+      Item& it = r.add_str(F::HTTP_RESPONSE_CODE_DESC, 0, 0, shown);
+      it.generated = true;
+      if (tree) it.text = r.format("[Status Code Description: {}]", shown);
     }
     add_string(r, F::HTTP_RESPONSE_PHRASE, m.phrase);
   }
@@ -82,6 +281,11 @@ void message(Record& r, const HttpMessage& m) {
         r.add(F::HTTP_CONTENT_LENGTH, 0, 0, *m.content_length).text =
             r.format("[Content length: {}]", *m.content_length);
         r.pop();
+      } else if (f == F::HTTP_COOKIE) {
+        r.push(f, 0, 0).str = r.save(value);
+        r.items().back().text = line;
+        cookie_pairs(r, value);
+        r.pop();
       } else if (f != F::TEXT) {
         r.add_str(f, 0, 0, r.save(value)).text = line;
       } else {
@@ -92,8 +296,31 @@ void message(Record& r, const HttpMessage& m) {
     } else if (f != F::TEXT && r.want(f)) {
       r.add_str(f, 0, 0, r.save(value));
     }
+    if (!tree && f == F::HTTP_COOKIE && r.want(F::HTTP_COOKIE_PAIR)) cookie_pairs(r, value);
   }
-  if (tree) r.text("\\r\\n");
+  if (m.truncated && !m.partial_line.empty()) {
+    // A frame cut inside a header line: tshark reads it as the last header (no line end follows).
+    std::string_view line = m.partial_line, name = line.substr(0, line.find(':'));
+    std::string_view value = line.substr(name.size() + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    F f = header_field(name);
+    if (f == F::HTTP_COOKIE && tree) {
+      r.push(f, 0, 0).str = r.save(value);
+      r.items().back().text = r.save(line);
+      cookie_pairs(r, value);
+      r.pop();
+    } else if (f != F::TEXT && r.want(f)) {
+      r.add_str(f, 0, 0, r.save(value)).text = tree ? r.save(line) : std::string_view{};
+    } else if (tree) {
+      r.text(r.save(line));
+    }
+    if (!tree && f == F::HTTP_COOKIE && r.want(F::HTTP_COOKIE_PAIR)) cookie_pairs(r, value);
+  } else if (m.truncated) {
+    // A frame cut elsewhere in the headers: tshark's exception ends the HTTP tree here.
+    if (tree) r.pop();
+    return;
+  }
+  if (tree && !m.truncated) r.text("\\r\\n");
   if (m.request && !m.host.empty() && r.want(F::HTTP_REQUEST_FULL_URI)) {
     std::string_view full =
         m.uri.starts_with("http://") ? r.save(m.uri) : r.format("http://{}{}", m.host, m.uri);
@@ -101,22 +328,88 @@ void message(Record& r, const HttpMessage& m) {
     it.generated = true;
     if (tree) it.text = r.format("[Full request URI: {}]", full);
   }
-  if (tree) r.text(r.format("[HTTP {} {}]", m.request ? "request" : "response", m.index)).generated = true;
-  if (!m.request && m.request_in) {
-    if (m.time_ns >= 0 && r.want(F::HTTP_TIME)) {
-      Item& it = r.add(F::HTTP_TIME, 0, 0, static_cast<uint64_t>(m.time_ns));
+  if (m.index) {
+    F num = m.request ? F::HTTP_REQUEST_NUMBER : F::HTTP_RESPONSE_NUMBER;
+    if (r.want(num)) {
+      Item& it = r.add(num, 0, 0, m.index);
       it.generated = true;
       if (tree)
-        it.text = r.format("[Time since request: {}.{:09} seconds]", m.time_ns / 1'000'000'000,
-                           m.time_ns % 1'000'000'000);
+        it.text = r.format("[HTTP {} {}/{}]", m.request ? "request" : "response", m.index,
+                           std::max(m.requests_so_far, m.index));
     }
-    if (r.want(F::HTTP_REQUEST_IN)) {
-      Item& it = r.add(F::HTTP_REQUEST_IN, 0, 0, m.request_in);
+  }
+  if (!m.request && m.request_in && m.time_ns >= 0 && r.want(F::HTTP_TIME)) {
+    Item& it = r.add(F::HTTP_TIME, 0, 0, static_cast<uint64_t>(m.time_ns));
+    it.generated = true;
+    if (tree)
+      it.text = r.format("[Time since request: {}.{:09} seconds]", m.time_ns / 1'000'000'000,
+                         m.time_ns % 1'000'000'000);
+  }
+  frame_ref(r, F::HTTP_PREV_REQUEST_IN, m.prev_request, "Prev request in frame");
+  if (!m.request) {
+    frame_ref(r, F::HTTP_PREV_RESPONSE_IN, m.prev_response, "Prev response in frame");
+    frame_ref(r, F::HTTP_REQUEST_IN, m.request_in, "Request in frame");
+    if (!m.request_uri.empty() && r.want(F::HTTP_RESPONSE_FOR_URI)) {
+      Item& it = r.add_str(F::HTTP_RESPONSE_FOR_URI, 0, 0, r.save(m.request_uri));
       it.generated = true;
-      if (tree) it.text = r.format("[Request in frame: {}]", m.request_in);
+      if (tree) it.text = r.format("[Request URI: {}]", m.request_uri);
     }
   }
   if (m.body_len && tree) r.text(r.format("File Data: {} bytes", m.body_len));
+  if (tree) r.pop();
+  if (tree && m.body_len && !m.encoded && kind_of(m) == BodyKind::TextLines && m.body.size() == m.body_len)
+    text_lines(r, m);
+}
+
+// tshark's "[N Reassembled TCP Segments (...)]" block, before the message it built.
+void reassembled_segments(Record& r, const HttpMessage& m) {
+  if (m.segments.size() < 2) return;
+  const bool tree = r.tree();
+  uint64_t total = m.stream_end - m.stream_begin;
+  if (tree) {
+    fmt::memory_buffer label;
+    auto out = std::back_inserter(label);
+    fmt::format_to(out, "{} Reassembled TCP Segments ({} bytes): ", m.segments.size(), total);
+    for (size_t i = 0; i < m.segments.size() && label.size() < 240; ++i)
+      fmt::format_to(out, "{}#{}({})", i ? ", " : "", m.segments[i].first, m.segments[i].second);
+    // Appended to a label buffer: cut at 239 characters without a mark.
+    std::string_view text(label.data(), std::min<size_t>(label.size(), 239));
+    Item& head = r.push(F::TCP_SEGMENTS, 0, 0);
+    head.generated = true;
+    head.text = r.format("[{}]", text);
+  } else if (r.want(F::TCP_SEGMENTS)) {
+    r.add(F::TCP_SEGMENTS, 0, 0).generated = true;
+  }
+  uint64_t off = 0;
+  for (const auto& [frame, len] : m.segments) {
+    if (r.want(F::TCP_SEGMENT)) {
+      Item& it = r.add(F::TCP_SEGMENT, 0, 0, frame);
+      it.generated = true;
+      if (tree) it.text = r.format("[Frame: {}, payload: {}-{} ({} bytes)]", frame, off, off + len - 1, len);
+    }
+    off += len;
+  }
+  if (r.want(F::TCP_SEGMENT_COUNT)) {
+    Item& it = r.add(F::TCP_SEGMENT_COUNT, 0, 0, m.segments.size());
+    it.generated = true;
+    if (tree) it.text = r.format("[Segment count: {}]", m.segments.size());
+  }
+  if (r.want(F::TCP_REASSEMBLED_LENGTH)) {
+    Item& it = r.add(F::TCP_REASSEMBLED_LENGTH, 0, 0, total);
+    it.generated = true;
+    if (tree) it.text = r.format("[Reassembled TCP length: {}]", total);
+  }
+  if (r.want(F::TCP_REASSEMBLED_DATA)) {
+    Item& it = r.add_str(F::TCP_REASSEMBLED_DATA, 0, 0, r.save(m.raw_head));
+    it.generated = true;
+    if (tree) {
+      fmt::memory_buffer hex;
+      for (char ch : m.raw_head)
+        fmt::format_to(std::back_inserter(hex), "{:02x}", static_cast<unsigned char>(ch));
+      it.text = r.format("[Reassembled TCP Data: {}{}]", std::string_view(hex.data(), hex.size()),
+                         total > m.raw_head.size() ? "\u2026" : "");
+    }
+  }
   if (tree) r.pop();
 }
 
@@ -125,11 +418,17 @@ void message(Record& r, const HttpMessage& m) {
 void describe_http(proto::Ctx& c, const AppFrame& f) {
   Record& r = c.rec;
   if (!f.http.empty()) {
-    for (const HttpMessage& m : f.http) message(r, m);
+    for (const HttpMessage& m : f.http) {
+      reassembled_segments(r, m);
+      message(r, m);
+    }
     if (r.columns_wanted()) {
-      bool json = std::any_of(f.http.begin(), f.http.end(),
-                              [](const HttpMessage& m) { return m.body_len && is_json(m); });
-      r.cols().protocol = json ? "HTTP/JSON" : "HTTP";
+      bool json = std::any_of(f.http.begin(), f.http.end(), [](const HttpMessage& m) {
+        return m.body_len && kind_of(m) == BodyKind::Json;
+      });
+      bool xml = std::any_of(f.http.begin(), f.http.end(),
+                             [](const HttpMessage& m) { return m.body_len && kind_of(m) == BodyKind::Xml; });
+      r.cols().protocol = json ? "HTTP/JSON" : xml ? "HTTP/XML" : "HTTP";
       fmt::memory_buffer text;
       for (const HttpMessage& m : f.http) info_text(m, text);
       set_info(r, {text.data(), text.size()});
@@ -137,12 +436,28 @@ void describe_http(proto::Ctx& c, const AppFrame& f) {
     return;
   }
   if (f.continuation) {
+    // Body bytes dissected without their headers: tshark shows them as File Data, then as Data.
+    const uint32_t n = std::min<uint32_t>(f.continuation_bytes, c.pkt.payload_len);
+    const uint32_t off = c.pkt.payload_offset;
+    const std::string_view bytes{reinterpret_cast<const char*>(c.pkt.payload().data()), n};
     if (r.tree()) {
       r.push(F::HTTP, 0, 0).text = "Hypertext Transfer Protocol";
-      r.text("Continuation");
+      if (n) {
+        r.add_str(F::HTTP_FILE_DATA, off, n, bytes).text = r.format("File Data: {} bytes", n);
+        r.push(F::DATA, off, n).text = r.format("Data ({} bytes)", n);
+        r.add_str(F::DATA_DATA, off, n, bytes).text =
+            r.format("Data: {}", proto::short_hex(r, c.pkt.payload().first(n)));
+        r.add(F::DATA_LEN, off, n, n).text = r.format("[Length: {}]", n);
+        r.pop();
+      } else {
+        r.text("Continuation");
+      }
       r.pop();
-    } else if (r.want(F::HTTP)) {
-      r.add(F::HTTP, 0, 0);
+    } else {
+      if (r.want(F::HTTP)) r.add(F::HTTP, 0, 0);
+      if (n && r.want(F::HTTP_FILE_DATA)) r.add_str(F::HTTP_FILE_DATA, off, n, bytes);
+      if (n && r.want(F::DATA_DATA)) r.add_str(F::DATA_DATA, off, n, bytes);
+      if (n && r.want(F::DATA_LEN)) r.add(F::DATA_LEN, off, n, n);
     }
     if (r.columns_wanted()) {
       r.cols().protocol = "HTTP";

@@ -53,8 +53,11 @@ void describe_smtp(proto::Ctx& c, const AppFrame& f) {
   fmt::format_to(out, "{}: ", f.smtp.front().request ? "C" : "S");
   for (size_t i = 0; i < f.smtp.size(); ++i) {
     std::string_view line = f.smtp[i].line;
-    // tshark shows the reply code once: later reply lines of the frame without their "250-".
-    if (i && !f.smtp[i].request && f.smtp[i].code >= 0 && line.size() >= 4) line.remove_prefix(4);
+    // tshark shows a multi-line reply's code once: its later lines without their "250-"; a new reply
+    // (pipelining: "250 Ok | 250 Ok | 354 ...") keeps its code.
+    const std::string_view prev = i ? std::string_view(f.smtp[i - 1].line) : std::string_view{};
+    const bool continues = i && !f.smtp[i - 1].request && prev.size() >= 4 && prev[3] == '-';
+    if (continues && !f.smtp[i].request && f.smtp[i].code >= 0 && line.size() >= 4) line.remove_prefix(4);
     fmt::format_to(out, "{}{}", i ? " | " : "", line);
   }
   set_info(r, {text.data(), text.size()});

@@ -37,6 +37,8 @@ std::string_view ipv6_str(Record& rec, const uint8_t* a);
 std::string_view ethertype_name(uint16_t type);
 // Bytes as lowercase hex digits, no separators (tshark's "Padding: 0000...").
 std::string_view hex_str(Record& rec, wire::Bytes b);
+// tshark's hex of a byte field: at most 36 bytes, then "…".
+std::string_view short_hex(Record& rec, wire::Bytes b);
 // The same for a tree line: at most 36 bytes, then "…" (tshark's display of long byte fields).
 std::string_view short_hex(Record& rec, wire::Bytes b);
 // Times in tree text: "Nov 26, 2026 12:40:46.000000000 UTC" and "-0.283082000 seconds".

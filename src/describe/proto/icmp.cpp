@@ -318,6 +318,43 @@ struct Icmp {
     }
   }
 
+  // A quoted ICMP header (the echo request a traceroute's Time-to-live exceeded answers), as tshark
+  // shows it: its checksum unverified, the echo identifier and sequence number in both byte orders.
+  void quoted_icmp(wire::Bytes t, uint32_t to) {
+    const bool tree = r.tree();
+    const uint8_t type = t[0], code = t[1];
+    const uint16_t sum = wire::be16(&t[2]);
+    if (tree)
+      r.push(F::ICMP, to, static_cast<uint32_t>(t.size())).text = "Internet Control Message Protocol";
+    else if (r.want(F::ICMP))
+      r.add(F::ICMP, to, static_cast<uint32_t>(t.size()));
+    if (r.want(F::ICMP_TYPE))
+      r.add(F::ICMP_TYPE, to, 1, type).text =
+          tree ? r.format("Type: {} ({})", type, icmp_type_name(type)) : "";
+    if (r.want(F::ICMP_CODE))
+      r.add(F::ICMP_CODE, to + 1, 1, code).text = tree ? r.format("Code: {}", code) : "";
+    if (r.want(F::ICMP_CHECKSUM))
+      r.add(F::ICMP_CHECKSUM, to + 2, 2, sum).text =
+          tree ? r.format("Checksum: 0x{:04x} [unverified] [in ICMP error packet]", sum) : "";
+    if (r.want(F::ICMP_CHECKSUM_STATUS)) {
+      Item& it = r.add(F::ICMP_CHECKSUM_STATUS, to + 2, 0, 2);
+      it.generated = true;
+      if (tree) it.text = "Checksum Status: Unverified";
+    }
+    if (type == 0 || type == 8) {
+      const uint16_t id = wire::be16(&t[4]), seq = wire::be16(&t[6]);
+      const auto swap = [](uint16_t v) { return static_cast<uint16_t>((v >> 8) | (v << 8)); };
+      auto num = [&](F f, uint32_t off, uint16_t v, std::string_view label) {
+        if (r.want(f)) r.add(f, off, 2, v).text = tree ? r.format("{}: {} (0x{:04x})", label, v, v) : "";
+      };
+      num(F::ICMP_IDENT, to + 4, id, "Identifier (BE)");
+      num(F::ICMP_IDENT_LE, to + 4, swap(id), "Identifier (LE)");
+      num(F::ICMP_SEQ, to + 6, seq, "Sequence Number (BE)");
+      num(F::ICMP_SEQ_LE, to + 6, swap(seq), "Sequence Number (LE)");
+    }
+    if (tree) r.pop();
+  }
+
   // The packet an error message quotes: its IP header and first transport bytes, nested.
   void quoted(size_t off) {
     if (off >= b.size()) return;
@@ -353,6 +390,10 @@ struct Icmp {
     wire::Bytes t = q.subspan(hl);
     uint32_t to = qo + static_cast<uint32_t>(hl);
     uint16_t sp = wire::be16(&t[0]), dp = wire::be16(&t[2]);
+    if (proto == 1 && !v6 && t.size() >= 8) {
+      quoted_icmp(t, to);
+      return;
+    }
     if (!r.tree()) {
       quoted_fields(t, to, proto, sp, dp);
       return;

@@ -1,4 +1,5 @@
 #include "wire/tcp.h"
+#include "app/messages.h"
 #include "describe/proto/context.h"
 #include "dissect/fast_text.h"
 #include "wire/checksum.h"
@@ -583,7 +584,14 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
   if (c.pkt.payload_len && r.want(F::TCP_PAYLOAD)) {
     Item& it = r.add_str(F::TCP_PAYLOAD, c.pkt.payload_offset, c.pkt.payload_len,
                          {reinterpret_cast<const char*>(c.pkt.payload().data()), c.pkt.payload_len});
-    if (r.tree()) it.text = r.format("TCP payload ({} bytes)", c.pkt.payload_len);
+    if (r.tree()) it.text = r.format("TCP payload ({} bytes)", c.pkt.payload_len + c.pkt.payload_missing);
+  }
+  if (c.app && c.app->segment_bytes && r.want(F::TCP_SEGMENT_DATA)) {
+    // The part of the payload that went into a PDU reassembled over several segments.
+    uint32_t n = std::min<uint32_t>(c.app->segment_bytes, c.pkt.payload_len);
+    Item& it = r.add_str(F::TCP_SEGMENT_DATA, c.pkt.payload_offset + c.pkt.payload_len - n, n,
+                         {reinterpret_cast<const char*>(c.pkt.payload().data()) + c.pkt.payload_len - n, n});
+    if (r.tree()) it.text = r.format("TCP segment data ({} bytes)", n);
   }
   if (r.tree()) r.pop();
 

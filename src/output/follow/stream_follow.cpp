@@ -235,6 +235,9 @@ void StreamFollower::packet(const Decoded& pkt, const PacketMeta& meta) {
   if (t.has(wire::tcpflag::kSyn)) f.rs[node].syn(t.seq());
   Impl::Sink sink(f, node);
   if (!payload.empty()) f.rs[node].segment(t.seq(), payload, sink);
+  // A segment cut by the snapshot length: tshark follows the captured bytes and marks nothing.
+  if (pkt.payload_missing)
+    f.rs[node].uncaptured(t.seq() + static_cast<uint32_t>(payload.size() + pkt.payload_missing), sink, false);
   if (t.has(wire::tcpflag::kAck)) { // the peer's data acknowledged but never seen is lost
     Impl::Sink other(f, 1 - node);
     f.rs[1 - node].acked(t.ack(), other);
