@@ -9,7 +9,7 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPORTSCOPE_WERROR=ON >/
 cmake --build build
 ctest --test-dir build --output-on-failure -j2 --timeout 600
 if [ -f scripts/ci_sanitize.sh ]; then
-  bash scripts/ci_sanitize.sh
+  bash scripts/ci_sanitize.sh --fuzz-seconds 5
 fi
 # The runs with several worker threads, under ThreadSanitizer.
 if [ -f scripts/ci_tsan.sh ]; then
