@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int kind : {1, 2}) {
     auto reader = cap.open(ps::fuzz::Source::kMapped);
     if (!reader) return 0;
-    auto sink = ps::fuzz::make_sink(kind, out, data[size - 1]);
+    const uint8_t variant = data[size - 1];
+    auto make = [kind, variant](ps::OutBuffer& o) { return ps::fuzz::make_sink(kind, o, variant); };
     ps::ReadOptions run = ro;
     if (kind == 1) {
       run.limits.max_connections = 1 + (data[size - 1] & 3);
@@ -23,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       run.limits.reassembly_total = 2048;
       run.limits.max_message = 128;
     }
-    ps::run_packet_loop(*reader, *sink, out, run);
+    ps::run_packet_loop(*reader, make, out, run);
     out.buf().clear();
   }
   return 0;

@@ -152,7 +152,7 @@ struct Sample {
 // What the screen shows, recomputed at each refresh from the engine's open records.
 class TopView {
 public:
-  TopView(const TopArgs& a, std::string source) : args_(a), source_(std::move(source)) {
+  TopView(const TopArgs& a, std::string source) : source_(std::move(source)) {
     for (size_t i = 0; i < std::size(kSorts); ++i)
       if (a.sort == kSorts[i]) sort_ = i;
     numeric_ = a.numeric;
@@ -396,7 +396,6 @@ private:
     return s.empty() ? "-" : s;
   }
 
-  const TopArgs& args_;
   std::string source_;
   std::vector<Row> rows_;
   std::unordered_map<uint64_t, std::deque<Sample>> history_;
