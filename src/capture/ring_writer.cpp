@@ -22,6 +22,18 @@ bool parse_number(const std::string& s, double& v) {
   return errno == 0 && end && *end == '\0' && std::isfinite(v) && v > 0;
 }
 
+// The option as the message quotes it: control characters escaped, so the message stays one line.
+std::string quoted(const std::string& s) {
+  std::string q;
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f)
+      q += fmt::format("\\x{:02x}", c);
+    else
+      q += static_cast<char>(c);
+  }
+  return q;
+}
+
 } // namespace
 
 bool parse_ring_option(const std::string& arg, RingOptions& o, std::string& err) {
@@ -34,7 +46,7 @@ bool parse_ring_option(const std::string& arg, RingOptions& o, std::string& err)
     const std::string key = part.substr(0, colon);
     double v = 0;
     if (colon == std::string::npos || !parse_number(part.substr(colon + 1), v)) {
-      err = fmt::format("bad -b option '{}' (filesize:MB, duration:SECONDS, files:N)", part);
+      err = fmt::format("bad -b option '{}' (filesize:MB, duration:SECONDS, files:N)", quoted(part));
       return false;
     }
     if (key == "filesize" && v <= 1e9) // at most a petabyte: the conversions below stay defined
@@ -44,7 +56,7 @@ bool parse_ring_option(const std::string& arg, RingOptions& o, std::string& err)
     else if (key == "files" && v == std::floor(v) && v <= 1e6)
       o.files = static_cast<uint32_t>(v);
     else {
-      err = fmt::format("bad -b option '{}' (filesize:MB, duration:SECONDS, files:N)", part);
+      err = fmt::format("bad -b option '{}' (filesize:MB, duration:SECONDS, files:N)", quoted(part));
       return false;
     }
     if (comma == std::string::npos) break;

@@ -91,6 +91,10 @@ void SshAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo&
     std::string line(b.begin() + static_cast<std::ptrdiff_t>(pos), nl);
     pos = static_cast<size_t>(nl - b.begin()) + 1;
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.size() > kMaxBanner - 2) {
+      violation(out, "SSH identification line too long");
+      return;
+    }
     if (line.rfind("SSH-", 0) != 0) {
       // RFC 4253 4.2: a server may send other lines first; a client may not.
       if (dir == 0 || ++lines > kMaxPreBannerLines) {
