@@ -14,7 +14,7 @@ void add_conns_command(CLI::App& app, int& exit_code);
 void add_fields_command(CLI::App& app, int& exit_code);
 void add_sockets_command(CLI::App& app, int& exit_code); // the host's sockets (cmd_sockets.cpp)
 void add_top_command(CLI::App& app, int& exit_code);     // live connection view (cmd_top.cpp)
-void add_stats_command(CLI::App& app, int& exit_code);  // tshark -z statistics (cmd_stats.cpp)
-void add_report_command(CLI::App& app, int& exit_code); // the HTML report (cmd_report.cpp)
+void add_stats_command(CLI::App& app, int& exit_code);   // tshark -z statistics (cmd_stats.cpp)
+void add_report_command(CLI::App& app, int& exit_code);  // the HTML report (cmd_report.cpp)
 
 } // namespace ps::cli

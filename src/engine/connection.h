@@ -33,7 +33,7 @@ struct Connection {
   // Parallel runs: every worker keeps every entry (the same stream numbering everywhere), and only the
   // owner runs the record, the sequence analysis and the application layer.
   bool mine = true;
-  bool ftp_probed = false; // its first payload was checked for an FTP banner (parallel steering)
+  bool ftp_probed = false; // its first payload was looked at for an FTP banner (FTP hosts share an owner)
   uint16_t owner = 0;
   // Where it stands on its record list: the frame of its last packet, and whether that was the inner
   // packet of a UDP tunnel (the outer flow is touched first). Orders records across workers.
