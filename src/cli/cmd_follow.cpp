@@ -57,16 +57,12 @@ int run_follow(FollowArgs& a) {
     fail(err);
     return kExitUsage;
   }
-  std::optional<filter::DisplayFilter> df;
-  if (!compile_display_filter(a.in, df)) return kExitUsage;
   EngineOptions eo;
   eo.limits = a.in.limits;
   // -Y: only the packets it matches reach the follower, as with tshark -Y ... -z follow.
+  std::optional<filter::DisplayFilter> df;
   std::optional<PacketFilter> pf;
-  if (df) {
-    pf.emplace(*df);
-    pf->add_needs(eo.needs);
-  }
+  if (!compile_packet_filter(a.in, df, pf, eo.needs)) return kExitUsage;
   if (!parse_decode_as(a.in, eo.decode_as)) return kExitUsage;
   int code = 0;
   std::unique_ptr<CaptureReader> reader = open_input(a.in, "follow", code);

@@ -54,12 +54,8 @@ int run_report(const ReportArgs& a) {
   builder.add_needs(eo.needs);
   // -Y: the report covers the packets the filter matches.
   std::optional<filter::DisplayFilter> df;
-  if (!compile_display_filter(a.in, df)) return kExitUsage;
   std::optional<PacketFilter> pf;
-  if (df) {
-    pf.emplace(*df);
-    pf->add_needs(eo.needs);
-  }
+  if (!compile_packet_filter(a.in, df, pf, eo.needs)) return kExitUsage;
   int code = 0;
   std::unique_ptr<CaptureReader> reader = open_input(a.in, "report", code);
   if (!reader) return code;

@@ -117,12 +117,8 @@ int run_stats(const StatsArgs& a) {
   }
   if (!parse_decode_as(a.in, eo.decode_as)) return kExitUsage;
   std::optional<filter::DisplayFilter> df;
-  if (!compile_display_filter(a.in, df)) return kExitUsage;
   std::optional<PacketFilter> pf;
-  if (df) {
-    pf.emplace(*df);
-    pf->add_needs(eo.needs);
-  }
+  if (!compile_packet_filter(a.in, df, pf, eo.needs)) return kExitUsage;
   int code = 0;
   std::unique_ptr<CaptureReader> reader = open_input(a.in, "stats", code);
   if (!reader) return code;

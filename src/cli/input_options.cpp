@@ -72,6 +72,16 @@ bool compile_display_filter(const InputArgs& a, std::optional<filter::DisplayFil
   return out.has_value();
 }
 
+bool compile_packet_filter(const InputArgs& a, std::optional<filter::DisplayFilter>& df,
+                           std::optional<PacketFilter>& pf, EngineNeeds& needs) {
+  if (!compile_display_filter(a, df)) return false;
+  if (df) {
+    pf.emplace(*df);
+    pf->add_needs(needs);
+  }
+  return true;
+}
+
 filter::DisplayFilter compile_display_filter_copy(const InputArgs& a) {
   filter::CompileError ce;
   return std::move(*filter::DisplayFilter::compile(a.display_filter, ce)); // compiled once already

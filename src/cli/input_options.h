@@ -18,6 +18,7 @@
 #include "filter/display_filter.h"
 #include "flow/limits.h"
 #include "output/out_buffer.h"
+#include "pipeline/packet_filter.h"
 
 namespace ps::cli {
 
@@ -53,6 +54,10 @@ bool parse_decode_as(const InputArgs& a, app::DecodeAs& rules);
 
 // Compiles -Y (when given) into `out`; false (after printing where it broke) on a bad filter.
 bool compile_display_filter(const InputArgs& a, std::optional<filter::DisplayFilter>& out);
+// -Y as a packet filter for commands that do not print packets (follow, stats, report): compiles it
+// into `df` and `pf` (when given) and adds the stages its fields need; false after printing why.
+bool compile_packet_filter(const InputArgs& a, std::optional<filter::DisplayFilter>& df,
+                           std::optional<PacketFilter>& pf, EngineNeeds& needs);
 // One more compiled copy of -Y (a parallel run's workers each evaluate their own).
 filter::DisplayFilter compile_display_filter_copy(const InputArgs& a);
 
