@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "engine/progress.h"
 #include "output/conn_reports.h"
 #include "output/conn_writers.h"
+#include "output/log/log_rows.h"
 #include "pipeline/engine_set.h"
 #include "pipeline/packet_filter.h"
 
@@ -33,8 +35,32 @@ namespace {
 struct ConnsArgs {
   InputArgs in;
   std::string format = "table";
-  bool numeric = false, conv = false, servers = false, stream = false;
+  bool numeric = false, conv = false, servers = false, stream = false, url = false;
   std::string at;
+};
+
+// conns --url: the URL of each TCP connection's first HTTP request, from the transactions of the engine
+// that analyzed it (in a parallel run, the worker whose records these are).
+class FirstUrls {
+public:
+  std::string take(const app::Transactions& t, const ConnRecord& r) {
+    for (; scanned_ < t.http.size(); ++scanned_) {
+      const app::HttpTxn& x = t.http[scanned_];
+      if (x.uri.empty()) continue;
+      auto [it, fresh] = first_.try_emplace(x.id.stream, x.trans_depth, std::string());
+      if (fresh || x.trans_depth < it->second.first) it->second = {x.trans_depth, app::http_request_url(x)};
+    }
+    if (r.proto != 6) return {};
+    auto it = first_.find(r.stream);
+    if (it == first_.end()) return {};
+    std::string url = std::move(it->second.second);
+    first_.erase(it);
+    return url;
+  }
+
+private:
+  size_t scanned_ = 0;
+  std::unordered_map<uint32_t, std::pair<uint32_t, std::string>> first_; // stream -> (depth, URL)
 };
 
 // "12", "0.25": seconds; parsed exactly into nanoseconds. nullopt on anything else.
@@ -196,7 +222,8 @@ int run_conns(const ConnsArgs& a) {
   EngineOptions eo;
   eo.needs.records = true;
   eo.needs.app = true;
-  eo.needs.service_only = true;
+  eo.needs.service_only = !a.url; // --url: the HTTP analyzer runs and keeps its requests
+  eo.needs.transactions = a.url;
   eo.check_checksums = false; // matters only for per-frame HTTP output
   eo.limits = a.in.limits;
   if (!parse_decode_as(a.in, eo.decode_as)) return kExitUsage;
@@ -221,6 +248,7 @@ int run_conns(const ConnsArgs& a) {
   OutBuffer out;
   ConnWriterOptions wo;
   wo.numeric = a.numeric;
+  wo.url = a.url;
   std::unique_ptr<ConnWriter> writer = make_conn_writer(a.format, out, wo);
   std::vector<ConnRecord> records;
   std::unordered_set<uint64_t> selected_uids;                     // -w: the connections to write
@@ -258,14 +286,19 @@ int run_conns(const ConnsArgs& a) {
   std::vector<std::vector<Tagged>> current(jobs);
   std::vector<std::vector<std::vector<Tagged>>> done(jobs, std::vector<std::vector<Tagged>>(nslots));
   WorkerSelectors worker_sel(sel ? &*sel : nullptr, a.in.display_filter, jobs);
+  std::vector<FirstUrls> urls(jobs);
   bool first = true;
   for (unsigned k = 0; k < jobs; ++k) {
     Engine& e = engines[k];
     ConnSelector* ws = worker_sel[k];
     if (jobs == 1)
-      e.on_connection(handle);
+      e.on_connection([&, k](ConnRecord&& r) {
+        if (a.url) r.url = urls[k].take(e.transactions(), r);
+        handle(std::move(r));
+      });
     else
-      e.on_connection([&current, &e, k](ConnRecord&& r) {
+      e.on_connection([&current, &e, &urls, &a, k](ConnRecord&& r) {
+        if (a.url) r.url = urls[k].take(e.transactions(), r);
         current[k].push_back({e.emit_tag(), std::move(r)});
       });
     // The first frame fixes the capture start; --stream rows may follow at once.
@@ -404,6 +437,9 @@ void add_conns_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--at", args->at,
                   "Connections open at T: seconds from the capture start, epoch seconds, or "
                   "2026-11-26T09:24:45.1 (UTC)");
+  cmd->add_flag("--url", args->url,
+                "Add a last column: the URL of the connection's first HTTP request, as a browser showed it "
+                "(http://host:2222/path; the port only when not 80)");
   cmd->add_flag("--stream", args->stream,
                 "Print each connection as soon as it ends (order of completion, constant memory)");
   cmd->callback([args, &exit_code] { exit_code = run_conns(*args); });

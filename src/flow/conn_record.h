@@ -90,6 +90,7 @@ struct ConnRecord {
   std::shared_ptr<const ConnParent> parent; // set on the few connections that have one (ftp-data)
   uint64_t tunnel_uid = 0; // the tunnel its first packet came through (Zeek's tunnel_parents), 0: none
   bool marked = false;     // a packet of it matched the run's display filter (conns -Y)
+  std::string url;         // conns --url: the URL of its first HTTP request, as a browser showed it
 
   int64_t duration_ns() const {
     return (last_ts.sec - first_ts.sec) * 1'000'000'000 + (int64_t{last_ts.nsec} - int64_t{first_ts.nsec});

@@ -25,7 +25,7 @@ void json_string(fmt::memory_buffer& b, std::string_view s) {
 
 class JsonWriter final : public ConnWriter {
 public:
-  JsonWriter(OutBuffer& out, bool ndjson) : out_(out), ndjson_(ndjson) {}
+  JsonWriter(OutBuffer& out, bool ndjson, bool url) : out_(out), ndjson_(ndjson), url_(url) {}
 
   void begin(Timestamp) override {
     if (!ndjson_) out_.write("[");
@@ -68,6 +68,10 @@ public:
                      netstat_state_name(r.orig_tcp), netstat_state_name(r.resp_tcp));
     if (r.tunnel_uid) fmt::format_to(it, ",\"tunnel_parents\":[\"{}\"]", conn_uid_text(r.tunnel_uid));
     if (r.parent) fmt::format_to(it, ",\"parent_uid\":\"{}\"", conn_uid_text(r.parent->uid));
+    if (url_ && !r.url.empty()) {
+      out_.write(",\"url\":");
+      json_string(b, r.url);
+    }
     out_.write(ndjson_ ? "}\n" : "}");
     out_.maybe_flush();
   }
@@ -79,29 +83,34 @@ public:
 private:
   OutBuffer& out_;
   bool ndjson_;
+  bool url_;
   bool first_ = true;
 };
 
+// Quoted (RFC 4180) when it holds a comma, quote or line break.
+std::string csv_cell(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
 class CsvWriter final : public ConnWriter {
 public:
-  explicit CsvWriter(OutBuffer& out) : out_(out) {}
+  CsvWriter(OutBuffer& out, bool url) : out_(out), url_(url) {}
   void begin(Timestamp) override {
     out_.write("ts,uid,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,service,duration,orig_bytes,resp_bytes,"
                "conn_state,missed_bytes,history,orig_pkts,orig_ip_bytes,resp_pkts,resp_ip_bytes,stream,"
                "orig_frame_bytes,resp_frame_bytes,direction_inferred,service_source,orig_tcp_state,"
-               "resp_tcp_state,parent_uid\n");
+               "resp_tcp_state,parent_uid");
+    out_.write(url_ ? ",url\n" : "\n");
   }
   void row(const ConnRecord& r) override {
     // Every value is a number, an address, or a name from a fixed set: nothing needs quoting except
     // a service name set by the app layer, which is quoted when it holds a comma or quote.
-    std::string svc = r.service;
-    if (svc.find_first_of(",\"\r\n") != std::string::npos) {
-      std::string q = "\"";
-      for (char c : svc) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-      svc = q + "\"";
-    }
+    std::string svc = csv_cell(r.service);
     bool has_duration = r.duration_ns() > 0;
-    out_.print("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+    out_.print("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                conn_seconds_text(conn_ts_ns(r.first_ts)), conn_uid_text(r.uid),
                conn_addr_text(r.orig_h, r.ip_version), r.orig_p, conn_addr_text(r.resp_h, r.ip_version),
                r.resp_p, conn_proto_name(r.proto), svc,
@@ -113,21 +122,24 @@ public:
                service_source_name(r.service_source), r.proto == 6 ? netstat_state_name(r.orig_tcp) : "",
                r.proto == 6 ? netstat_state_name(r.resp_tcp) : "",
                r.parent ? conn_uid_text(r.parent->uid) : std::string());
+    if (url_) out_.print(",{}", csv_cell(r.url));
+    out_.write("\n");
     out_.maybe_flush();
   }
   void end() override {}
 
 private:
   OutBuffer& out_;
+  bool url_;
 };
 
 } // namespace
 
-std::unique_ptr<ConnWriter> make_conn_json_writer(OutBuffer& out, bool ndjson) {
-  return std::make_unique<JsonWriter>(out, ndjson);
+std::unique_ptr<ConnWriter> make_conn_json_writer(OutBuffer& out, bool ndjson, bool url) {
+  return std::make_unique<JsonWriter>(out, ndjson, url);
 }
-std::unique_ptr<ConnWriter> make_conn_csv_writer(OutBuffer& out) {
-  return std::make_unique<CsvWriter>(out);
+std::unique_ptr<ConnWriter> make_conn_csv_writer(OutBuffer& out, bool url) {
+  return std::make_unique<CsvWriter>(out, url);
 }
 
 } // namespace ps

@@ -16,12 +16,13 @@ public:
   void begin(Timestamp capture_start) override {
     start_ = capture_start;
     if (opt_.numeric)
-      out_.print("{:<5} {:<28} {:<28} {:<6} {:>8} {:>10} {:>8} {:>10} {:>11} {:>10}\n", "Proto", "Client",
-                 "Server", "State", "C>S pkts", "C>S bytes", "S>C pkts", "S>C bytes", "Start", "Duration");
+      out_.print("{:<5} {:<28} {:<28} {:<6} {:>8} {:>10} {:>8} {:>10} {:>11} {:>10}{}\n", "Proto", "Client",
+                 "Server", "State", "C>S pkts", "C>S bytes", "S>C pkts", "S>C bytes", "Start", "Duration",
+                 opt_.url ? " URL" : "");
     else
-      out_.print("{:<5} {:<28} {:<28} {:<6} {:<14} {:>8} {:>10} {:>8} {:>10} {:>11} {:>10}\n", "Proto",
+      out_.print("{:<5} {:<28} {:<28} {:<6} {:<14} {:>8} {:>10} {:>8} {:>10} {:>11} {:>10}{}\n", "Proto",
                  "Client", "Server", "State", "Service", "C>S pkts", "C>S bytes", "S>C pkts", "S>C bytes",
-                 "Start", "Duration");
+                 "Start", "Duration", opt_.url ? " URL" : "");
   }
 
   // Hand-written padding: fmt's width handling cost more than tracking the connection.
@@ -39,6 +40,11 @@ public:
     seconds(b, conn_ts_ns(r.first_ts) - conn_ts_ns(start_), 11);
     b.push_back(' ');
     seconds(b, r.duration_ns(), 10);
+    if (opt_.url) {
+      b.push_back(' ');
+      if (r.url.empty()) b.push_back('-');
+      for (char c : r.url) b.push_back(static_cast<unsigned char>(c) < 0x20 ? '.' : c); // one line per row
+    }
     if (const ConnParent* p = r.parent.get())
       out_.print("  parent: {} {} > {}", conn_proto_name(p->proto),
                  endpoint_text(p->orig_h, p->ip_version, p->orig_p),

@@ -30,10 +30,10 @@ std::string conn_seconds_text(int64_t ns) {
 
 std::unique_ptr<ConnWriter> make_conn_writer(std::string_view format, OutBuffer& out, ConnWriterOptions opt) {
   if (format == "table") return make_conn_table_writer(out, opt);
-  if (format == "zeek") return make_conn_zeek_writer(out);
-  if (format == "json") return make_conn_json_writer(out, false);
-  if (format == "ndjson") return make_conn_json_writer(out, true);
-  if (format == "csv") return make_conn_csv_writer(out);
+  if (format == "zeek") return make_conn_zeek_writer(out, opt.url);
+  if (format == "json") return make_conn_json_writer(out, false, opt.url);
+  if (format == "ndjson") return make_conn_json_writer(out, true, opt.url);
+  if (format == "csv") return make_conn_csv_writer(out, opt.url);
   return nullptr;
 }
 

@@ -15,6 +15,7 @@ namespace ps {
 
 struct ConnWriterOptions {
   bool numeric = false; // -n: no service names
+  bool url = false;     // --url: a last column with the first HTTP request's URL
 };
 
 class ConnWriter {
@@ -37,8 +38,8 @@ std::string conn_seconds_text(int64_t ns);
 int64_t conn_ts_ns(const Timestamp& t);
 
 std::unique_ptr<ConnWriter> make_conn_table_writer(OutBuffer& out, ConnWriterOptions opt);
-std::unique_ptr<ConnWriter> make_conn_zeek_writer(OutBuffer& out);
-std::unique_ptr<ConnWriter> make_conn_json_writer(OutBuffer& out, bool ndjson);
-std::unique_ptr<ConnWriter> make_conn_csv_writer(OutBuffer& out);
+std::unique_ptr<ConnWriter> make_conn_zeek_writer(OutBuffer& out, bool url = false);
+std::unique_ptr<ConnWriter> make_conn_json_writer(OutBuffer& out, bool ndjson, bool url = false);
+std::unique_ptr<ConnWriter> make_conn_csv_writer(OutBuffer& out, bool url = false);
 
 } // namespace ps

@@ -44,9 +44,17 @@ void id_cells(std::vector<Cell>& row, int64_t t, const ConnId& id) {
   row.push_back(num(id.resp_p));
 }
 
-// The URL a browser would have shown for the request: the Host header's host and port (else the
-// server's address and port), the port only when it is not 80; absolute request URIs as they are.
+// The url column (unset without a request line).
 Cell request_url(const HttpTxn& x) {
+  if (x.uri.empty()) return {};
+  return http_request_url(x);
+}
+
+} // namespace
+
+// The Host header's host and port (else the server's address and port); absolute request URIs as they
+// are.
+std::string http_request_url(const HttpTxn& x) {
   if (x.uri.empty()) return {};
   if (x.uri.starts_with("http://") || x.uri.starts_with("https://")) return x.uri;
   std::string host = x.id.resp_h;
@@ -60,8 +68,6 @@ Cell request_url(const HttpTxn& x) {
   return browser_url("http", host, port,
                      x.uri.front() == '/' ? std::string_view(x.uri) : std::string_view("/"));
 }
-
-} // namespace
 
 LogTable http_log(const Transactions& t) {
   LogTable L;
