@@ -11,6 +11,7 @@
 #include "capture/reader.h"
 #include "cli/commands.h"
 #include "cli/input_options.h"
+#include "cli/kafka_options.h"
 #include "cli/limit_options.h"
 #include "cli/live_log.h"
 #include "engine/engine.h"
@@ -28,6 +29,7 @@ namespace {
 struct LogArgs {
   std::string kind;
   InputArgs in;
+  KafkaArgs kafka;
   std::string format = "table";
 };
 
@@ -132,8 +134,11 @@ int run_log(const LogArgs& a) {
   }
   if (live) eo.needs.records = true; // rows wait at most until their connection ends
   int code = 0;
+  std::unique_ptr<kafka::Producer> producer = open_kafka(a.kafka, code);
+  if (code) return code;
   std::unique_ptr<CaptureReader> reader = open_input(a.in, "log", code);
   if (!reader) return code;
+  if (producer && !live) reader = stop_on_signals(std::move(reader), a.in.path() == "-"); // Ctrl-C: publish what was read
   const app::LogFormat f = a.format == "json"     ? app::LogFormat::Json
                            : a.format == "ndjson" ? app::LogFormat::Ndjson
                            : a.format == "zeek"   ? app::LogFormat::Zeek
@@ -153,6 +158,8 @@ int run_log(const LogArgs& a) {
       worker_uids[0].apply(t);
       if (df) keep_rows_of(t, worker_matched[0]);
     });
+  if (live_log && producer)
+    live_log->publish_to([&](const app::LogTable& t) { publish_log(*producer, a.kind, t); });
   app::DnsLogBuilder dns(a.in.limits.max_transactions);
   for (unsigned k = 0; k < jobs; ++k) {
     ConnSelector* ws = worker_sel[k];
@@ -182,6 +189,7 @@ int run_log(const LogArgs& a) {
     engines[0].advance_clock(now);
     live_log->poll(engines[0].transactions(), dns, false);
     out.flush();
+    if (producer) producer->poll();
   });
   engines.run(*reader, rl);
   engines.finish();
@@ -191,6 +199,7 @@ int run_log(const LogArgs& a) {
     LimitHits hits = engines.limit_hits();
     hits.transactions_dropped += dns.dropped();
     report_limits(a.in.limits, hits);
+    if (producer) return finish_kafka(*producer, finish_run(out, *reader), a.in.quiet);
     return finish_run(out, *reader);
   }
   app::Transactions merged;
@@ -217,6 +226,10 @@ int run_log(const LogArgs& a) {
                                            : dns.table();
   uids.apply(table);
   if (df) keep_rows_of(table, matched);
+  if (producer) {
+    publish_log(*producer, a.kind, table);
+    return finish_kafka(*producer, finish_run(out, *reader), a.in.quiet);
+  }
   app::print_log(table, f, out);
   return finish_run(out, *reader);
 }
@@ -235,6 +248,7 @@ void add_log_command(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::IsMember({"http", "ftp", "smtp", "pop3", "dns", "ssl", "ssh"}));
   add_input_options(cmd, args->in, true);
+  add_kafka_options(cmd, args->kafka);
   cmd->add_option("-w,--write", args->in.capture.write_file,
                   "With -i: also write every captured frame to FILE (pcapng for .pcapng names)")
       ->type_name("FILE");

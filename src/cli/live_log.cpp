@@ -60,7 +60,10 @@ void LiveLog::poll(const app::Transactions& t, const app::DnsLogBuilder& dns, bo
                               : app::pop3_log(sub);
   }
   fix_(table);
-  stream_.rows(table);
+  if (publish_)
+    publish_(table);
+  else
+    stream_.rows(table);
 }
 
 } // namespace ps::cli
