@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 
@@ -54,8 +55,37 @@ std::unique_ptr<kafka::Producer> open_kafka(const KafkaArgs& a, int& exit_code) 
   return p;
 }
 
+namespace {
+
+volatile std::sig_atomic_t g_give_up = 0;
+
+extern "C" void give_up(int) {
+  g_give_up = 1;
+}
+
+} // namespace
+
 int finish_kafka(kafka::Producer& p, int code, bool quiet) {
-  p.flush();
+  // While records wait for a cluster that does not answer, Ctrl-C (again) gives them up.
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction old {};
+    if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    struct sigaction sa {};
+    sa.sa_handler = give_up;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(sig, &sa, nullptr);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  bool told = false;
+  p.flush([&](uint64_t pending) {
+    if (!told && std::chrono::steady_clock::now() - start > std::chrono::seconds(2)) {
+      told = true;
+      std::fprintf(stderr,
+                   "portscope: kafka: waiting for %llu records to be delivered (Ctrl-C gives them up)\n",
+                   static_cast<unsigned long long>(pending));
+    }
+    return g_give_up != 0;
+  });
   const kafka::DeliveryStats& s = p.stats();
   if (!quiet) {
     std::string kinds;

@@ -139,8 +139,17 @@ public:
 
   void poll() override { rd_kafka_poll(rk_, 0); }
 
-  void flush() override {
-    while (rd_kafka_outq_len(rk_) > 0) rd_kafka_poll(rk_, 100);
+  void flush(const std::function<bool(uint64_t)>& waiting) override {
+    bool purged = false;
+    while (rd_kafka_outq_len(rk_) > 0) {
+      rd_kafka_poll(rk_, 100);
+      const uint64_t pending = stats_.published - stats_.delivered - stats_.failed;
+      if (!purged && pending && waiting && waiting(pending)) {
+        // Their delivery reports come with a purge error: counted as failed.
+        rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        purged = true;
+      }
+    }
     for (auto& [name, t] : kinds_)
       if (t.delivered) stats_.delivered_by_kind[name] = t.delivered;
   }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -55,8 +56,10 @@ public:
   virtual void publish(std::string_view kind, std::string_view key, std::string_view json) = 0;
   // Serves delivery reports without waiting (call now and then, e.g. on the live tick).
   virtual void poll() = 0;
-  // Waits until every published record is delivered or has failed.
-  virtual void flush() = 0;
+  // Waits until every published record is delivered or has failed. `waiting(pending)` is called about
+  // ten times a second meanwhile; when it returns true the records not yet delivered are given up
+  // (counted as failed).
+  virtual void flush(const std::function<bool(uint64_t pending)>& waiting = {}) = 0;
   virtual const DeliveryStats& stats() const = 0;
   const std::string& sensor() const { return sensor_; }
 

@@ -8,7 +8,8 @@ loopback TCP), portscope producing to it as a separate process, and a consumer r
   records keep the file order (also with -j 2, published from the merge);
 - Produce requests failing with retriable errors are retried: nothing lost, nothing duplicated;
 - a queue bounded to 2 records slows the reader down and loses nothing;
-- a broker down for the whole run: every record is counted as not delivered, exit code 3;
+- a broker down for the whole run: every record is counted as not delivered, exit code 3; with
+  librdkafka's default timeout, Ctrl-C while the records wait gives them up (counted, exit 3);
 - a broker that goes down mid-run: what was reported as delivered is in the topic, the rest is counted,
   exit code 3;
 - SIGINT on a run reading a pipe publishes and flushes what was read, exit 0;
@@ -139,13 +140,14 @@ def main():
         for i, (cap, kinds) in enumerate(cases):
             path = os.path.join(data, cap)
             prefix = f"eq{i}"
-            rc, _, err = run(args.bin, "conns", path, "--kafka-topic", prefix, *kafka)
-            t.check(rc == 0, f"{cap}: conns --kafka exit {rc}: {err.strip()}")
             _, out, _ = run(args.bin, "conns", path, "--format", "ndjson", "--stream")
             conns = file_lines(out)
-            msgs, errors = mock.consume(prefix + ".conn")
-            t.check(not errors, f"{cap}: consume conn: {errors[:1]}")
-            check_topic(t, f"{cap} conn", msgs, "conn", conns, uid_field)
+            for jobs in ("1", "2"):
+                rc, _, err = run(args.bin, "conns", path, "--kafka-topic", prefix + jobs, *kafka, "-j", jobs)
+                t.check(rc == 0, f"{cap}: conns --kafka -j {jobs} exit {rc}: {err.strip()}")
+                msgs, errors = mock.consume(prefix + jobs + ".conn")
+                t.check(not errors, f"{cap}: consume conn: {errors[:1]}")
+                check_topic(t, f"{cap} conn -j {jobs}", msgs, "conn", conns, uid_field)
             for kind in kinds:
                 for jobs in (["-j", "1"], ["-j", "2"]) if kind == "http" else (["-j", "1"],):
                     p = f"{prefix}{jobs[1]}"
@@ -187,7 +189,7 @@ def main():
 
         # 3. A queue of 2 records: back-pressure, nothing dropped.
         rc, _, err = run(args.bin, "read", mixed, "--kafka", B, "--kafka-topic", "bp", "--sensor", SENSOR,
-                         "-X", "queue.buffering.max.messages=2")
+                         "-X", "queue.buffering.max.messages=2", "-X", "linger.ms=0")
         t.check(rc == 0, f"bounded queue: exit {rc}: {err.strip()}")
         m = re.search(r"kafka: (\d+) records delivered", err)
         t.check(m and int(m.group(1)) == len(mixed_packets), f"bounded queue: summary {err.strip()!r}")
@@ -207,6 +209,21 @@ def main():
                 f"broker down: no count of the {n} undelivered records in {lines}")
         t.check(all(l.startswith("portscope: ") for l in lines), f"broker down: stray stderr lines {lines}")
         t.check(time.time() - start < 30, "broker down: the run did not end after message.timeout.ms")
+        # 4b. Still down, librdkafka's default 300 s timeout: the flush says it is waiting, and Ctrl-C
+        # gives the records up (counted, exit 3) instead of waiting.
+        p = subprocess.Popen([args.bin, "conns", mixed, "--kafka", B, "--kafka-topic", "down2", "--sensor",
+                              SENSOR], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = p.stderr.readline()
+        while line and "waiting for" not in line:
+            line = p.stderr.readline()
+        t.check(f"kafka: waiting for {n} records to be delivered (Ctrl-C gives them up)" in line,
+                f"flush to a cluster that is down: {line!r}")
+        start = time.time()
+        p.send_signal(signal.SIGINT)
+        rc = p.wait(timeout=30)
+        err = p.stderr.read()
+        t.check(rc == 3 and f"kafka: {n} of {n} records not delivered" in err and time.time() - start < 10,
+                f"Ctrl-C while flushing: exit {rc}, {err.strip()!r}")
         t.check(mock.cmd("up 1") == "ok", "broker up")
 
         # 5. Down mid-run: the capture comes through a pipe, the broker stops after the first half.
@@ -219,7 +236,8 @@ def main():
             off += 16 + incl
         half = len(frames) // 2
         p = subprocess.Popen([args.bin, "read", "-r", "-", "-j", "1", "--kafka", B, "--kafka-topic", "mid",
-                              "--sensor", SENSOR, "-X", "message.timeout.ms=2000"],
+                              "--sensor", SENSOR, "-X", "message.timeout.ms=2000", "-X", "request.timeout.ms=1000",
+                              "-X", "socket.timeout.ms=1000"],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         p.stdin.write(raw[:24] + b"".join(frames[:half]))
         p.stdin.flush()

@@ -44,12 +44,18 @@ rd_kafka_t* make_handle(rd_kafka_type_t type,
 }
 
 // Every record of `topics`, from the first offset to the end of each partition.
+// One consumer for the whole run (assigned anew for each command), so a read costs no reconnection.
 bool consume(const std::string& bootstrap, const std::vector<std::string>& topics) {
-  rd_kafka_t* rk = make_handle(RD_KAFKA_CONSUMER, {{"bootstrap.servers", bootstrap},
-                                                   {"group.id", "kafka_mock_broker"},
-                                                   {"enable.auto.commit", "false"},
-                                                   {"enable.partition.eof", "true"},
-                                                   {"allow.auto.create.topics", "false"}});
+  static rd_kafka_t* rk = nullptr;
+  if (!rk)
+    rk = make_handle(RD_KAFKA_CONSUMER, {{"bootstrap.servers", bootstrap},
+                                         {"group.id", "kafka_mock_broker"},
+                                         {"enable.auto.commit", "false"},
+                                         {"enable.partition.eof", "true"},
+                                         {"allow.auto.create.topics", "false"},
+                                         {"fetch.wait.max.ms", "10"},
+                                         {"fetch.error.backoff.ms", "10"},
+                                         {"reconnect.backoff.ms", "10"}});
   rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(16);
   for (const std::string& t : topics) {
     rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, t.c_str(), nullptr);
@@ -92,8 +98,7 @@ bool consume(const std::string& bootstrap, const std::vector<std::string>& topic
     }
     rd_kafka_message_destroy(m);
   }
-  rd_kafka_consumer_close(rk);
-  rd_kafka_destroy(rk);
+  rd_kafka_assign(rk, nullptr);
   if (eof < want_eof) std::printf("error consume: %d of %d partitions read to their end\n", eof, want_eof);
   std::printf("end %ld\n", n);
   return true;
