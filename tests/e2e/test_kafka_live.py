@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """--kafka while capturing (-i): two network namespaces, python's http.server in one, curl in the
 other; librdkafka's mock cluster (tests/tools/kafka_mock_broker) and portscope `log http -i --kafka` and
-`conns -i --kafka` in the client's namespace. The http rows reach the topic while the capture runs (as
-they complete); Ctrl-C ends both runs with exit 0 after flushing, and the conn topic then holds each
+`log ssl -i --kafka` and `conns -i --kafka` in the client's namespace. The http rows reach the topic while the capture runs (as
+they complete), a TLS connection's ssl row when it ends; Ctrl-C ends the runs with exit 0 after flushing, and the conn topic then holds each
 connection, keyed by the uid its http rows carry. Root only (skips otherwise); bounded by timeouts."""
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -48,13 +49,30 @@ def main():
             p.err.wait_for("capturing on")
             return p
 
+        # A TLS server (openssl s_server with a throwaway certificate) for log ssl -i.
+        tmp = tempfile.mkdtemp(prefix="ps-kafka-live-")
+        key, cert = os.path.join(tmp, "k.pem"), os.path.join(tmp, "c.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "1", "-subj", "/CN=live.test"], capture_output=True, check=True, timeout=60)
+        ns.popen(ns.b, "openssl", "s_server", "-accept", "4433", "-cert", cert, "-key", key, "-www", "-quiet",
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
         log = start("log", "http")
+        ssl = start("log", "ssl")
         conns = start("conns")
         ports = []
         for _ in range(3):
             r = ns.run(ns.a, "curl", "-s", "-o", "/dev/null", "-w", "%{local_port}", "--max-time", "5",
                        f"http://{ns.addr_b}/")
             ports.append(int(r.stdout))
+        tls_port = None
+        for _ in range(50):  # until s_server accepts
+            r = ns.run(ns.a, "curl", "-sk", "-o", "/dev/null", "-w", "%{local_port} %{http_code}", "--max-time", "5",
+                       f"https://{ns.addr_b}:4433/")
+            if r.stdout.endswith(" 200"):
+                tls_port = int(r.stdout.split()[0])
+                break
+            time.sleep(0.2)
+        t.check(tls_port is not None, "openssl s_server answered curl")
         # The rows are published as they complete, while the capture goes on.
         rows, deadline = [], time.time() + 10
         while time.time() < deadline:
@@ -66,10 +84,15 @@ def main():
                 f"log http -i --kafka: rows in the topic while capturing: {rows}")
         t.check(all(r["_system_name"] == SENSOR and r["_path"] == "http" and r["_schema"] == 1
                     and r["status_code"] == 200 and k == r["uid"] for k, r in rows), f"http rows: {rows}")
-        for name, p in (("log http", log), ("conns", conns)):
+        for name, p in (("log http", log), ("log ssl", ssl), ("conns", conns)):
             rc, out, err = stop(p)
             t.check(rc == 0 and out == "", f"{name} -i --kafka after SIGINT: exit {rc}, stdout {out[:200]!r}")
             t.check("records delivered" in err and "not delivered" not in err, f"{name}: {err.strip()}")
+        tls = consume("live.ssl")
+        t.check([r["id.orig_p"] for _, r in tls] == [tls_port] and all(
+            "server_name" not in r for _, r in tls)
+            and all(r.get("established") is True and k == r["uid"] for k, r in tls),
+            f"log ssl -i --kafka: the TLS connection once it ended: {tls}")
         recs = consume("live.conn")
         by_port = {r["id.orig_p"]: (k, r) for k, r in recs}
         t.check(all(p in by_port for p in ports), f"conns -i --kafka: the 3 connections after Ctrl-C: {recs}")
