@@ -228,7 +228,8 @@ int run_conns(const ConnsArgs& a) {
   if (producer) publisher.emplace(*producer);
   std::unique_ptr<CaptureReader> reader = open_input(a.in, "conns", code);
   if (!reader) return code;
-  if (producer && !live) reader = stop_on_signals(std::move(reader), a.in.path() == "-"); // Ctrl-C: publish what was read
+  if (producer && !live)
+    reader = stop_on_signals(std::move(reader), a.in.path() == "-"); // Ctrl-C: publish what was read
 
   OutBuffer out;
   ConnWriterOptions wo;

@@ -164,8 +164,9 @@ int run_read(const ReadArgs& a) {
   std::unique_ptr<CaptureReader> reader =
       live ? open_live_input(a.in, exit_code) : open_capture_with(path, a.in.capture, exit_code);
   if (!reader) return exit_code;
-  if (producer && !live) reader = stop_on_signals(std::move(reader), a.in.path() == "-"); // Ctrl-C: publish what was read
-  on_live_tick(*reader, [&out, &producer](Timestamp) {                // frames show as they arrive
+  if (producer && !live)
+    reader = stop_on_signals(std::move(reader), a.in.path() == "-"); // Ctrl-C: publish what was read
+  on_live_tick(*reader, [&out, &producer](Timestamp) {               // frames show as they arrive
     out.flush();
     if (producer) producer->poll();
   });

@@ -7,9 +7,16 @@
 #include <csignal>
 #include <cstdio>
 
+#include "capture/live_reader.h"
 #include "cli/input_options.h"
 
 namespace ps::cli {
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0; // stop_on_signals: a signal ended the reading
+
+} // namespace
 
 void add_kafka_options(CLI::App* cmd, KafkaArgs& a) {
   cmd->add_option("--kafka", a.brokers,
@@ -51,7 +58,9 @@ std::unique_ptr<kafka::Producer> open_kafka(const KafkaArgs& a, int& exit_code) 
   if (!p) {
     fail("kafka: " + error);
     exit_code = kExitUsage;
+    return p;
   }
+  p->on_stop([] { return g_stop != 0 || LiveReader::stop_requested(); });
   return p;
 }
 
@@ -105,7 +114,6 @@ int finish_kafka(kafka::Producer& p, int code, bool quiet) {
 
 namespace {
 
-volatile std::sig_atomic_t g_stop = 0;
 volatile std::sig_atomic_t g_stdin = 0;
 
 // A read blocked on a pipe would wait for its writer: standard input becomes /dev/null, whose end of

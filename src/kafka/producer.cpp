@@ -124,6 +124,12 @@ public:
       if (rc == 0) break;
       const rd_kafka_resp_err_t e = rd_kafka_last_error();
       if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        ++stats_.published;
+        if (stopping_ && stopping_()) {
+          fail("stopped while the queue was full");
+          return;
+        }
+        --stats_.published;
         // Back-pressure: the reader waits for deliveries to make room.
         ++stats_.queue_waits;
         rd_kafka_poll(rk_, 100);

@@ -54,6 +54,9 @@ public:
   // Publishes one record of `kind` (a JSON object, without the envelope) under `key` (the connection
   // uid; empty: none). Waits while the queue is full.
   virtual void publish(std::string_view kind, std::string_view key, std::string_view json) = 0;
+  // While publish() waits for room and `stopping()` says the run is being stopped (Ctrl-C), the record
+  // is given up instead (counted as not delivered).
+  void on_stop(std::function<bool()> stopping) { stopping_ = std::move(stopping); }
   // Serves delivery reports without waiting (call now and then, e.g. on the live tick).
   virtual void poll() = 0;
   // Waits until every published record is delivered or has failed. `waiting(pending)` is called about
@@ -65,6 +68,7 @@ public:
 
 protected:
   std::string sensor_;
+  std::function<bool()> stopping_;
 };
 
 } // namespace ps::kafka

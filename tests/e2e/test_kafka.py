@@ -2,14 +2,15 @@
 """--kafka against a real Kafka protocol endpoint: librdkafka's mock cluster (tests/tools/kafka_mock_broker,
 loopback TCP), portscope producing to it as a separate process, and a consumer reading every topic back.
 
-- every record of every kind (conn, http, ftp, smtp, pop3, dns, ssl, ssh, packet) equals, byte for byte
+- every record of every kind (conn, http, ftp, smtp, pop3, dns, ssl, ssh, packet; and `log all`'s) equals, byte for byte
   once the envelope (_path, _system_name, _schema) is taken off, the line `conns/log --format ndjson` or
   `read -T ndjson` prints for the same capture; each is keyed by its connection's uid, and one key's
   records keep the file order (also with -j 2, published from the merge);
 - Produce requests failing with retriable errors are retried: nothing lost, nothing duplicated;
 - a queue bounded to 2 records slows the reader down and loses nothing;
 - a broker down for the whole run: every record is counted as not delivered, exit code 3; with
-  librdkafka's default timeout, Ctrl-C while the records wait gives them up (counted, exit 3);
+  librdkafka's default timeout, Ctrl-C while the records wait gives them up (counted, exit 3), also
+  when the reader waits for room in a full queue;
 - a broker that goes down mid-run: what was reported as delivered is in the topic, the rest is counted,
   exit code 3;
 - SIGINT on a run reading a pipe publishes and flushes what was read, exit 0;
@@ -157,6 +158,17 @@ def main():
                     msgs, errors = mock.consume(f"{p}.{kind}")
                     t.check(not errors, f"{cap}: consume {kind}: {errors[:1]}")
                     check_topic(t, f"{cap} {kind} {' '.join(jobs)}", msgs, kind, file_lines(out), uid_field)
+            # log all: every kind and the conn records from one engine, each equal to its own command's.
+            rc, _, err = run(args.bin, "log", "all", path, "--kafka-topic", f"all{i}", *kafka)
+            t.check(rc == 0, f"{cap}: log all --kafka exit {rc}: {err.strip()}")
+            msgs, _ = mock.consume(f"all{i}.conn")
+            check_topic(t, f"{cap} log all: conn", msgs, "conn", conns, uid_field)
+            for kind in ("http", "ftp", "smtp", "pop3", "dns", "ssl", "ssh"):
+                _, out, _ = run(args.bin, "log", kind, path, "--format", "ndjson")
+                if not file_lines(out):
+                    continue
+                msgs, _ = mock.consume(f"all{i}.{kind}")
+                check_topic(t, f"{cap} log all: {kind}", msgs, kind, file_lines(out), uid_field)
             _, out, _ = run(args.bin, "read", path, "-T", "ndjson")
             packets = file_lines(out)
             for jobs in ("1", "2"):
@@ -224,6 +236,23 @@ def main():
         err = p.stderr.read()
         t.check(rc == 3 and f"kafka: {n} of {n} records not delivered" in err and time.time() - start < 10,
                 f"Ctrl-C while flushing: exit {rc}, {err.strip()!r}")
+        # 4c. Still down, a queue of 5 records: the reader waits for room; Ctrl-C stops it (the record
+        # waiting for room is given up), a second Ctrl-C gives up the queued ones; all counted.
+        p = subprocess.Popen([args.bin, "read", mixed, "-j", "1", "--kafka", B, "--kafka-topic", "down3",
+                              "--sensor", SENSOR, "-X", "queue.buffering.max.messages=5"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1)
+        t.check(p.poll() is None, "full queue, cluster down: the reader waits")
+        p.send_signal(signal.SIGINT)
+        line = p.stderr.readline()
+        while line and "waiting for" not in line:
+            line = p.stderr.readline()
+        t.check("kafka: waiting for 5 records to be delivered" in line, f"full queue, Ctrl-C: {line!r}")
+        p.send_signal(signal.SIGINT)
+        rc = p.wait(timeout=30)
+        err = p.stderr.read()
+        m = re.search(r"kafka: (\d+) of (\d+) records not delivered", err)
+        t.check(rc == 3 and m and m.group(1) == m.group(2) == "6", f"full queue, Ctrl-C twice: exit {rc}, {err!r}")
         t.check(mock.cmd("up 1") == "ok", "broker up")
 
         # 5. Down mid-run: the capture comes through a pipe, the broker stops after the first half.
@@ -287,6 +316,8 @@ def main():
         (["read", mixed, "-X", "linger.ms=1"], "-X sets librdkafka options for --kafka BROKERS"),
         (["read", mixed, "--kafka", "127.0.0.1:1", "-T", "fields", "-e", "ip.src"], "--kafka publishes each frame"),
         (["conns", mixed, "--kafka", "127.0.0.1:1", "--conv"], "--kafka publishes the connection records"),
+        (["log", "all", mixed], "log all publishes every kind to Kafka: give --kafka BROKERS"),
+        (["log", "all", mixed, "--kafka", "127.0.0.1:1", "-Y", "tcp"], "log all publishes every record; -Y"),
     ]:
         rc, out, err = run(args.bin, *argv)
         lines = [l for l in err.split("\n") if l]
