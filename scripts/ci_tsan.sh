@@ -18,7 +18,7 @@ done
 cd "$ROOT"
 printf '\n=== ThreadSanitizer build (%s)\n' "$BUILD_TSAN"
 CC=clang CXX=clang++ cmake -S . -B "$BUILD_TSAN" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPORTSCOPE_TSAN=ON \
-  -DPORTSCOPE_WERROR=ON -DPORTSCOPE_TESTS=OFF -DPORTSCOPE_BENCH=OFF >/dev/null
+  -DPORTSCOPE_WERROR=ON -DPORTSCOPE_TESTS=OFF -DPORTSCOPE_BENCH=OFF -DCMAKE_UNITY_BUILD="${PORTSCOPE_UNITY:-OFF}" >/dev/null
 ninja -C "$BUILD_TSAN" -j "$JOBS" portscope
 printf '\n=== parallel runs under ThreadSanitizer\n'
 export TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}"

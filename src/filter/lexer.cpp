@@ -1,4 +1,5 @@
 #include "filter/lexer.h"
+#include "filter/literal.h"
 
 namespace ps::filter {
 
@@ -33,13 +34,6 @@ bool word_char(char c) {
   default:
     return true;
   }
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Reads one escape sequence after a backslash at s[i] (i indexes the char after '\'); appends the byte.

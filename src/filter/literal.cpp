@@ -12,14 +12,14 @@ namespace ps::filter {
 
 using detail::i128;
 
-namespace {
-
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
+
+namespace {
 
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;

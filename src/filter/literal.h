@@ -10,6 +10,8 @@
 namespace ps::filter {
 
 // 80, 0x50, 0120 (octal), 0b1010, with an optional sign.
+// The value of one hexadecimal digit, or -1.
+int hex_digit(char c);
 bool parse_integer(std::string_view s, detail::i128& out);
 // 1.5, -0.25, 2, 1e-3
 bool parse_double(std::string_view s, double& out);

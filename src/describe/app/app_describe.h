@@ -26,6 +26,8 @@ void segment_note(Record& r, int where);
 std::string_view long_label(Record& r, std::string_view label, std::string_view value);
 // A string field item with "Label: value" tree text.
 void add_string(Record& r, F f, std::string_view value, uint32_t off = 0, uint32_t len = 0);
+// A generated reference to another frame ("[Response in: 12]"); nothing when frame is 0.
+void frame_ref(Record& r, F f, uint64_t frame, std::string_view label);
 // A tree-only text line ("USER anonymous\r\n") that opens a subtree; returns whether one was pushed.
 bool push_line(Record& r, std::string_view line, uint32_t off, uint32_t len);
 

@@ -29,6 +29,13 @@ void set_info(Record& r, std::string_view text) {
   info.append(text.data(), text.data() + text.size());
 }
 
+void frame_ref(Record& r, F f, uint64_t frame, std::string_view label) {
+  if (!frame || !r.want(f)) return;
+  Item& it = r.add(f, 0, 0, frame);
+  it.generated = true;
+  if (r.tree()) it.text = r.format("[{}: {}]", label, frame);
+}
+
 void add_string(Record& r, F f, std::string_view value, uint32_t off, uint32_t len) {
   if (!r.want(f)) return;
   Item& it = r.add_str(f, off, len, r.save(value));

@@ -7,13 +7,6 @@ namespace ps::app {
 
 namespace {
 
-void frame_ref(Record& r, F f, uint64_t frame, std::string_view label) {
-  if (!frame || !r.want(f)) return;
-  Item& it = r.add(f, 0, 0, frame);
-  it.generated = true;
-  if (r.tree()) it.text = r.format("[{}: {}]", label, frame);
-}
-
 void endpoint_items(Record& r, const FtpLine& l, F ip_field, F port_field) {
   if (!r.want(ip_field) && !r.want(port_field)) return;
   auto e = parse_ftp_hostport(l.request ? std::string_view(l.arg) : std::string_view(l.line).substr(3));

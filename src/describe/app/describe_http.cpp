@@ -174,13 +174,6 @@ void cookie_pairs(Record& r, std::string_view value) {
   }
 }
 
-void frame_ref(Record& r, F f, uint64_t frame, std::string_view label) {
-  if (!frame || !r.want(f)) return;
-  Item& it = r.add(f, 0, 0, frame);
-  it.generated = true;
-  if (r.tree()) it.text = r.format("[{}: {}]", label, frame);
-}
-
 // Line-based text data: one tree line per body line, as tshark's data-text-lines dissector.
 void text_lines(Record& r, const HttpMessage& m) {
   std::string_view body = m.body;

@@ -5,7 +5,7 @@ namespace ps::proto {
 
 namespace {
 
-std::string_view dscp_short(uint8_t d) {
+std::string_view dscp6_short(uint8_t d) {
   switch (d) {
   case 0:
     return "CS0";
@@ -36,7 +36,7 @@ std::string_view dscp_short(uint8_t d) {
   return "Unknown";
 }
 
-std::string_view dscp_long(uint8_t d) {
+std::string_view dscp6_long(uint8_t d) {
   switch (d) {
   case 0:
     return "Default";
@@ -52,14 +52,14 @@ std::string_view dscp_long(uint8_t d) {
   return "Unknown";
 }
 
-constexpr std::string_view kEcnShort[] = {"Not-ECT", "ECT(1)", "ECT(0)", "CE"};
-constexpr std::string_view kEcnLong[] = {"Not ECN-Capable Transport", "ECN-Capable Transport codepoint '01'",
-                                         "ECN-Capable Transport codepoint '10'", "Congestion Experienced"};
+constexpr std::string_view kEcn6Short[] = {"Not-ECT", "ECT(1)", "ECT(0)", "CE"};
+constexpr std::string_view kEcn6Long[] = {"Not ECN-Capable Transport", "ECN-Capable Transport codepoint '01'",
+                                          "ECN-Capable Transport codepoint '10'", "Congestion Experienced"};
 constexpr std::string_view kAction[] = {"Skip and continue", "Discard",
                                         "Discard and send ICMP Parameter Problem",
                                         "Discard and send ICMP if not multicast"};
 
-std::string_view option_name(uint8_t t) {
+std::string_view option6_name(uint8_t t) {
   switch (t) {
   case 0x00:
     return "Pad1";
@@ -125,9 +125,9 @@ void option(Ctx& c, wire::Bytes ext, size_t i, size_t len, uint32_t base) {
   Record& r = c.rec;
   uint8_t t = ext[i];
   uint32_t at = base + static_cast<uint32_t>(i);
-  r.push(F::IPV6_OPT, at, static_cast<uint32_t>(len)).text = option_name(t);
+  r.push(F::IPV6_OPT, at, static_cast<uint32_t>(len)).text = option6_name(t);
   r.push(F::IPV6_OPT_TYPE, at, 1).num = t;
-  r.items().back().text = r.format("Type: {} (0x{:02x})", option_name(t), t);
+  r.items().back().text = r.format("Type: {} (0x{:02x})", option6_name(t), t);
   r.add(F::IPV6_OPT_TYPE_ACTION, at, 1, t >> 6).text =
       r.format("{} = Action: {} ({})", bit_pattern(r, t, 8, 0xc0), kAction[t >> 6], t >> 6);
   r.add(F::IPV6_OPT_TYPE_CHANGE, at, 1, (t >> 5) & 1).text =
@@ -329,9 +329,10 @@ void describe_ipv6_layer(Ctx& c, const LayerSpan& l, bool append_protocols) {
     it->text = r.format("{} = Version: {}", bit_pattern(r, b[0], 8, 0xf0), ip.version());
   if (r.tree()) {
     r.push(F::IPV6_TRAFFIC_CLASS, o, 4).num = tc;
-    r.items().back().text = r.format("{} = Traffic Class: 0x{:02x} (DSCP: {}, ECN: {})",
-                                     bit_pattern(r, w, 32, 0x0ff00000), tc, dscp_short(dscp), kEcnShort[ecn]);
-    std::string_view dl = dscp_long(dscp);
+    r.items().back().text =
+        r.format("{} = Traffic Class: 0x{:02x} (DSCP: {}, ECN: {})", bit_pattern(r, w, 32, 0x0ff00000), tc,
+                 dscp6_short(dscp), kEcn6Short[ecn]);
+    std::string_view dl = dscp6_long(dscp);
     r.add(F::IPV6_TCLASS_DSCP, o, 4, dscp).text =
         dl == "Class Selector" ? r.format("{} = Differentiated Services Codepoint: Class Selector {} ({})",
                                           bit_pattern(r, w, 32, 0x0fc00000), dscp / 8, dscp)
@@ -339,7 +340,7 @@ void describe_ipv6_layer(Ctx& c, const LayerSpan& l, bool append_protocols) {
                                           bit_pattern(r, w, 32, 0x0fc00000), dl, dscp);
     r.add(F::IPV6_TCLASS_ECN, o, 4, ecn).text =
         r.format("{} = Explicit Congestion Notification: {} ({})", bit_pattern(r, w, 32, 0x00300000),
-                 kEcnLong[ecn], ecn);
+                 kEcn6Long[ecn], ecn);
     r.pop();
     r.add(F::IPV6_FLOW, o + 1, 3, ip.flow_label()).text =
         r.format("{} = Flow Label: 0x{:05x}", bit_pattern(r, w & 0xffffff, 24, 0x0fffff), ip.flow_label());
