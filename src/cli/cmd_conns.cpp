@@ -19,6 +19,7 @@
 #include "capture/reader.h"
 #include "cli/commands.h"
 #include "cli/input_options.h"
+#include "cli/kafka_options.h"
 #include "cli/limit_options.h"
 #include "engine/engine.h"
 #include "engine/progress.h"
@@ -34,6 +35,7 @@ namespace {
 
 struct ConnsArgs {
   InputArgs in;
+  KafkaArgs kafka;
   std::string format = "table";
   bool numeric = false, conv = false, servers = false, stream = false, url = false;
   std::string at;
@@ -210,6 +212,11 @@ int run_conns(const ConnsArgs& a) {
     fail("--stream only applies to the connection list, not to --conv, --servers or --at");
     return kExitUsage;
   }
+  if (a.kafka.active() && (a.conv || a.servers || !a.at.empty() || !a.in.capture.write_file.empty())) {
+    fail(
+        "--kafka publishes the connection records; it cannot be combined with --conv, --servers, --at or -w");
+    return kExitUsage;
+  }
   std::optional<AtTime> at;
   if (!a.at.empty()) {
     at = parse_at(a.at);
@@ -242,8 +249,14 @@ int run_conns(const ConnsArgs& a) {
   }
   auto selected = [&](const ConnRecord& r) { return !sel || sel->selected(r); };
   int code = 0;
+  std::unique_ptr<kafka::Producer> producer = open_kafka(a.kafka, code);
+  if (code) return code;
+  std::optional<ConnPublisher> publisher;
+  if (producer) publisher.emplace(*producer);
   std::unique_ptr<CaptureReader> reader = open_input(a.in, "conns", code);
   if (!reader) return code;
+  if (producer && !live)
+    reader = stop_on_signals(std::move(reader), a.in.path() == "-"); // Ctrl-C: publish what was read
 
   OutBuffer out;
   ConnWriterOptions wo;
@@ -257,6 +270,10 @@ int run_conns(const ConnsArgs& a) {
   Timestamp capture_start;
   auto handle = [&](ConnRecord&& r) {
     if (!selected(r)) return;
+    if (publisher) { // in the order they end (merged from the workers), as --stream prints them
+      publisher->publish(r);
+      return;
+    }
     if (writing) {
       selected_uids.insert(r.uid);
       return;
@@ -268,7 +285,7 @@ int run_conns(const ConnsArgs& a) {
   };
   auto first_frame = [&](const Timestamp& ts) {
     capture_start = ts;
-    if (a.stream) {
+    if (a.stream && !publisher) {
       writer->begin(capture_start);
       begun = true;
     }
@@ -340,6 +357,7 @@ int run_conns(const ConnsArgs& a) {
   on_live_tick(*reader, [&](Timestamp now) {
     engines[0].advance_clock(now);
     out.flush();
+    if (producer) producer->poll();
   });
   bool at_set = false;
   if (at) {
@@ -377,6 +395,7 @@ int run_conns(const ConnsArgs& a) {
       for (Tagged& t : current[k]) pending.push_back(&t);
     merge(pending);
   }
+  if (producer) return finish_kafka(*producer, finish_run(out, *reader), a.in.quiet);
   if (writing) {
     if (reader->error()) {
       fail(reader->error()->message);
@@ -421,6 +440,7 @@ void add_conns_command(CLI::App& app, int& exit_code) {
               "  portscope conns capture.pcap -Y 'http.request.method == \"POST\"' -w posts.pcapng\n"
               "  tcpdump -w - | portscope conns -r - --format ndjson --stream");
   add_input_options(cmd, args->in);
+  add_kafka_options(cmd, args->kafka);
   cmd->add_option(
          "-w,--write", args->in.capture.write_file,
          "Write every packet of the listed connections (those -Y selects) to FILE, in capture order; "

@@ -4,6 +4,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -11,6 +14,7 @@
 #include "capture/reader.h"
 #include "cli/commands.h"
 #include "cli/input_options.h"
+#include "cli/kafka_options.h"
 #include "cli/limit_options.h"
 #include "cli/live_log.h"
 #include "engine/engine.h"
@@ -28,6 +32,7 @@ namespace {
 struct LogArgs {
   std::string kind;
   InputArgs in;
+  KafkaArgs kafka;
   std::string format = "table";
 };
 
@@ -106,7 +111,30 @@ void keep_rows_of(app::LogTable& t, const std::unordered_set<uint64_t>& uids) {
                 [&](const auto& row) { return col >= row.size() || !row[col] || !text.count(*row[col]); });
 }
 
+app::LogTable log_table(const std::string& kind, const app::Transactions& t, const app::DnsLogBuilder& dns) {
+  return kind == "http"   ? app::http_log(t)
+         : kind == "ftp"  ? app::ftp_log(t)
+         : kind == "smtp" ? app::smtp_log(t)
+         : kind == "pop3" ? app::pop3_log(t)
+         : kind == "ssl"  ? app::ssl_log(t)
+         : kind == "ssh"  ? app::ssh_log(t)
+                          : dns.table();
+}
+
 int run_log(const LogArgs& a) {
+  // log all --kafka: every kind, and the conn records, from one engine.
+  const bool all = a.kind == "all";
+  if (all && !a.kafka.active()) {
+    fail("log all publishes every kind to Kafka: give --kafka BROKERS (or name one kind: log http ...)");
+    return kExitUsage;
+  }
+  if (all && !a.in.display_filter.empty()) {
+    fail("log all publishes every record; -Y selects rows of one kind (log http -Y ...)");
+    return kExitUsage;
+  }
+  const std::vector<std::string> kinds =
+      all ? std::vector<std::string>{"http", "ftp", "smtp", "pop3", "dns", "ssl", "ssh"}
+          : std::vector<std::string>{a.kind};
   EngineOptions eo;
   eo.needs.app = true;
   eo.needs.transactions = true;
@@ -130,16 +158,20 @@ int run_log(const LogArgs& a) {
     fail("log -w writes a live capture (-i IFACE); a capture file is already written");
     return kExitUsage;
   }
-  if (live) eo.needs.records = true; // rows wait at most until their connection ends
+  if (live || all) eo.needs.records = true; // rows wait at most until their connection ends; conn records
   int code = 0;
+  std::unique_ptr<kafka::Producer> producer = open_kafka(a.kafka, code);
+  if (code) return code;
   std::unique_ptr<CaptureReader> reader = open_input(a.in, "log", code);
   if (!reader) return code;
+  if (producer && !live)
+    reader = stop_on_signals(std::move(reader), a.in.path() == "-"); // Ctrl-C: publish what was read
   const app::LogFormat f = a.format == "json"     ? app::LogFormat::Json
                            : a.format == "ndjson" ? app::LogFormat::Ndjson
                            : a.format == "zeek"   ? app::LogFormat::Zeek
                                                   : app::LogFormat::Table;
   OutBuffer out;
-  const bool want_dns = a.kind == "dns";
+  const bool want_dns = a.kind == "dns" || all;
   // DNS rows come from each packet as it is read, and a live log prints rows as they complete: one
   // worker.
   const unsigned jobs = want_dns || live ? 1 : a.in.workers();
@@ -147,20 +179,26 @@ int run_log(const LogArgs& a) {
   std::vector<std::unordered_set<uint64_t>> worker_matched(jobs);
   std::vector<ConnUids> worker_uids(jobs);
   WorkerSelectors worker_sel(sel ? &*sel : nullptr, a.in.display_filter, jobs);
-  std::optional<LiveLog> live_log;
-  if (live)
-    live_log.emplace(a.kind, f, out, df.has_value(), [&](app::LogTable& t) {
+  std::vector<std::unique_ptr<LiveLog>> live_logs; // one per kind
+  for (const std::string& kind : live ? kinds : std::vector<std::string>{}) {
+    live_logs.push_back(std::make_unique<LiveLog>(kind, f, out, df.has_value(), [&](app::LogTable& t) {
       worker_uids[0].apply(t);
       if (df) keep_rows_of(t, worker_matched[0]);
-    });
+    }));
+    if (producer)
+      live_logs.back()->publish_to([&, kind](const app::LogTable& t) { publish_log(*producer, kind, t); });
+  }
+  std::optional<ConnPublisher> conn_publisher; // log all: one worker, records in the order they end
+  if (all) conn_publisher.emplace(*producer);
   app::DnsLogBuilder dns(a.in.limits.max_transactions);
   for (unsigned k = 0; k < jobs; ++k) {
     ConnSelector* ws = worker_sel[k];
     auto& wm = worker_matched[k];
-    if ((ws && ws->form() == ConnFilterForm::Connections) || live)
-      engines[k].on_connection([ws, &wm, &live_log](ConnRecord&& r) {
+    if ((ws && ws->form() == ConnFilterForm::Connections) || live || all)
+      engines[k].on_connection([ws, &wm, &live_logs, &conn_publisher](ConnRecord&& r) {
         if (ws && ws->form() == ConnFilterForm::Connections && ws->selected(r)) wm.insert(r.uid);
-        if (live_log) live_log->ended(r.proto, r.stream);
+        for (auto& l : live_logs) l->ended(r.proto, r.stream);
+        if (conn_publisher) conn_publisher->publish(r);
       });
     ConnUids& uids = worker_uids[k];
     engines[k].on_packet([&, ws](const PacketView& v) {
@@ -180,17 +218,21 @@ int run_log(const LogArgs& a) {
   rl.progress = &progress;
   on_live_tick(*reader, [&](Timestamp now) {
     engines[0].advance_clock(now);
-    live_log->poll(engines[0].transactions(), dns, false);
+    for (auto& l : live_logs) l->poll(engines[0].transactions(), dns, false);
     out.flush();
+    if (producer) producer->poll();
   });
   engines.run(*reader, rl);
   engines.finish();
-  if (live_log) {
-    live_log->poll(engines[0].transactions(), dns, true);
-    live_log->end();
+  if (live) {
+    for (auto& l : live_logs) {
+      l->poll(engines[0].transactions(), dns, true);
+      l->end();
+    }
     LimitHits hits = engines.limit_hits();
     hits.transactions_dropped += dns.dropped();
     report_limits(a.in.limits, hits);
+    if (producer) return finish_kafka(*producer, finish_run(out, *reader), a.in.quiet);
     return finish_run(out, *reader);
   }
   app::Transactions merged;
@@ -208,16 +250,16 @@ int run_log(const LogArgs& a) {
   ConnUids& uids = worker_uids[0];
   for (unsigned k = 1; k < jobs; ++k) uids.merge(worker_uids[k]);
   const app::Transactions& t = jobs > 1 ? merged : engines[0].transactions();
-  app::LogTable table = a.kind == "http"   ? app::http_log(t)
-                        : a.kind == "ftp"  ? app::ftp_log(t)
-                        : a.kind == "smtp" ? app::smtp_log(t)
-                        : a.kind == "pop3" ? app::pop3_log(t)
-                        : a.kind == "ssl"  ? app::ssl_log(t)
-                        : a.kind == "ssh"  ? app::ssh_log(t)
-                                           : dns.table();
-  uids.apply(table);
-  if (df) keep_rows_of(table, matched);
-  app::print_log(table, f, out);
+  for (const std::string& kind : kinds) {
+    app::LogTable table = log_table(kind, t, dns);
+    uids.apply(table);
+    if (df) keep_rows_of(table, matched);
+    if (producer)
+      publish_log(*producer, kind, table);
+    else
+      app::print_log(table, f, out);
+  }
+  if (producer) return finish_kafka(*producer, finish_run(out, *reader), a.in.quiet);
   return finish_run(out, *reader);
 }
 
@@ -231,10 +273,12 @@ void add_log_command(CLI::App& app, int& exit_code) {
               "  portscope log http capture.pcap\n"
               "  portscope log ftp capture.pcap --format zeek > ftp.log\n"
               "  portscope log http capture.pcap -d tcp.port==2222,http --format ndjson");
-  cmd->add_option("kind", args->kind, "http, ftp, smtp, pop3, dns, ssl or ssh")
+  cmd->add_option("kind", args->kind,
+                  "http, ftp, smtp, pop3, dns, ssl or ssh; all (with --kafka): every kind and conn")
       ->required()
-      ->check(CLI::IsMember({"http", "ftp", "smtp", "pop3", "dns", "ssl", "ssh"}));
+      ->check(CLI::IsMember({"http", "ftp", "smtp", "pop3", "dns", "ssl", "ssh", "all"}));
   add_input_options(cmd, args->in, true);
+  add_kafka_options(cmd, args->kafka);
   cmd->add_option("-w,--write", args->in.capture.write_file,
                   "With -i: also write every captured frame to FILE (pcapng for .pcapng names)")
       ->type_name("FILE");

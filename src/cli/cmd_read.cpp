@@ -10,6 +10,7 @@
 #include "cli/capture_options.h"
 #include "cli/commands.h"
 #include "cli/input_options.h"
+#include "cli/kafka_options.h"
 #include "cli/limit_options.h"
 #include "filter/display_filter.h"
 #include <sys/stat.h>
@@ -25,6 +26,7 @@ namespace {
 
 struct ReadArgs {
   InputArgs in;
+  KafkaArgs kafka;
   bool verbose = false;
   std::string format = "text";
   std::vector<std::string> fields;
@@ -102,20 +104,34 @@ int run_read(const ReadArgs& a) {
   if (!compile_display_filter(a.in, dfilter)) return 2;
   int exit_code = 0;
   const CaptureOptions& cap = a.in.capture;
+  // --kafka: each frame is published (as -T ndjson, or -T ek documents); -w still writes them.
+  const bool kafka = a.kafka.active();
+  const bool print = cap.print || kafka;
+  if (kafka && a.format != "text" && a.format != "ndjson" && a.format != "ek") {
+    fail("--kafka publishes each frame as a -T ndjson (default) or -T ek document, not -T " + a.format);
+    return 2;
+  }
+  std::unique_ptr<kafka::Producer> producer = open_kafka(a.kafka, exit_code);
+  if (exit_code) return exit_code;
   if (live && !cap.write_file.empty() && dfilter) {
     fail("-Y cannot select what -w writes while capturing: -w gets every captured frame (-f filters them); "
          "read the file with -Y -w afterwards");
     return 2;
   }
-  if (live && !cap.write_file.empty() && !cap.print) return capture_to_file(a);
+  if (live && !cap.write_file.empty() && !print) return capture_to_file(a);
   // -w without -Y or -P: the frames are copied, not dissected (as tshark -w).
-  if (!cap.write_file.empty() && !cap.print && !dfilter) {
+  if (!cap.write_file.empty() && !print && !dfilter) {
     auto reader = open_capture_with(path, cap, exit_code);
     return reader ? write_capture(*reader, path, cap, a.in.count, a.in.quiet) : exit_code;
   }
-  OutBuffer out;
+  OutBuffer out(kafka ? OutBuffer::kMemory : 1);
   SinkFactory make_sink;
-  if (a.format == "fields") {
+  if (kafka) {
+    if (a.format == "ek")
+      make_sink = [](OutBuffer& o) { return make_ek_sink(o, /*index_lines=*/false); };
+    else
+      make_sink = [](OutBuffer& o) { return make_json_sink(o, true); };
+  } else if (a.format == "fields") {
     FieldsOptions fo;
     if (a.fields.empty()) {
       fail("-T fields needs at least one -e FIELD");
@@ -134,19 +150,26 @@ int run_read(const ReadArgs& a) {
   } else if (a.format == "json" || a.format == "ndjson") {
     const bool nd = a.format == "ndjson";
     make_sink = [nd](OutBuffer& o) { return make_json_sink(o, nd); };
+  } else if (a.format == "ek") {
+    make_sink = [](OutBuffer& o) { return make_ek_sink(o); };
   } else if (a.format == "text") {
     const bool tree = a.verbose;
     make_sink = [tree](OutBuffer& o) { return tree ? make_tree_sink(o) : make_summary_sink(o); };
   } else {
-    fail("unknown output format '" + a.format + "' for -T (text, fields, json, ndjson)");
+    fail("unknown output format '" + a.format + "' for -T (text, fields, json, ndjson, ek)");
     return 2;
   }
-  if (!cap.write_file.empty() && !cap.print) // -w -Y: written only
+  if (!cap.write_file.empty() && !print) // -w -Y: written only
     make_sink = [](OutBuffer&) -> std::unique_ptr<PacketSink> { return std::make_unique<NullSink>(); };
   std::unique_ptr<CaptureReader> reader =
       live ? open_live_input(a.in, exit_code) : open_capture_with(path, a.in.capture, exit_code);
   if (!reader) return exit_code;
-  on_live_tick(*reader, [&out](Timestamp) { out.flush(); }); // frames show as they arrive
+  if (producer && !live)
+    reader = stop_on_signals(std::move(reader), a.in.path() == "-"); // Ctrl-C: publish what was read
+  on_live_tick(*reader, [&out, &producer](Timestamp) {               // frames show as they arrive
+    out.flush();
+    if (producer) producer->poll();
+  });
   ReadOptions ro;
   ro.max_frames = a.in.count;
   ro.describe.resolve_ports = !a.no_resolve;
@@ -174,8 +197,20 @@ int run_read(const ReadArgs& a) {
     for (unsigned k = 0; k < ro.jobs; ++k) filters.push_back(compile_display_filter_copy(a.in));
     for (const filter::DisplayFilter& f : filters) ro.worker_filters.push_back(&f);
   }
+  if (producer)
+    ro.publish = [&producer](std::string_view text, uint64_t uid) {
+      while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+      producer->publish("packet", uid ? conn_uid_text(uid) : std::string(), text);
+    };
   ReadResult res = run_packet_loop(*reader, make_sink, out, ro);
   close_live(*reader);
+  if (producer) {
+    const int code = res.write_failed || reader->error() ? 1 : 0;
+    if (reader->error()) fail(reader->error()->message);
+    if (writer && finish_capture_writer(*writer, res.write_failed) != 0)
+      return finish_kafka(*producer, 1, a.in.quiet);
+    return finish_kafka(*producer, code, a.in.quiet);
+  }
   report_limits(a.in.limits, res.limit_hits);
   if (writer) {
     if (res.output_failed && !res.write_failed) { // printing stopped first: the capture is incomplete
@@ -215,8 +250,9 @@ void add_read_command(CLI::App& app, int& exit_code) {
               "  tcpdump -w - | portscope read -r -");
   add_input_options(cmd, args->in);
   cmd->add_flag("-V,--verbose", args->verbose, "Print the full protocol tree of every frame");
-  cmd->add_option("-T,--format", args->format, "Output format: text (default), fields, json, ndjson")
-      ->check(CLI::IsMember({"text", "fields", "json", "ndjson"}));
+  cmd->add_option("-T,--format", args->format,
+                  "Output format: text (default), fields, json, ndjson, ek (tshark's bulk-index NDJSON)")
+      ->check(CLI::IsMember({"text", "fields", "json", "ndjson", "ek"}));
   cmd->add_option("-e,--field", args->fields, "Field to print with -T fields (repeat; tshark names)")
       ->allow_extra_args(false);
   cmd->add_option(
@@ -228,6 +264,7 @@ void add_read_command(CLI::App& app, int& exit_code) {
                 "Show TCP sequence and acknowledgment numbers as on the wire, not relative to the ISN");
   cmd->add_flag("--no-checksums", args->no_checksums, "Do not verify IP/TCP/UDP/ICMP checksums");
   add_capture_write_options(cmd, args->in.capture);
+  add_kafka_options(cmd, args->kafka);
   cmd->callback([args, &exit_code] { exit_code = run_read(*args); });
 }
 

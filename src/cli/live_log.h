@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "app/transactions.h"
@@ -24,7 +25,11 @@ public:
   void ended(uint8_t proto, uint32_t stream) { ended_.insert(uint64_t{proto} << 32 | stream); }
   // Prints what became ready; with `final` (end of the capture), everything left.
   void poll(const app::Transactions& t, const app::DnsLogBuilder& dns, bool final);
-  void end() { stream_.end(); }
+  void end() {
+    if (!publish_) stream_.end();
+  }
+  // Rows go to `publish` (Kafka) instead of the output.
+  void publish_to(std::function<void(const app::LogTable&)> publish) { publish_ = std::move(publish); }
 
 private:
   bool is_ended(bool udp, uint32_t stream) const {
@@ -34,6 +39,7 @@ private:
   app::LogStream stream_;
   bool filtered_;
   std::function<void(app::LogTable&)> fix_;
+  std::function<void(const app::LogTable&)> publish_;
   std::unordered_set<uint64_t> ended_;
   std::vector<bool> printed_;
   size_t lo_ = 0; // every row before it is printed

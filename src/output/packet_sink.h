@@ -46,5 +46,8 @@ struct FieldsOptions {
 std::unique_ptr<PacketSink> make_fields_sink(OutBuffer& out, FieldsOptions opt);
 // ndjson: one object per line; otherwise a JSON array like tshark -T json.
 std::unique_ptr<PacketSink> make_json_sink(OutBuffer& out, bool ndjson);
+// -T ek: tshark's bulk-index NDJSON (an index line, then the flattened document); without
+// `index_lines` only the documents (Kafka records).
+std::unique_ptr<PacketSink> make_ek_sink(OutBuffer& out, bool index_lines = true);
 
 } // namespace ps

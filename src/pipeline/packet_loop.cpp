@@ -66,9 +66,11 @@ struct ReadWorker {
   struct Chunk {
     fmt::memory_buffer text;
     std::vector<std::pair<uint32_t, size_t>> frames; // (index in batch, end of its text)
+    std::vector<uint64_t> uids;                      // with ReadOptions::publish: each frame's connection
   };
   std::vector<Chunk> slots;
   std::vector<std::pair<uint32_t, size_t>> current;
+  std::vector<uint64_t> current_uids;
   uint64_t batch_first = 0; // number of the batch's first frame
   bool batch_started = false;
 };
@@ -104,6 +106,7 @@ ReadResult run_parallel_loop(CaptureReader& reader, const SinkFactory& make_sink
       if (dfilter && !dfilter->matches(wp->rec, frame.data)) return true;
       wp->sink->packet(frame, wp->rec, rel_ns(frame.ts, v.first_ts));
       wp->current.emplace_back(static_cast<uint32_t>(frame.number), wp->out.buf().size());
+      if (opt.publish) wp->current_uids.push_back(v.conn ? v.conn->uid : 0);
       return true;
     });
     engines.push_back(&w->engine);
@@ -118,6 +121,8 @@ ReadResult run_parallel_loop(CaptureReader& reader, const SinkFactory& make_sink
     w.out.buf().clear();
     c.frames.swap(w.current);
     w.current.clear();
+    c.uids.swap(w.current_uids);
+    w.current_uids.clear();
     w.batch_started = false;
   };
   bool any = false;
@@ -144,6 +149,12 @@ ReadResult run_parallel_loop(CaptureReader& reader, const SinkFactory& make_sink
           res.write_failed = true;
           return false;
         }
+      }
+      if (opt.publish) {
+        opt.publish({c.text.data() + start[best], end - start[best]}, c.uids[pos[best]]);
+        start[best] = end;
+        ++pos[best];
+        continue;
       }
       if (any && !sep.empty()) out.buf().append(sep);
       any = true;
@@ -249,7 +260,12 @@ ReadResult run_packet_loop(CaptureReader& reader, const SinkFactory& make_sink, 
     }
     int64_t rel = (frame.ts.sec - times.first.sec) * 1'000'000'000 +
                   (static_cast<int64_t>(frame.ts.nsec) - static_cast<int64_t>(times.first.nsec));
+    const size_t before = out.buf().size();
     sink.packet(frame, rec, rel);
+    if (opt.publish) {
+      opt.publish({out.buf().data() + before, out.buf().size() - before}, v.conn ? v.conn->uid : 0);
+      out.buf().resize(before);
+    }
     times.previous = frame.ts;
     if (!out.ok()) {
       res.output_failed = true;

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/decode_as.h"
@@ -37,6 +38,10 @@ struct ReadOptions {
   // compiled copy of the display filter (worker_filters, one per worker, when display_filter is set).
   unsigned jobs = 1;
   std::vector<const filter::DisplayFilter*> worker_filters;
+  // When set, each frame's output goes to `publish` (with the uid of the frame's connection, 0 for
+  // none) instead of `out`, in capture order (a parallel run: from the merge, in the reading thread).
+  // `out` must then be a memory buffer.
+  std::function<void(std::string_view text, uint64_t uid)> publish;
 };
 
 // Makes a sink writing to `out` (one per worker in a parallel run, and one for begin/end).

@@ -21,6 +21,7 @@ MODES = [
     ["read", "-V"],
     ["read", "-T", "json"],
     ["read", "-T", "ndjson"],
+    ["read", "-T", "ek"],
     ["read", *FIELDS],
     ["read", "-Y", "tcp.stream in {0..3} || udp", *FIELDS],
     ["read", "-Y", "http || ftp || dns"],

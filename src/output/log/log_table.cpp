@@ -168,6 +168,10 @@ std::string stream_uid(uint32_t stream, bool udp) {
   return s;
 }
 
+void print_json_row(const LogTable& t, size_t row, OutBuffer& out) {
+  json_object(t, t.rows.at(row), out);
+}
+
 void print_log(const LogTable& t, LogFormat f, OutBuffer& out) {
   switch (f) {
   case LogFormat::Table: {

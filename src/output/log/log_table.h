@@ -24,6 +24,8 @@ struct LogTable {
 };
 
 void print_log(const LogTable& t, LogFormat f, OutBuffer& out);
+// Row `row` of `t` as one JSON object (no newline), as the JSON and NDJSON formats write it.
+void print_json_row(const LogTable& t, size_t row, OutBuffer& out);
 
 // A log printed a few rows at a time as transactions complete (live capture): the header with the
 // first rows, each table column as wide as its name or its first cells (wider cells push the line).
