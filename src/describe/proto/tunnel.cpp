@@ -23,6 +23,8 @@ std::string_view gre_proto_name(uint16_t t) {
     return "MPLS multicast label switched packet";
   case 0x88be:
     return "ERSPAN";
+  case 0x22eb:
+    return "ERSPAN III";
   case 0x883e:
     return "WCCP";
   case 0x8909:
