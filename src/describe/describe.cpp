@@ -109,6 +109,11 @@ void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions&
               Record& rec, const app::AppFrame* app) {
   proto::Ctx c{pkt, meta, opt, rec, app};
   proto::describe_frame(c, times);
+  if (!pkt.reassembled.empty() && pkt.frag_ip_layer >= 0) [[unlikely]]
+    rec.add_source(pkt.layers[static_cast<size_t>(pkt.frag_ip_layer)].kind == Layer::Ipv6
+                       ? "Reassembled IPv6"
+                       : "Reassembled IPv4",
+                   pkt.reassembled);
   bool app_done = false;
   if (pkt.frame && !proto::link_protocol_prefix(pkt).empty())
     rec.append_protocol(proto::link_protocol_prefix(pkt));

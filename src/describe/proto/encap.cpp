@@ -152,8 +152,10 @@ void describe_ppp(Ctx& c, const LayerSpan& l) {
   close(r);
   if (r.columns_wanted()) {
     r.cols().protocol = "PPP";
-    r.cols().src = "N/A";
-    r.cols().dst = "N/A";
+    if (framed) { // the link layer has no addresses; inside PPPoE the Ethernet ones stay
+      r.cols().src = "N/A";
+      r.cols().dst = "N/A";
+    }
     r.cols().info.clear();
     fmt::format_to(std::back_inserter(r.cols().info), "{}", ppp_protocol_name(proto));
   }
