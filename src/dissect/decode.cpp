@@ -153,6 +153,8 @@ struct Decoder {
   void chdlc(Bytes b) {
     if (b.size() < 4) return fail(cut() ? "Cisco HDLC truncated" : "Cisco HDLC");
     push(Layer::Chdlc, off(b), static_cast<uint32_t>(b.size()));
+    // Nothing after the header in a frame the capture cut: tshark's "CHDLC truncated".
+    if (b.size() == 4 && cut()) return fail("CHDLC truncated");
     ethertype(wire::be16(&b[2]), b.subspan(4));
   }
 
@@ -234,6 +236,11 @@ struct Decoder {
     case 12:
     case 14:
       return raw_ip(p);
+    case 9:
+    case 50:
+      return ppp(p, true);
+    case 104:
+      return chdlc(p);
     default:
       return data(p);
     }

@@ -186,6 +186,10 @@ void describe_pppoe(Ctx& c, const LayerSpan& l) {
       const uint32_t at = o + 6 + static_cast<uint32_t>(i);
       const wire::Bytes v = tags.subspan(i + 4, len);
       if (type == 0x0000) break; // End-Of-List
+      if (len == 0) {            // an empty tag (a Service-Name asking for any service) has no line in tshark
+        i += 4;
+        continue;
+      }
       if (r.want(F::PPPOED_TAG)) r.add(F::PPPOED_TAG, at, 2, type).hidden = true;
       if (r.want(F::PPPOED_TAG_LENGTH)) r.add(F::PPPOED_TAG_LENGTH, at + 2, 2, len).hidden = true;
       F f = F::PPPOED_TAG_UNKNOWN_DATA;
