@@ -23,6 +23,7 @@ enum LinkType : uint32_t {
   kLinkNull = 0, // BSD loopback, host-order 4-byte family
   kLinkEthernet = 1,
   kLinkPpp = 9,
+  kLinkFddi = 10,
   kLinkPppHdlc = 50, // PPP in HDLC-like framing (RFC 1662)
   kLinkRaw = 101,    // raw IPv4/IPv6
   kLinkChdlc = 104,  // Cisco HDLC

@@ -73,6 +73,8 @@ std::string_view protocol_names(Layer k) {
     return "ieee8021ah:ethertype";
   case Layer::Ayiya:
     return "ayiya";
+  case Layer::Fddi:
+    return "fddi";
   case Layer::Data:
     return "data";
   }
@@ -214,6 +216,9 @@ void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions&
       break;
     case Layer::Ayiya:
       proto::describe_ayiya(c, l);
+      break;
+    case Layer::Fddi:
+      proto::describe_fddi(c, l);
       break;
     case Layer::Data:
       proto::describe_data(c, l);

@@ -266,6 +266,15 @@ struct Decoder {
     wlan(b.subspan(len), fcs);
   }
 
+  // FDDI: frame control, destination, source; asynchronous and synchronous LLC frames carry LLC.
+  void fddi(Bytes b) {
+    if (b.size() < 13) return fail(cut() ? "FDDI truncated" : "FDDI");
+    push(Layer::Fddi, off(b), static_cast<uint32_t>(b.size()));
+    const uint8_t fc = b[0];
+    if ((fc & 0x70) == 0x50) return llc(b.subspan(13), true);
+    data(b.subspan(13));
+  }
+
   // IEEE 802.11 MAC header. Data frames that are neither protected nor fragmented carry LLC.
   void wlan(Bytes b, bool fcs) {
     if (too_deep()) return;
@@ -294,6 +303,11 @@ struct Decoder {
     if (type != 2 || (subtype & 4) || p.empty()) return; // no body: management, control, null data
     const uint16_t seqctl = wire::le16(&b[22]);
     if ((flags & 0x40) || (flags & 0x04) || (seqctl & 0xf)) return data(p);
+    // An A-MSDU (QoS control bit 7): the first subframe (DA, SA, length, then LLC) stands for the rest.
+    if ((subtype & 8) && (b[(flags & 3) == 3 ? 30 : 24] & 0x80)) {
+      if (p.size() < 14) return fail(cut() ? "IEEE 802.11 truncated" : "IEEE 802.11");
+      return llc(p.subspan(14, std::min<size_t>(wire::be16(&p[12]), p.size() - 14)), true);
+    }
     llc(p, true);
   }
 
@@ -514,6 +528,9 @@ struct Decoder {
     if ((flags & 7) != 0) return data(b.subspan(len));
     const uint16_t proto = wire::be16(&b[2]);
     if (proto == kEtherErspan || proto == kEtherErspan3) return erspan(b.subspan(len), proto, flags & 0x1000);
+    // Aruba WLAN: an 802.11 frame without FCS (0x8200..0x8370 by 0x10, 0x9000).
+    if ((proto >= 0x8200 && proto <= 0x8370 && (proto & 0xf) == 0) || proto == 0x9000)
+      return wlan(b.subspan(len), false);
     if (proto ==
         kEtherWccp) { // WCCP redirection: IPv4, after a 4-byte redirect header unless it starts there
       Bytes p = b.subspan(len);
@@ -667,6 +684,9 @@ void decode(const Frame& frame, Decoded& out) {
     break;
   case kLinkChdlc:
     dec.chdlc(b);
+    break;
+  case kLinkFddi:
+    dec.fddi(b);
     break;
   case kLinkNflog:
     dec.nflog(b);

@@ -43,6 +43,7 @@ enum class Layer : uint8_t {
   Wlan,     // IEEE 802.11 MAC header; aux: 1 when an FCS ends the frame
   Pbb,      // IEEE 802.1ah I-TAG (0x88e7): 4 bytes, then the customer's Ethernet frame
   Ayiya,    // AYIYA (UDP 5072): header, identity, signature, then IPv4/IPv6
+  Fddi,     // FDDI (LINKTYPE_FDDI 10): frame control, bit-swapped addresses, then LLC
   Data,     // payload no dissector claimed
 };
 

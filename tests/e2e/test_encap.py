@@ -18,6 +18,10 @@ import sys
 
 from e2e_util import Tally, parse_args, run
 
+# Zeek's test traces of these encapsulations (tests/data/zeek-encap/), compared the same way.
+ZEEK = ("gre-aruba-amsdu.pcap", "gre-aruba-ccmp.pcap", "snap-tcp.pcap", "nflog-http.pcap", "pppoe.pcap",
+        "erspanI.pcap", "erspanII.pcap", "erspanIII.pcap", "gre-erspan3-dot1q.pcap", "ayiya-large-identity.pcap",
+        "radiotap.pcap", "wlanmon.pcap", "pbb.pcap", "arp-who-has-radiotap.pcap")
 CAPTURES = ("pppoe.pcap", "pppoes.pcap", "HDLC.pcap", "mpls-traceroute.pcap", "nflog.pcap", "LINKTYPE_PKTAP.pcap",
             "erspan-type-i-1.pcap", "erspan-type-ii-2.pcap", "erspan-type-iii-ft-0.pcap", "ieee802.11_htc.pcap",
             "ppp-invalid-lengths.pcap")
@@ -37,7 +41,8 @@ FIELDS = (
     "wlan.seq wlan.qos"
 ).split()
 OWN = ("Point-to-Point Protocol", "PPP-over-Ethernet", "Cisco HDLC", "Linux Netfilter NFLOG", "PKTAP packet header",
-       "Encapsulated Remote Switch Packet ANalysis", "Generic Routing Encapsulation", "Logical-Link Control")
+       "Encapsulated Remote Switch Packet ANalysis", "Generic Routing Encapsulation", "Logical-Link Control", "AYIYA",
+       "Fiber Distributed Data Interface")
 HEX = re.compile(r"^([0-9a-f]{4,8}  |Frame \(\d+ bytes\):|Reassembled IPv[46] \(\d+ bytes\):)")
 
 
@@ -77,8 +82,8 @@ def main():
     t = Tally()
     d = os.path.join(a.data, "tcpdump-tests")
     ef = [x for f in FIELDS for x in ("-e", f)]
-    for c in CAPTURES:
-        path = os.path.join(d, c)
+    for path in [os.path.join(d, c) for c in CAPTURES] + [os.path.join(a.data, "zeek-encap", c) for c in ZEEK]:
+        c = os.path.basename(path)
         rc, ref = tshark("-r", path, "-T", "fields", "-E", "occurrence=f", *ef)
         rc2, out, err = run(a.bin, "read", path, "-n", "-T", "fields", "-E", "occurrence=f", *ef)
         if not t.check(rc2 == 0, f"{c}: fields exit {rc2}: {err.strip()[:200]}"):

@@ -106,6 +106,10 @@ void num(Record& r, F f, uint32_t off, uint32_t len, uint64_t v, std::string_vie
   if (r.tree()) it.text = text;
 }
 
+std::string_view raw(const std::array<uint8_t, 6>& a) {
+  return {reinterpret_cast<const char*>(a.data()), a.size()};
+}
+
 std::string_view raw(wire::Bytes b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
@@ -353,9 +357,51 @@ void describe_erspan(Ctx& c, const LayerSpan& l) {
     const unsigned gra = (w >> 1) & 3;
     bits(r, F::ERSPAN_GRA, o + 10, 2, w, 16, 0x0006, r.tree() ? r.format("{} ({})", kGra[gra], gra) : "");
     bits(r, F::ERSPAN_O, o + 10, 2, w, 16, 0x0001, "");
-    if (hdr == 20) {
-      const uint32_t p = wire::be32(&b[12]);
+    if (hdr == 20) { // the platform-specific subheader, by its Platform ID
+      const uint32_t p = wire::be32(&b[12]), q = wire::be32(&b[16]);
       bits(r, F::ERSPAN_PLATID, o + 12, 4, p, 32, 0xfc000000, "");
+      struct Part {
+        F f;
+        int word;
+        uint32_t mask;
+      };
+      std::span<const Part> parts;
+      static constexpr Part k1[] = {{F::ERSPAN_PID1_RSVD1, 0, 0x03fff000},
+                                    {F::ERSPAN_PID1_VSMID, 0, 0x00000fff},
+                                    {F::ERSPAN_PID1_PORT_INDEX, 1, 0xffffffff}};
+      static constexpr Part k3[] = {{F::ERSPAN_PID3_RSVD1, 0, 0x03ffc000},
+                                    {F::ERSPAN_PID3_PORT_INDEX, 0, 0x00003fff},
+                                    {F::ERSPAN_PID3_TIMESTAMP, 1, 0xffffffff}};
+      static constexpr Part k4[] = {{F::ERSPAN_PID4_RSVD1, 0, 0x03ffc000},
+                                    {F::ERSPAN_PID4_RSVD2, 0, 0x00003fff},
+                                    {F::ERSPAN_PID4_RSVD3, 1, 0xffffffff}};
+      static constexpr Part k5[] = {{F::ERSPAN_PID5_SWITCHID, 0, 0x03ff0000},
+                                    {F::ERSPAN_PID5_PORT_INDEX, 0, 0x0000ffff},
+                                    {F::ERSPAN_PID5_TIMESTAMP, 1, 0xffffffff}};
+      static constexpr Part k7[] = {{F::ERSPAN_PID7_RSVD1, 0, 0x03f00000},
+                                    {F::ERSPAN_PID7_SOURCE_INDEX, 0, 0x000fffff},
+                                    {F::ERSPAN_PID7_TIMESTAMP, 1, 0xffffffff}};
+      switch (p >> 26) {
+      case 1:
+        parts = k1;
+        break;
+      case 3:
+        parts = k3;
+        break;
+      case 4:
+        parts = k4;
+        break;
+      case 5:
+      case 6:
+        parts = k5;
+        break;
+      case 7:
+        parts = k7;
+        break;
+      default:
+        break;
+      }
+      for (const Part& x : parts) bits(r, x.f, o + 12 + 4 * x.word, 4, x.word ? q : p, 32, x.mask, "");
     }
   }
   close(r);
@@ -795,23 +841,92 @@ void describe_wlan(Ctx& c, const LayerSpan& l) {
   }
 }
 
+void describe_fddi(Ctx& c, const LayerSpan& l) {
+  Record& r = c.rec;
+  const wire::Bytes b = c.bytes(l);
+  const uint32_t o = l.offset;
+  const uint8_t fc = b[0];
+  // LINKTYPE_FDDI addresses are bit-swapped within each byte, as tshark shows them corrected.
+  auto swap = [](uint8_t x) {
+    x = static_cast<uint8_t>((x & 0xf0) >> 4 | (x & 0x0f) << 4);
+    x = static_cast<uint8_t>((x & 0xcc) >> 2 | (x & 0x33) << 2);
+    return static_cast<uint8_t>((x & 0xaa) >> 1 | (x & 0x55) << 1);
+  };
+  std::array<uint8_t, 6> dst{}, src{};
+  for (int i = 0; i < 6; ++i) {
+    dst[static_cast<size_t>(i)] = swap(b[1 + static_cast<size_t>(i)]);
+    src[static_cast<size_t>(i)] = swap(b[7 + static_cast<size_t>(i)]);
+  }
+  const uint8_t cls = fc & 0xf0;
+  const std::string_view kind = (fc & 0x70) == 0x50 ? ((fc & 0x80) ? "Sync LLC frame" : "Async LLC frame")
+                                : fc == 0x41 || fc == 0x4f ? "SMT frame"
+                                                           : "Unknown frame type";
+  const std::string_view clf = (fc & 0x70) == 0x50 ? ((fc & 0x80) ? "Sync LLC" : "Async LLC") : "Unknown";
+  const std::string_view title =
+      (fc & 0x70) == 0x50 ? r.format("{}, priority {}", kind, fc & 7) : std::string_view(kind);
+  open(r, F::FDDI, o, 13, r.tree() ? r.format("Fiber Distributed Data Interface, {}", title) : "");
+  if (r.tree()) {
+    Item& it = r.push(F::FDDI_FC, o, 1);
+    it.num = fc;
+    it.text = r.format("Frame Control: 0x{:02x} ({})", fc, title);
+    r.add(F::FDDI_FC_CLF, o, 1, cls).text =
+        r.format("{} = Class/Length/Format: {} (0x{:x})", bit_pattern(r, fc, 8, 0xf0), clf, cls >> 4);
+    r.add(F::FDDI_FC_PRIO, o, 1, fc & 7).text =
+        r.format("{} = Priority: {}", bit_pattern(r, fc, 8, 0x07), fc & 7);
+    r.pop();
+  } else {
+    if (r.want(F::FDDI_FC)) r.add(F::FDDI_FC, o, 1, fc);
+    if (r.want(F::FDDI_FC_CLF)) r.add(F::FDDI_FC_CLF, o, 1, cls);
+    if (r.want(F::FDDI_FC_PRIO)) r.add(F::FDDI_FC_PRIO, o, 1, fc & 7);
+  }
+  for (auto [f, a, at, name] :
+       {std::tuple{F::FDDI_DST, &dst, 1u, "Destination"}, std::tuple{F::FDDI_SRC, &src, 7u, "Source"}}) {
+    const std::string_view mac = r.save(raw(*a));
+    if (r.want(f)) {
+      Item& it = r.add_str(f, o + at, 6, mac);
+      if (r.tree()) it.text = r.format("{}: {}", name, ether_str(r, a->data()));
+    }
+    if (r.want(F::FDDI_ADDR)) r.add_str(F::FDDI_ADDR, o + at, 6, mac).hidden = true;
+  }
+  close(r);
+  if (r.columns_wanted()) {
+    r.cols().protocol = "FDDI";
+    r.cols().src = ether_str(r, src.data());
+    r.cols().dst = ether_str(r, dst.data());
+  }
+}
+
 void describe_ayiya(Ctx& c, const LayerSpan& l) {
   Record& r = c.rec;
   const wire::Bytes b = c.bytes(l);
   const uint32_t o = l.offset;
   const uint32_t id = 1u << (b[0] >> 4), sig = (b[1] >> 4) * 4u;
-  open(r, F::AYIYA, o, 8 + id + sig, "Anything in Anything Protocol");
-  num(r, F::AYIYA_IDLEN, o, 1, b[0] >> 4, r.tree() ? r.format("Identity field length: {} bytes", id) : "");
-  num(r, F::AYIYA_IDTYPE, o, 1, b[0] & 15,
-      r.tree() ? r.format("Identity field type: 0x{:02x}", b[0] & 15) : "");
-  num(r, F::AYIYA_SIGLEN, o + 1, 1, b[1] >> 4, r.tree() ? r.format("Signature Length: {} bytes", sig) : "");
-  num(r, F::AYIYA_HASHMETHOD, o + 1, 1, b[1] & 15,
-      r.tree() ? r.format("Hash method: 0x{:02x}", b[1] & 15) : "");
-  num(r, F::AYIYA_AUTHMETHOD, o + 2, 1, b[2] >> 4,
-      r.tree() ? r.format("Authentication method: 0x{:02x}", b[2] >> 4) : "");
-  num(r, F::AYIYA_OPCODE, o + 2, 1, b[2] & 15,
-      r.tree() ? r.format("Operation Code: 0x{:02x}", b[2] & 15) : "");
-  num(r, F::AYIYA_NEXTHEADER, o + 3, 1, b[3], r.tree() ? r.format("Next Header: 0x{:02x}", b[3]) : "");
+  static constexpr std::string_view kIdType[] = {"None", "Integer", "ASCII string"};
+  static constexpr std::string_view kHash[] = {"No hash", "MD5", "SHA1"};
+  static constexpr std::string_view kAuth[] = {"No authentication", "Hash using a Shared Secret",
+                                               "Hash using a public/private key method"};
+  static constexpr std::string_view kOp[] = {
+      "No Operation/Heartbeat", "Forward", "Echo Request",  "Echo Request and Forward",
+      "Echo Response",          "MOTD",    "Query Request", "Query Response"};
+  auto named = [&](F f, uint32_t at, uint8_t byte, uint8_t mask, std::span<const std::string_view> names) {
+    if (!r.want(f)) return;
+    const unsigned v = mask == 0xf0 ? byte >> 4 : byte & 15;
+    Item& it = r.add(f, o + at, 1, v);
+    if (r.tree())
+      it.text = v < names.size()
+                    ? r.format("{} = {}: {} (0x{:02x})", bit_pattern(r, byte, 8, mask), field_info(f).name,
+                               names[v], v)
+                    : r.format("{} = {}: 0x{:02x}", bit_pattern(r, byte, 8, mask), field_info(f).name, v);
+  };
+  open(r, F::AYIYA, o, 8 + id + sig, "AYIYA");
+  named(F::AYIYA_IDLEN, 0, b[0], 0xf0, {});
+  named(F::AYIYA_IDTYPE, 0, b[0], 0x0f, kIdType);
+  named(F::AYIYA_SIGLEN, 1, b[1], 0xf0, {});
+  named(F::AYIYA_HASHMETHOD, 1, b[1], 0x0f, kHash);
+  named(F::AYIYA_AUTHMETHOD, 2, b[2], 0xf0, kAuth);
+  named(F::AYIYA_OPCODE, 2, b[2], 0x0f, kOp);
+  num(r, F::AYIYA_NEXTHEADER, o + 3, 1, b[3],
+      r.tree() ? r.format("Next Header: {} (0x{:02x})", ip_proto_name(b[3]), b[3]) : "");
   if (r.want(F::AYIYA_EPOCH)) {
     const int64_t ns = int64_t{wire::be32(&b[4])} * 1'000'000'000;
     Item& it = r.add(F::AYIYA_EPOCH, o + 4, 4, static_cast<uint64_t>(ns));
@@ -819,11 +934,11 @@ void describe_ayiya(Ctx& c, const LayerSpan& l) {
   }
   if (r.want(F::AYIYA_IDENTITY)) {
     Item& it = r.add_str(F::AYIYA_IDENTITY, o + 8, id, raw(b.subspan(8, id)));
-    if (r.tree()) it.text = r.format("Identity: {}", hex_str(r, b.subspan(8, id)));
+    if (r.tree()) it.text = r.format("Identity: {}", short_hex(r, b.subspan(8, id)));
   }
   if (sig && r.want(F::AYIYA_SIGNATURE)) {
     Item& it = r.add_str(F::AYIYA_SIGNATURE, o + 8 + id, sig, raw(b.subspan(8 + id, sig)));
-    if (r.tree()) it.text = r.format("Signature: {}", hex_str(r, b.subspan(8 + id, sig)));
+    if (r.tree()) it.text = r.format("Signature: {}", short_hex(r, b.subspan(8 + id, sig)));
   }
   close(r);
   if (r.columns_wanted()) r.cols().protocol = "AYIYA";

@@ -26,6 +26,8 @@ std::string_view link_type_text(uint32_t link) {
     return "PPP (4)";
   case kLinkChdlc:
     return "Cisco HDLC (28)";
+  case kLinkFddi:
+    return "FDDI with bit-swapped MAC addresses (6)";
   case kLinkIeee80211:
     return "IEEE 802.11 Wireless LAN (20)";
   case kLinkRadiotap:
