@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import capture_gen as cg  # noqa: E402
 
 # Same order as ps::fuzz::link_types() in fuzz/common/fuzz_input.cpp.
-LINK_TYPES = [1, 113, 276, 0, 108, 101, 12, 14, 228, 229, 147]
+LINK_TYPES = [1, 113, 276, 0, 108, 101, 12, 14, 228, 229, 147, 9, 50, 104, 105, 127, 239, 258]
 MAX_SEED = 24 * 1024
 
 
@@ -58,7 +58,7 @@ def pcapng_variants(frames, linktype):
 
 
 def split_record(link, data):
-    return bytes([LINK_TYPES.index(link) if link in LINK_TYPES else len(LINK_TYPES) - 1]) + \
+    return bytes([LINK_TYPES.index(link) if link in LINK_TYPES else LINK_TYPES.index(147)]) + \
         struct.pack(">H", len(data)) + data
 
 
@@ -231,6 +231,18 @@ def main():
     ap.add_argument("--data", default=os.path.join(here, "..", "tests", "data"))
     ap.add_argument("--out", default=os.path.join(here, "corpus"))
     a = ap.parse_args()
+
+    # Other implementations' link layers and encapsulations (PPP, HDLC, NFLOG, PKTAP, 802.11, ERSPAN, ...):
+    # every frame (up to 2 KiB) of the small captures kept for test_encap.
+    tdir = os.path.join(a.data, "tcpdump-tests")
+    for name in sorted(os.listdir(tdir)):
+        p = cg.Pcap(open(os.path.join(tdir, name), "rb").read())
+        if p.linktype not in LINK_TYPES:
+            continue
+        for rec in p.records[:8]:
+            put(a.out, "fuzz_decode", bytes([LINK_TYPES.index(p.linktype), 1 if rec[3] > len(rec[4]) else 0]) + rec[4][:2048])
+        run = b"".join(split_record(p.linktype, rec[4][:1500]) for rec in p.records[:12])
+        put(a.out, "fuzz_describe", bytes([0x07]) + run)
 
     pcaps = sorted(f for f in os.listdir(a.data) if f.endswith(".pcap"))
     for name in pcaps:

@@ -13,7 +13,7 @@
 set -u
 export LC_ALL=C
 OUT=${1:?outdir}; shift
-MODES=${*:-"ipip sit ip4ip6 ip6ip6 gre gre-ksc gre6 gretap gre-in-gre geneve mpls mpls-vlan vxlan gtpu teredo"}
+MODES=${*:-"ipip sit ip4ip6 ip6ip6 gre gre-ksc gre6 gretap gre-in-gre geneve mpls mpls-vlan vxlan gtpu teredo pppoe-qinq erspan"}
 HERE=$(cd "$(dirname "$0")" && pwd)
 W=${TMPDIR:-/tmp}/tungen; PIDS=()
 mkdir -p "$OUT" "$W/www"
@@ -35,10 +35,10 @@ run_mode() {
   local mode=$1 v6in=0 v6ping=0 tap=0 outer6=0 dev=tun0
   case $mode in
   sit | ip6ip6 | teredo) v6in=1 ;;
-  gre | mpls) v6ping=1 ;;
+  gre | mpls | pppoe-qinq) v6ping=1 ;;
   esac
   case $mode in ip4ip6 | ip6ip6 | gre6) outer6=1 ;; esac
-  case $mode in gretap | geneve | vxlan) tap=1; dev=tap0 ;; esac
+  case $mode in gretap | geneve | vxlan | erspan) tap=1; dev=tap0 ;; esac
   ip netns add tcli; ip netns add tsrv
   for ns in tcli tsrv; do
     ip netns exec $ns sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
@@ -53,6 +53,10 @@ run_mode() {
   ip -n tcli link set ta up; ip -n tsrv link set tb up
   ip netns exec tcli ethtool -K ta rx off tx off sg off tso off gso off gro off >/dev/null 2>&1
   ip netns exec tsrv ethtool -K tb rx off tx off sg off tso off gso off gro off >/dev/null 2>&1
+  for v in "tcli ta" "tsrv tb"; do # tags stay in the frames (pppoe-qinq)
+    set -- $v; ip netns exec $1 ethtool -K $2 rxvlan off txvlan off rx-vlan-stag-hw-parse off \
+      tx-vlan-stag-hw-insert off >/dev/null 2>&1
+  done
   ip -n tcli neigh add 10.99.0.2 lladdr 02:00:0a:63:00:02 dev ta
   ip -n tsrv neigh add 10.99.0.1 lladdr 02:00:0a:63:00:01 dev tb
   ip -n tcli neigh add fd99::2 lladdr 02:00:0a:63:00:02 dev ta

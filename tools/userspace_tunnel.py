@@ -9,6 +9,7 @@ socket or an AF_PACKET socket on the veth), and unwraps what the peer sends into
 
 usage: userspace_tunnel.py MODE --dev tun0 --local A --remote B [--ifname veth --peer-mac M]
 modes: ipip sit ip4ip6 ip6ip6 gre gre-ksc gre6 gretap gre-in-gre geneve mpls mpls-vlan gtpu teredo
+       pppoe-qinq (a PPPoE session in 802.1ad + 802.1Q tags), erspan (ERSPAN type II over GRE, TAP)
 """
 import argparse, fcntl, os, select, socket, struct
 
@@ -44,7 +45,8 @@ def inner_proto(pkt):
 class Gre:
     """GRE (RFC 2784/2890) over IPv4 or IPv6; optional checksum, key and sequence number."""
 
-    def __init__(self, a, v6=False, key=None, seq=False, cs=False, tap=False, nested=None):
+    def __init__(self, a, v6=False, key=None, seq=False, cs=False, tap=False, nested=None, erspan=False):
+        self.erspan = erspan
         self.family = socket.AF_INET6 if v6 else socket.AF_INET
         self.sock = socket.socket(self.family, socket.SOCK_RAW, 47)
         self.remote, self.key, self.seq, self.cs, self.tap = a.remote, key, seq, cs, tap
@@ -70,6 +72,10 @@ class Gre:
 
     def send(self, pkt):
         proto = 0x6558 if self.tap else inner_proto(pkt)
+        if self.erspan:  # ERSPAN type II: version 1, VLAN 0, COS 0, session 1023, index 7, then the frame
+            proto, pkt = 0x88BE, struct.pack("!HHI", 0x1000, 0x03FF, 7) + pkt
+            self.sock.sendto(self.header(proto, pkt, None, True) + pkt, (self.remote, 0))
+            return
         if self.nested:
             g = self.header(proto, pkt) + pkt
             self.ident += 1
@@ -88,6 +94,8 @@ class Gre:
         if self.family == socket.AF_INET:
             b = b[(b[0] & 15) * 4:]
         proto, b = self.strip(b)
+        if proto == 0x88BE:
+            b = b[8:]
         if self.nested and proto == 0x0800 and len(b) > 20 and b[9] == 47:
             proto, b = self.strip(b[(b[0] & 15) * 4:])
         return b
@@ -176,6 +184,34 @@ class Mpls:
         return None
 
 
+class PppoeQinq:
+    """A PPPoE session (0x8864, session 0x2a) carrying PPP (IPv4 0x0021, IPv6 0x0057) inside an 802.1ad
+    service tag (VLAN 100) and an 802.1Q customer tag (VLAN 200), on an AF_PACKET socket."""
+
+    def __init__(self, a):
+        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+        self.sock.bind((a.ifname, 0))
+        self.peer = bytes.fromhex(a.peer_mac.replace(":", ""))
+        self.me = self.sock.getsockname()[4]
+
+    def send(self, pkt):
+        ppp = struct.pack("!H", 0x0057 if pkt[0] >> 4 == 6 else 0x0021) + pkt
+        tags = struct.pack("!HHHH", 0x88A8, 100, 0x8100, 200)
+        self.sock.send(self.peer + self.me + tags + struct.pack("!HBBHH", 0x8864, 0x11, 0, 0x2A, len(ppp)) + ppp)
+
+    def recv(self):
+        b, addr = self.sock.recvfrom(65535)
+        if addr[2] == socket.PACKET_OUTGOING:
+            return None
+        off = 12  # a tag the NIC took into metadata is simply absent here
+        while b[off:off + 2] in (b"\x88\xa8", b"\x81\x00"):
+            off += 4
+        if b[off:off + 2] != b"\x88\x64" or len(b) < off + 10:
+            return None
+        n = struct.unpack("!H", b[off + 6:off + 8])[0]
+        return b[off + 10:off + 8 + n]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("mode")
@@ -186,7 +222,7 @@ def main():
     ap.add_argument("--peer-mac")
     a = ap.parse_args()
     m = a.mode
-    tap = m in ("gretap", "geneve")
+    tap = m in ("gretap", "geneve", "erspan")
     t = {
         "ipip": lambda: RawIp(a, socket.AF_INET, 4),
         "sit": lambda: RawIp(a, socket.AF_INET, 41),
@@ -203,6 +239,8 @@ def main():
         "gtpu": lambda: UdpTunnel(a, 2152, True),
         "teredo": lambda: UdpTunnel(a, 3544, False),
         "mpls-vlan": lambda: Mpls(a, vlan=0x2000 | 100),
+        "pppoe-qinq": lambda: PppoeQinq(a),
+        "erspan": lambda: Gre(a, tap=True, erspan=True),
     }[m]()
     fd = open_dev(a.dev, tap)
     print("ready", flush=True)

@@ -114,7 +114,14 @@ std::span<const uint32_t> link_types() {
                                         14,
                                         kLinkIpv4,
                                         kLinkIpv6,
-                                        147 /* user0: not decoded */};
+                                        147 /* user0: not decoded */,
+                                        kLinkPpp,
+                                        kLinkPppHdlc,
+                                        kLinkChdlc,
+                                        kLinkIeee80211,
+                                        kLinkRadiotap,
+                                        kLinkNflog,
+                                        kLinkPktap};
   return kTypes;
 }
 

@@ -37,8 +37,10 @@ std::unique_ptr<PacketSink> make_sink(int kind, OutBuffer& out, uint8_t variant)
     return make_fields_sink(out, all_fields(variant));
   case 3:
     return make_json_sink(out, false);
-  default:
+  case 4:
     return make_json_sink(out, true);
+  default:
+    return make_hex_sink(out, make_tree_sink(out));
   }
 }
 

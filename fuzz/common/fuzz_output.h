@@ -16,8 +16,8 @@ OutBuffer& null_output();
 // Every field in the registry, with the -E options picked by `variant` (occurrence, quoting, header).
 FieldsOptions all_fields(uint8_t variant);
 
-// The sinks `read` offers: 0 summary, 1 tree (-V), 2 fields (all), 3 json, 4 ndjson.
-inline constexpr int kSinkKinds = 5;
+// The sinks `read` offers: 0 summary, 1 tree (-V), 2 fields (all), 3 json, 4 ndjson, 5 tree + hex (-V -x).
+inline constexpr int kSinkKinds = 6;
 std::unique_ptr<PacketSink> make_sink(int kind, OutBuffer& out, uint8_t variant);
 
 } // namespace ps::fuzz

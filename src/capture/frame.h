@@ -22,11 +22,19 @@ struct Timestamp {
 enum LinkType : uint32_t {
   kLinkNull = 0, // BSD loopback, host-order 4-byte family
   kLinkEthernet = 1,
-  kLinkRaw = 101,  // raw IPv4/IPv6
+  kLinkPpp = 9,
+  kLinkFddi = 10,
+  kLinkPppHdlc = 50, // PPP in HDLC-like framing (RFC 1662)
+  kLinkRaw = 101,    // raw IPv4/IPv6
+  kLinkChdlc = 104,  // Cisco HDLC
+  kLinkIeee80211 = 105,
   kLinkLoop = 108, // OpenBSD loopback, network-order family
   kLinkLinuxSll = 113,
+  kLinkRadiotap = 127, // radiotap header + 802.11
   kLinkIpv4 = 228,
   kLinkIpv6 = 229,
+  kLinkNflog = 239,
+  kLinkPktap = 258, // Apple PKTAP
   kLinkLinuxSll2 = 276,
 };
 

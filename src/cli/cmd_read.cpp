@@ -28,6 +28,7 @@ struct ReadArgs {
   InputArgs in;
   KafkaArgs kafka;
   bool verbose = false;
+  bool hex = false;
   std::string format = "text";
   std::vector<std::string> fields;
   std::vector<std::string> eopts;
@@ -126,6 +127,10 @@ int run_read(const ReadArgs& a) {
   }
   OutBuffer out(kafka ? OutBuffer::kMemory : 1);
   SinkFactory make_sink;
+  if (a.hex && a.format != "text") {
+    fail("-x goes with text output (no -T " + a.format + ")");
+    return 2;
+  }
   if (kafka) {
     if (a.format == "ek")
       make_sink = [](OutBuffer& o) { return make_ek_sink(o, /*index_lines=*/false); };
@@ -155,6 +160,12 @@ int run_read(const ReadArgs& a) {
   } else if (a.format == "text") {
     const bool tree = a.verbose;
     make_sink = [tree](OutBuffer& o) { return tree ? make_tree_sink(o) : make_summary_sink(o); };
+    if (a.hex) { // as tshark -x: the dump alone, after the tree with -V, after the summary with -P
+      const bool inner = tree || cap.print;
+      make_sink = [tree, inner](OutBuffer& o) {
+        return make_hex_sink(o, !inner ? nullptr : tree ? make_tree_sink(o) : make_summary_sink(o));
+      };
+    }
   } else {
     fail("unknown output format '" + a.format + "' for -T (text, fields, json, ndjson, ek)");
     return 2;
@@ -250,6 +261,8 @@ void add_read_command(CLI::App& app, int& exit_code) {
               "  tcpdump -w - | portscope read -r -");
   add_input_options(cmd, args->in);
   cmd->add_flag("-V,--verbose", args->verbose, "Print the full protocol tree of every frame");
+  cmd->add_flag("-x,--hex", args->hex,
+                "Print each frame's bytes in hex and ASCII (after the tree with -V, the summary with -P)");
   cmd->add_option("-T,--format", args->format,
                   "Output format: text (default), fields, json, ndjson, ek (tshark's bulk-index NDJSON)")
       ->check(CLI::IsMember({"text", "fields", "json", "ndjson", "ek"}));

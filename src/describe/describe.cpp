@@ -51,6 +51,30 @@ std::string_view protocol_names(Layer k) {
     return "teredo";
   case Layer::Cmd:
     return "cmd";
+  case Layer::Ppp:
+    return "ppp";
+  case Layer::Pppoe:
+    return "pppoe";
+  case Layer::Chdlc:
+    return "chdlc";
+  case Layer::Llc:
+    return "llc";
+  case Layer::Erspan:
+    return "erspan";
+  case Layer::Nflog:
+    return "nflog";
+  case Layer::Pktap:
+    return "pktap:pcap_pktdata";
+  case Layer::Radiotap:
+    return "radiotap";
+  case Layer::Wlan:
+    return "wlan";
+  case Layer::Pbb:
+    return "ieee8021ah:ethertype";
+  case Layer::Ayiya:
+    return "ayiya";
+  case Layer::Fddi:
+    return "fddi";
   case Layer::Data:
     return "data";
   }
@@ -87,6 +111,11 @@ void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions&
               Record& rec, const app::AppFrame* app) {
   proto::Ctx c{pkt, meta, opt, rec, app};
   proto::describe_frame(c, times);
+  if (!pkt.reassembled.empty() && pkt.frag_ip_layer >= 0) [[unlikely]]
+    rec.add_source(pkt.layers[static_cast<size_t>(pkt.frag_ip_layer)].kind == Layer::Ipv6
+                       ? "Reassembled IPv6"
+                       : "Reassembled IPv4",
+                   pkt.reassembled);
   bool app_done = false;
   if (pkt.frame && !proto::link_protocol_prefix(pkt).empty())
     rec.append_protocol(proto::link_protocol_prefix(pkt));
@@ -154,6 +183,42 @@ void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions&
       break;
     case Layer::Cmd:
       proto::describe_cmd(c, l);
+      break;
+    case Layer::Ppp:
+      proto::describe_ppp(c, l);
+      break;
+    case Layer::Pppoe:
+      proto::describe_pppoe(c, l);
+      break;
+    case Layer::Chdlc:
+      proto::describe_chdlc(c, l);
+      break;
+    case Layer::Llc:
+      proto::describe_llc_layer(c, l);
+      break;
+    case Layer::Erspan:
+      proto::describe_erspan(c, l);
+      break;
+    case Layer::Nflog:
+      proto::describe_nflog(c, l);
+      break;
+    case Layer::Pktap:
+      proto::describe_pktap(c, l);
+      break;
+    case Layer::Radiotap:
+      proto::describe_radiotap(c, l);
+      break;
+    case Layer::Wlan:
+      proto::describe_wlan(c, l);
+      break;
+    case Layer::Pbb:
+      proto::describe_pbb(c, l);
+      break;
+    case Layer::Ayiya:
+      proto::describe_ayiya(c, l);
+      break;
+    case Layer::Fddi:
+      proto::describe_fddi(c, l);
       break;
     case Layer::Data:
       proto::describe_data(c, l);

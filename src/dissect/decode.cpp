@@ -20,6 +20,10 @@ constexpr uint16_t kEtherMpls = 0x8847, kEtherMplsMulticast = 0x8848;
 constexpr uint16_t kEtherWccp = 0x883e, kEtherCiscoMetaData = 0x8909;
 constexpr uint16_t kVxlanPort = 4789, kGenevePort = 6081, kGtpUPort = 2152, kTeredoPort = 3544;
 constexpr uint16_t kMplsUdpPort = 6635; // RFC 7510
+constexpr uint16_t kAyiyaPort = 5072;
+constexpr uint16_t kEtherPppoeDiscovery = 0x8863, kEtherPppoeSession = 0x8864;
+constexpr uint16_t kEtherErspan = 0x88be, kEtherErspan3 = 0x22eb; // GRE protocol types
+constexpr uint16_t kEtherPbb = 0x88e7;                            // 802.1ah I-TAG
 
 struct Decoder {
   const Frame& f;
@@ -28,7 +32,8 @@ struct Decoder {
   Source source = Source::Frame; // which of the two `base` is
 
   uint32_t off(Bytes b) const { return static_cast<uint32_t>(b.data() - base.data()); }
-  void push(Layer k, uint32_t offset, uint32_t len) { d.push(k, offset, len, source); }
+  void push(Layer k, uint32_t offset, uint32_t len, uint8_t aux = 0) { d.push(k, offset, len, source, aux); }
+  bool cut() const { return f.data.size() < f.wire_len; }
 
   void fail(const char* why) {
     d.malformed = why;
@@ -70,9 +75,257 @@ struct Decoder {
     case wire::ethertype::kQinQ:
     case wire::ethertype::kQinQOld:
       return vlan(b);
+    case kEtherPppoeDiscovery:
+    case kEtherPppoeSession:
+      return pppoe(b, type == kEtherPppoeDiscovery);
+    case kEtherPbb:
+      return pbb(b);
     default:
       return data(b);
     }
+  }
+
+  // 802.2 LLC; a SNAP header with OUI 00:00:00 names an EtherType for what follows. `own_layer`:
+  // pushed as a layer of its own (802.11, FDDI), not the tail of an 802.3 frame's layer.
+  void llc(Bytes p, bool own_layer) {
+    if (p.size() < 3) {
+      if (own_layer) return fail(cut() ? "LLC truncated" : "LLC");
+      return data(p);
+    }
+    const size_t hdr = (p[2] & 3) == 3 ? 3 : 4;
+    const bool snap = p[0] == 0xaa && p[1] == 0xaa && hdr == 3;
+    const size_t len = snap ? 8 : hdr;
+    if (p.size() < len) {
+      if (own_layer) return fail(cut() ? "LLC truncated" : "LLC");
+      return data(p.subspan(std::min(hdr, p.size())));
+    }
+    if (own_layer) {
+      if (too_deep()) return;
+      push(Layer::Llc, off(p), static_cast<uint32_t>(p.size()));
+    }
+    if (snap && p[3] == 0 && p[4] == 0 && p[5] == 0) return ethertype(wire::be16(&p[6]), p.subspan(8));
+    data(p.subspan(len));
+  }
+
+  // PPPoE (RFC 2516): version/type, code, session id, payload length. A session carries PPP.
+  void pppoe(Bytes b, bool discovery) {
+    if (too_deep()) return;
+    if (b.size() < 6) return fail(cut() ? "PPPoE truncated" : "PPPoE");
+    const uint16_t plen = wire::be16(&b[4]);
+    Bytes p = b.subspan(6);
+    // The payload length bounds what follows (Ethernet padding is not PPP); a larger one is cut.
+    if (plen < p.size()) p = p.first(plen);
+    push(Layer::Pppoe, off(b), static_cast<uint32_t>(6 + p.size()), discovery ? 1 : 0);
+    if (discovery || b[1] != 0) return data(p);
+    ppp(p, false);
+  }
+
+  // PPP: address 0xff and control (when `framed` and present), then the protocol, one byte when
+  // its low bit is set (protocol field compression).
+  void ppp(Bytes b, bool framed) {
+    if (too_deep()) return;
+    size_t at = framed && b.size() >= 2 && b[0] == 0xff ? 2 : 0;
+    if (b.size() <= at) return fail(cut() ? "PPP truncated" : "PPP");
+    uint16_t proto = b[at];
+    if (proto & 1) {
+      at += 1;
+    } else {
+      if (b.size() < at + 2) return fail(cut() ? "PPP truncated" : "PPP");
+      proto = wire::be16(&b[at]);
+      at += 2;
+    }
+    push(Layer::Ppp, off(b), static_cast<uint32_t>(b.size()));
+    Bytes p = b.subspan(at);
+    switch (proto) {
+    case 0x0021:
+      return ipv4(p);
+    case 0x0057:
+      return ipv6(p);
+    case 0x0281:
+    case 0x0283:
+      return mpls(p);
+    default:
+      return data(p);
+    }
+  }
+
+  // Cisco HDLC: address, control, then an EtherType-like protocol.
+  void chdlc(Bytes b) {
+    if (b.size() < 4) return fail(cut() ? "Cisco HDLC truncated" : "Cisco HDLC");
+    push(Layer::Chdlc, off(b), static_cast<uint32_t>(b.size()));
+    // Nothing after the header in a frame the capture cut: tshark's "CHDLC truncated".
+    if (b.size() == 4 && cut()) return fail("CHDLC truncated");
+    ethertype(wire::be16(&b[2]), b.subspan(4));
+  }
+
+  // 802.1ah I-TAG: priority, DEI, UCA, reserved, I-SID, then the customer's addresses and type (one
+  // layer, as tshark shows it).
+  void pbb(Bytes b) {
+    if (too_deep()) return;
+    if (b.size() < 18) return fail(cut() ? "IEEE 802.1ah truncated" : "IEEE 802.1ah");
+    push(Layer::Pbb, off(b), static_cast<uint32_t>(b.size()));
+    ethertype(wire::be16(&b[16]), b.subspan(18));
+  }
+
+  // ERSPAN (draft-foschiano-erspan): type I has no header (GRE without a sequence number), type II
+  // 8 bytes, type III 12 bytes plus an 8-byte platform subheader when its O bit is set.
+  void erspan(Bytes b, uint16_t gre_proto, bool gre_seq) {
+    if (too_deep()) return;
+    if (gre_proto == kEtherErspan && !gre_seq) {
+      push(Layer::Erspan, off(b), static_cast<uint32_t>(b.size()), 1);
+      return ethernet(b);
+    }
+    const bool three = gre_proto == kEtherErspan3;
+    size_t len = three ? 12 : 8;
+    if (b.size() < len) return fail(cut() ? "ERSPAN truncated" : "ERSPAN");
+    if (three && (b[11] & 1)) len += 8;
+    if (b.size() < len) return fail(cut() ? "ERSPAN truncated" : "ERSPAN");
+    push(Layer::Erspan, off(b), static_cast<uint32_t>(b.size()), three ? 3 : 2);
+    // Type III frame type: 0 Ethernet; anything else is left as data.
+    if (three && ((wire::be16(&b[10]) >> 10) & 0x1f) != 0) return data(b.subspan(len));
+    ethernet(b.subspan(len));
+  }
+
+  // NFLOG: family, version, resource id, then TLVs (host-order length and type, 4-byte aligned);
+  // NFULA_PAYLOAD (9) is the packet, IPv4 or IPv6 by the family.
+  void nflog(Bytes b) {
+    if (b.size() < 4) return fail(cut() ? "NFLOG truncated" : "NFLOG");
+    const uint8_t family = b[0];
+    size_t at = 4;
+    Bytes payload;
+    bool found = false;
+    while (at + 4 <= b.size()) {
+      const size_t len = wire::le16(&b[at]), type = wire::le16(&b[at + 2]) & 0x7fff;
+      if (len < 4) {
+        push(Layer::Nflog, off(b), static_cast<uint32_t>(b.size()));
+        return fail("NFLOG TLV length < 4");
+      }
+      if (at + len > b.size()) break;
+      if (type == 9) {
+        payload = b.subspan(at + 4, len - 4);
+        found = true;
+        break;
+      }
+      at += (len + 3) & ~size_t{3};
+    }
+    push(Layer::Nflog, off(b), static_cast<uint32_t>(found ? payload.data() - b.data() : b.size()));
+    if (!found) {
+      if (at < b.size()) return fail(cut() ? "NFLOG truncated" : "NFLOG TLV runs past the packet");
+      return;
+    }
+    if (family == 2) return ipv4(payload);
+    if (family == 10) return ipv6(payload);
+    data(payload);
+  }
+
+  // PKTAP: a little-endian header whose first word is its length and third the link type of the
+  // frame after it.
+  void pktap(Bytes b) {
+    if (b.size() < 12) return fail(cut() ? "PKTAP truncated" : "PKTAP");
+    const uint32_t hdr = wire::le32(&b[0]), rectype = wire::le32(&b[4]), dlt = wire::le32(&b[8]);
+    if (hdr < 108) return fail("PKTAP header length is too short");
+    if (hdr > b.size()) return fail(cut() ? "PKTAP truncated" : "PKTAP");
+    push(Layer::Pktap, off(b), hdr);
+    Bytes p = b.subspan(hdr);
+    if (rectype != 1) return data(p);
+    switch (dlt) { // DLT_ values
+    case 1:
+      return ethernet(p);
+    case 0:
+      return null_link(p, false);
+    case 12:
+    case 14:
+      return raw_ip(p);
+    case 9:
+    case 50:
+      return ppp(p, true);
+    case 104:
+      return chdlc(p);
+    default:
+      return data(p);
+    }
+  }
+
+  // Radiotap: version, pad, little-endian length, present words; only the Flags field (bit 1,
+  // after an 8-byte aligned TSFT when bit 0 is set) matters here: 0x10 says an FCS ends the frame.
+  void radiotap(Bytes b) {
+    if (b.size() < 8) return fail(cut() ? "Radiotap truncated" : "Radiotap");
+    const size_t len = wire::le16(&b[2]);
+    if (len < 8) return fail("The radiotap header length is less than 8 bytes");
+    if (len > b.size()) return fail(cut() ? "Radiotap truncated" : "Radiotap");
+    size_t at = 4;
+    const uint32_t first = wire::le32(&b[4]);
+    for (uint32_t w = first; (w & 0x80000000u) && at + 8 <= len; at += 4) w = wire::le32(&b[at + 4]);
+    at += 4;
+    bool fcs = false;
+    if (first & 2) {
+      if (first & 1) at = ((at + 7) & ~size_t{7}) + 8;
+      if (at < len) fcs = b[at] & 0x10;
+    }
+    push(Layer::Radiotap, off(b), static_cast<uint32_t>(len));
+    wlan(b.subspan(len), fcs);
+  }
+
+  // FDDI: frame control, destination, source; asynchronous and synchronous LLC frames carry LLC.
+  void fddi(Bytes b) {
+    if (b.size() < 13) return fail(cut() ? "FDDI truncated" : "FDDI");
+    push(Layer::Fddi, off(b), static_cast<uint32_t>(b.size()));
+    const uint8_t fc = b[0];
+    if ((fc & 0x70) == 0x50) return llc(b.subspan(13), true);
+    data(b.subspan(13));
+  }
+
+  // IEEE 802.11 MAC header. Data frames that are neither protected nor fragmented carry LLC.
+  void wlan(Bytes b, bool fcs) {
+    if (too_deep()) return;
+    if (fcs && !cut()) {
+      if (b.size() < 4) return fail("IEEE 802.11");
+      b = b.first(b.size() - 4);
+    } else {
+      fcs = false;
+    }
+    if (b.size() < 2) return fail(cut() ? "IEEE 802.11 truncated" : "IEEE 802.11");
+    const uint8_t type = (b[0] >> 2) & 3, subtype = b[0] >> 4, flags = b[1];
+    size_t hdr = 0;
+    if (type == 2) {
+      hdr = 24 + ((flags & 3) == 3 ? 6 : 0);
+      if (subtype & 8) hdr += 2 + ((flags & 0x80) ? 4 : 0); // QoS control, HT control
+    } else if (type == 0) {
+      hdr = 24;
+    } else if (type == 1) {
+      hdr = (subtype == 0xc || subtype == 0xd) ? 10 : 16; // CTS/ACK: one address
+    } else {
+      hdr = 2;
+    }
+    if (b.size() < hdr) return fail(cut() ? "IEEE 802.11 truncated" : "IEEE 802.11");
+    push(Layer::Wlan, off(b), static_cast<uint32_t>(b.size()), fcs ? 1 : 0);
+    Bytes p = b.subspan(hdr);
+    if (type != 2 || (subtype & 4) || p.empty()) return; // no body: management, control, null data
+    const uint16_t seqctl = wire::le16(&b[22]);
+    if ((flags & 0x40) || (flags & 0x04) || (seqctl & 0xf)) return data(p);
+    // An A-MSDU (QoS control bit 7): the first subframe (DA, SA, length, then LLC) stands for the rest.
+    if ((subtype & 8) && (b[(flags & 3) == 3 ? 30 : 24] & 0x80)) {
+      if (p.size() < 14) return fail(cut() ? "IEEE 802.11 truncated" : "IEEE 802.11");
+      return llc(p.subspan(14, std::min<size_t>(wire::be16(&p[12]), p.size() - 14)), true);
+    }
+    llc(p, true);
+  }
+
+  // AYIYA (draft-massar-v6ops-ayiya): identity and signature lengths in the first bytes, then the
+  // next header (IPv4 4, IPv6 41) of what follows.
+  void ayiya(Bytes b) {
+    if (b.size() < 8) return data(b);
+    const size_t id = size_t{1} << (b[0] >> 4), sig = size_t{b[1]} / 16 * 4;
+    const size_t len = 8 + id + sig;
+    const uint8_t opcode = b[2] & 0x0f, next = b[3];
+    if (b.size() < len) return data(b);
+    if (too_deep()) return;
+    push(Layer::Ayiya, off(b), static_cast<uint32_t>(b.size()));
+    Bytes p = b.subspan(len);
+    if (opcode != 1 || p.empty()) return data(p); // 1: forward
+    if (next == 4) return ipv4(p);
+    if (next == 41) return ipv6(p);
+    data(p);
   }
 
   void ethernet(Bytes b) {
@@ -86,10 +339,9 @@ struct Decoder {
       push(Layer::Eth8023, off(b), static_cast<uint32_t>(b.size()));
       Bytes p = e.payload();
       p = p.first(std::min<size_t>(p.size(), e.type_or_length()));
-      // LLC: DSAP, SSAP, control (1 byte for U frames, 2 for I/S frames).
-      size_t llc = p.size() >= 3 && (p[2] & 3) == 3 ? 3 : 4;
-      if (p.size() < llc) return;
-      return data(p.subspan(llc));
+      // LLC: DSAP, SSAP, control (1 byte for U frames, 2 for I/S frames), SNAP.
+      if (p.size() < 3 || p.size() < ((p[2] & 3) == 3 ? 3u : 4u)) return;
+      return llc(p, false);
     }
     push(Layer::Eth, off(b), static_cast<uint32_t>(b.size()));
     ethertype(e.type_or_length(), e.payload());
@@ -258,6 +510,7 @@ struct Decoder {
       if (port == kGtpUPort) return gtpu(p);
       if (port == kTeredoPort) return teredo(p);
       if (port == kMplsUdpPort) return mpls(p);
+      if (port == kAyiyaPort) return ayiya(p);
     }
   }
 
@@ -274,6 +527,10 @@ struct Decoder {
     if (flags & 0x4000) return data(b.subspan(len)); // routing: SREs follow
     if ((flags & 7) != 0) return data(b.subspan(len));
     const uint16_t proto = wire::be16(&b[2]);
+    if (proto == kEtherErspan || proto == kEtherErspan3) return erspan(b.subspan(len), proto, flags & 0x1000);
+    // Aruba WLAN: an 802.11 frame without FCS (0x8200..0x8370 by 0x10, 0x9000).
+    if ((proto >= 0x8200 && proto <= 0x8370 && (proto & 0xf) == 0) || proto == 0x9000)
+      return wlan(b.subspan(len), false);
     if (proto ==
         kEtherWccp) { // WCCP redirection: IPv4, after a 4-byte redirect header unless it starts there
       Bytes p = b.subspan(len);
@@ -420,6 +677,28 @@ void decode(const Frame& frame, Decoded& out) {
     break;
   case kLinkIpv6:
     dec.ipv6(b);
+    break;
+  case kLinkPpp:
+  case kLinkPppHdlc:
+    dec.ppp(b, true);
+    break;
+  case kLinkChdlc:
+    dec.chdlc(b);
+    break;
+  case kLinkFddi:
+    dec.fddi(b);
+    break;
+  case kLinkNflog:
+    dec.nflog(b);
+    break;
+  case kLinkPktap:
+    dec.pktap(b);
+    break;
+  case kLinkRadiotap:
+    dec.radiotap(b);
+    break;
+  case kLinkIeee80211:
+    dec.wlan(b, false);
     break;
   default:
     dec.data(b);

@@ -25,14 +25,26 @@ enum class Layer : uint8_t {
   Icmpv6,
   Tcp,
   Udp,
-  Gre,    // RFC 2784/2890 GRE header (checksum, key, sequence number)
-  Vxlan,  // RFC 7348, UDP 4789: the inner Ethernet frame follows
-  Geneve, // RFC 8926, UDP 6081: header + options, then the protocol it names
-  Mpls,   // a whole MPLS label stack (4 bytes per entry, up to the bottom-of-stack entry)
-  GtpU,   // GTP-U (UDP 2152): header, optional fields and extension headers; a T-PDU carries IP
-  Cmd,    // Cisco MetaData (0x8909): type, version, length, options, SGT
-  Teredo, // RFC 4380 (UDP 3544): optional authentication / origin indication, then IPv6
-  Data,   // payload no dissector claimed
+  Gre,      // RFC 2784/2890 GRE header (checksum, key, sequence number)
+  Vxlan,    // RFC 7348, UDP 4789: the inner Ethernet frame follows
+  Geneve,   // RFC 8926, UDP 6081: header + options, then the protocol it names
+  Mpls,     // a whole MPLS label stack (4 bytes per entry, up to the bottom-of-stack entry)
+  GtpU,     // GTP-U (UDP 2152): header, optional fields and extension headers; a T-PDU carries IP
+  Cmd,      // Cisco MetaData (0x8909): type, version, length, options, SGT
+  Teredo,   // RFC 4380 (UDP 3544): optional authentication / origin indication, then IPv6
+  Ppp,      // PPP: optional address/control (0xff 0x03), protocol (1 or 2 bytes)
+  Pppoe,    // PPPoE header (6 bytes); aux: 1 discovery (0x8863), 0 session (0x8864)
+  Chdlc,    // Cisco HDLC: address, control, protocol
+  Llc,      // 802.2 LLC (+ SNAP) on its own (802.11 data); on 802.3 frames it is part of Eth8023
+  Erspan,   // ERSPAN; aux: 1 type I (no header), 2 type II, 3 type III
+  Nflog,    // Linux NFLOG (LINKTYPE_NFLOG 239): header and TLVs up to the payload
+  Pktap,    // Apple PKTAP (LINKTYPE_PKTAP 258): header, then the link type it names
+  Radiotap, // radiotap header (LINKTYPE_IEEE802_11_RADIOTAP 127)
+  Wlan,     // IEEE 802.11 MAC header; aux: 1 when an FCS ends the frame
+  Pbb,      // IEEE 802.1ah I-TAG (0x88e7): 4 bytes, then the customer's Ethernet frame
+  Ayiya,    // AYIYA (UDP 5072): header, identity, signature, then IPv4/IPv6
+  Fddi,     // FDDI (LINKTYPE_FDDI 10): frame control, bit-swapped addresses, then LLC
+  Data,     // payload no dissector claimed
 };
 
 // Which bytes a layer's offset points into: the frame's, or the IP datagram reassembled from
@@ -42,6 +54,7 @@ enum class Source : uint8_t { Frame, Reassembled };
 struct LayerSpan {
   Layer kind;
   Source source;   // Frame unless the layer was decoded from a reassembled datagram
+  uint8_t aux;     // a variant the decoder found (see Layer), 0 for most layers
   uint32_t offset; // where the layer's header starts in its source
   uint32_t length; // header + everything it carries, clipped to the captured bytes
 };
@@ -84,8 +97,8 @@ struct Decoded {
   std::span<const uint8_t> reassembled;
   const IpReassembly* reassembly = nullptr;
 
-  void push(Layer k, uint32_t off, uint32_t len, Source src = Source::Frame) {
-    if (layer_count < layers.size()) layers[layer_count++] = {k, src, off, len};
+  void push(Layer k, uint32_t off, uint32_t len, Source src = Source::Frame, uint8_t aux = 0) {
+    if (layer_count < layers.size()) layers[layer_count++] = {k, src, aux, off, len};
   }
   // The bytes layer `l` was decoded from, and its own bytes.
   std::span<const uint8_t> source(const LayerSpan& l) const {

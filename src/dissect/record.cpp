@@ -48,6 +48,7 @@ void Record::reset(bool tree, const std::bitset<kFieldCount>* wanted, bool colum
   malformed = {};
   truncated = false;
   protocols_.clear();
+  sources_.clear();
 }
 
 Item& Record::push(F f, uint32_t off, uint32_t len) {

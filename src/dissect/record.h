@@ -6,6 +6,7 @@
 #include <bitset>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -56,6 +57,13 @@ struct Columns {
   }
 };
 
+// A data source other than the frame's bytes that this frame's items point into (tshark's tabs
+// under the packet bytes): "Reassembled IPv4" for a datagram this frame completed.
+struct DataSource {
+  std::string_view name;
+  std::span<const uint8_t> bytes; // valid until the next frame is decoded
+};
+
 class Record {
 public:
   // tree: build every item and tree text. Otherwise only items whose field is in `wanted`.
@@ -99,6 +107,10 @@ public:
     protocols_.append(name);
   }
   std::string_view protocols() const { return {protocols_.data(), protocols_.size()}; }
+  void add_source(std::string_view name, std::span<const uint8_t> bytes) {
+    sources_.push_back({name, bytes});
+  }
+  const std::vector<DataSource>& sources() const { return sources_; }
 
 private:
   std::vector<Item> items_;
@@ -106,6 +118,7 @@ private:
   fmt::memory_buffer scratch_;
   Columns cols_;
   fmt::memory_buffer protocols_;
+  std::vector<DataSource> sources_;
   const std::bitset<kFieldCount>* wanted_ = nullptr;
   bool tree_ = false;
   bool columns_ = false;

@@ -34,6 +34,9 @@ public:
 
 std::unique_ptr<PacketSink> make_summary_sink(OutBuffer& out);
 std::unique_ptr<PacketSink> make_tree_sink(OutBuffer& out);
+// -x: each frame's bytes (and other data sources) in tshark's hex layout, after what `inner` prints
+// (nothing when null).
+std::unique_ptr<PacketSink> make_hex_sink(OutBuffer& out, std::unique_ptr<PacketSink> inner);
 
 struct FieldsOptions {
   std::vector<F> fields;

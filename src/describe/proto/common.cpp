@@ -59,6 +59,12 @@ std::string_view ethertype_name(uint16_t t) {
     return "802.1 Link Layer Discovery Protocol (LLDP)";
   case 0x8847:
     return "MPLS label switched packet";
+  case 0x88e7:
+    return "802.1ah Provider Backbone Bridge (mac-in-mac)";
+  case 0x8035:
+    return "Reverse ARP";
+  case 0x888e:
+    return "802.1X Authentication";
   default:
     return "Unknown";
   }

@@ -70,6 +70,20 @@ void describe_mpls(Ctx& c, const LayerSpan& l);
 void describe_gtpu(Ctx& c, const LayerSpan& l);
 void describe_teredo(Ctx& c, const LayerSpan& l);
 void describe_cmd(Ctx& c, const LayerSpan& l);
+void describe_ppp(Ctx& c, const LayerSpan& l);
+void describe_pppoe(Ctx& c, const LayerSpan& l);
+void describe_chdlc(Ctx& c, const LayerSpan& l);
+void describe_llc_layer(Ctx& c, const LayerSpan& l);
+void describe_pbb(Ctx& c, const LayerSpan& l);
+void describe_erspan(Ctx& c, const LayerSpan& l);
+void describe_nflog(Ctx& c, const LayerSpan& l);
+void describe_pktap(Ctx& c, const LayerSpan& l);
+void describe_radiotap(Ctx& c, const LayerSpan& l);
+void describe_wlan(Ctx& c, const LayerSpan& l);
+void describe_ayiya(Ctx& c, const LayerSpan& l);
+void describe_fddi(Ctx& c, const LayerSpan& l);
+// LLC (and SNAP) fields of `p`, the bytes after a MAC header, at frame offset `off`.
+void describe_llc(Ctx& c, wire::Bytes p, uint32_t off);
 // Under the IP layer of a frame that completed a fragmented datagram: tshark's
 // "[4 IPv4 Fragments (4008 bytes): #3(1256), ...]" subtree and the ip(v6).fragment* fields.
 [[gnu::cold]] void describe_reassembly(Ctx& c);

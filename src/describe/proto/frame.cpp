@@ -21,6 +21,21 @@ std::string_view link_type_text(uint32_t link) {
     return "Linux cooked-mode capture v1 (25)";
   case kLinkLinuxSll2:
     return "Linux cooked-mode capture v2 (210)";
+  case kLinkPpp:
+  case kLinkPppHdlc:
+    return "PPP (4)";
+  case kLinkChdlc:
+    return "Cisco HDLC (28)";
+  case kLinkFddi:
+    return "FDDI with bit-swapped MAC addresses (6)";
+  case kLinkIeee80211:
+    return "IEEE 802.11 Wireless LAN (20)";
+  case kLinkRadiotap:
+    return "IEEE 802.11 plus radiotap radio header (23)";
+  case kLinkNflog:
+    return "NFLOG (141)";
+  case kLinkPktap:
+    return "Apple PKTAP (171)";
   default:
     return "Unknown";
   }

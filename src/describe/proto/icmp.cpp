@@ -369,11 +369,11 @@ struct Icmp {
     size_t hl = 0;
     if (!v6 && wire::Ipv4View::check(q) == nullptr) {
       wire::Ipv4View ip(q);
-      describe_ipv4(c, {Layer::Ipv4, src, qo, static_cast<uint32_t>(q.size())});
+      describe_ipv4(c, {Layer::Ipv4, src, 0, qo, static_cast<uint32_t>(q.size())});
       proto = ip.protocol();
       hl = ip.header_len();
     } else if (v6 && wire::Ipv6View::valid(q)) {
-      describe_ipv6_quoted(c, {Layer::Ipv6, src, qo, static_cast<uint32_t>(q.size())});
+      describe_ipv6_quoted(c, {Layer::Ipv6, src, 0, qo, static_cast<uint32_t>(q.size())});
       wire::Ipv6ExtWalker w(q);
       wire::Ipv6Ext e;
       while (w.next(e)) {
@@ -452,7 +452,7 @@ bool echo_timestamp(wire::Bytes d, int64_t frame_ns, int64_t& out_ns) {
 // Payload bytes of an echo message, as tshark's nested "Data (N bytes)".
 void echo_data(Ctx& c, wire::Bytes b, const LayerSpan& l, size_t off) {
   if (b.size() > off)
-    describe_data(c, {Layer::Data, l.source, l.offset + static_cast<uint32_t>(off),
+    describe_data(c, {Layer::Data, l.source, 0, l.offset + static_cast<uint32_t>(off),
                       static_cast<uint32_t>(b.size() - off)});
 }
 

@@ -54,19 +54,46 @@ std::string_view sap_name(uint8_t sap) {
   }
 }
 
-void llc(Ctx& c, wire::Bytes p, uint32_t o) {
+// SNAP: OUI, then an EtherType (OUI 00:00:00, llc.type) or the organization's protocol id.
+void snap_fields(Ctx& c, wire::Bytes p, uint32_t o) {
+  Record& r = c.rec;
+  const uint32_t oui = (uint32_t{p[3]} << 16) | (uint32_t{p[4]} << 8) | p[5];
+  const uint16_t pid = wire::be16(&p[6]);
+  if (r.want(F::LLC_OUI)) {
+    Item& it = r.add(F::LLC_OUI, o + 3, 3, oui);
+    if (r.tree()) {
+      // tshark's OUI names, as its manuf file spells them (cut where it cuts them).
+      const std::string_view name = oui == 0 ? "Officially Xerox, but" : oui == 0x00000c ? "Cisco" : "";
+      // tshark cuts the parenthesized name at the manuf file's comma, without the closing parenthesis.
+      it.text = name.empty() ? r.format("Organization Code: {:02x}:{:02x}:{:02x}", p[3], p[4], p[5])
+                : oui == 0   ? r.format("Organization Code: {:02x}:{:02x}:{:02x} ({}", p[3], p[4], p[5], name)
+                           : r.format("Organization Code: {:02x}:{:02x}:{:02x} ({})", p[3], p[4], p[5], name);
+    }
+  }
+  const F f = oui == 0 ? F::LLC_TYPE : F::LLC_PID;
+  if (r.want(f)) {
+    Item& it = r.add(f, o + 6, 2, pid);
+    if (r.tree())
+      it.text = oui == 0 ? r.format("Type: {} (0x{:04x})", ethertype_name(pid), pid)
+                         : r.format("PID: 0x{:04x}", pid);
+  }
+}
+
+void llc_fields(Ctx& c, wire::Bytes p, uint32_t o) {
   Record& r = c.rec;
   if (p.size() < 3) return;
   uint8_t dsap = p[0], ssap = p[1], ctl = p[2];
   bool u = (ctl & 3) == 3;
+  const bool snap = dsap == 0xaa && ssap == 0xaa && u && p.size() >= 8;
   if (!r.tree()) {
-    if (r.want(F::LLC)) r.add(F::LLC, o, 3);
+    if (r.want(F::LLC)) r.add(F::LLC, o, snap ? 8 : u ? 3 : 4);
+    if (snap) snap_fields(c, p, o);
     if (r.want(F::LLC_DSAP)) r.add(F::LLC_DSAP, o, 1, dsap);
     if (r.want(F::LLC_SSAP)) r.add(F::LLC_SSAP, o + 1, 1, ssap);
     if (r.want(F::LLC_CONTROL)) r.add(F::LLC_CONTROL, o + 2, 1, ctl);
     return;
   }
-  r.push(F::LLC, o, u ? 3 : 4).text = "Logical-Link Control";
+  r.push(F::LLC, o, snap ? 8 : u ? 3 : 4).text = "Logical-Link Control";
   r.push(F::LLC_DSAP, o, 1).num = dsap;
   r.items().back().text = r.format("DSAP: {} (0x{:02x})", sap_name(dsap), dsap);
   r.add(F::LLC_DSAP_SAP, o, 1, dsap & 0xfe).text =
@@ -92,6 +119,7 @@ void llc(Ctx& c, wire::Bytes p, uint32_t o) {
   } else {
     r.add(F::LLC_CONTROL, o + 2, u ? 1 : 2, ctl).text = r.format("Control field: 0x{:02x}", ctl);
   }
+  if (snap) snap_fields(c, p, o);
   r.pop();
 }
 
@@ -184,7 +212,7 @@ void describe_eth8023(Ctx& c, const LayerSpan& l) {
         .text = r.tree() ? r.format("Padding: {}", hex_str(r, pad)) : "";
   }
   if (r.tree()) r.pop();
-  llc(c, e.payload().first(std::min<size_t>(e.payload().size(), len)), l.offset + 14);
+  llc_fields(c, e.payload().first(std::min<size_t>(e.payload().size(), len)), l.offset + 14);
   if (r.columns_wanted()) {
     r.cols().protocol = "LLC";
     r.cols().src = ether_str(r, e.src());
@@ -326,7 +354,13 @@ void describe_null(Ctx& c, const LayerSpan& l) {
   if (r.tree()) r.pop();
 }
 
+void describe_llc(Ctx& c, wire::Bytes p, uint32_t off) {
+  llc_fields(c, p, off);
+  if (c.rec.columns_wanted()) c.rec.cols().protocol = "LLC";
+}
+
 std::string_view layer_protocol_name(const Decoded& pkt, const LayerSpan& l, std::string_view plain) {
+  if (l.kind == Layer::Pppoe) return l.aux == 1 ? "pppoed" : "pppoes";
   if (l.kind == Layer::Vlan && l.offset >= 2 &&
       wire::be16(&pkt.frame->data[l.offset - 2]) == wire::ethertype::kQinQ)
     return "ieee8021ad:ethertype";

@@ -23,11 +23,16 @@ std::string_view gre_proto_name(uint16_t t) {
     return "MPLS multicast label switched packet";
   case 0x88be:
     return "ERSPAN";
+  case 0x22eb:
+    return "ERSPAN III";
+  case 0x9000:
+    return "ARUBA WLAN";
   case 0x883e:
     return "WCCP";
   case 0x8909:
     return "CiscoMetaData";
   default:
+    if (t >= 0x8200 && t <= 0x8370 && (t & 0xf) == 0) return "ARUBA WLAN";
     return ethertype_name(t);
   }
 }
