@@ -60,6 +60,54 @@ bool push_line(Record& r, std::string_view line, uint32_t off, uint32_t len) {
   return true;
 }
 
+size_t count_text_lines(std::string_view body) {
+  size_t lines = 0;
+  for (size_t i = 0; i < body.size();) {
+    size_t nl = body.find('\n', i);
+    ++lines;
+    if (nl == std::string_view::npos) break;
+    i = nl + 1;
+  }
+  return lines;
+}
+
+void push_text_lines(Record& r, std::string_view label, std::string_view body) {
+  r.push(F::DATA_TEXT_LINES, 0, 0).text = label;
+  for (size_t i = 0; i < body.size();) {
+    size_t nl = body.find('\n', i);
+    std::string_view line = body.substr(i, nl == std::string_view::npos ? std::string_view::npos : nl - i);
+    bool cr = !line.empty() && line.back() == '\r';
+    if (cr) line.remove_suffix(1);
+    fmt::memory_buffer b;
+    for (char ch : line) {
+      auto u = static_cast<unsigned char>(ch);
+      if (u == '\t')
+        b.append(std::string_view("\\t"));
+      else if (u < 0x20 || u == 0x7f)
+        fmt::format_to(std::back_inserter(b), "\\x{:02x}", u);
+      else
+        b.push_back(ch);
+    }
+    if (nl != std::string_view::npos) b.append(std::string_view(cr ? "\\r\\n" : "\\n"));
+    r.text(r.save({b.data(), b.size()}));
+    if (nl == std::string_view::npos) break;
+    i = nl + 1;
+  }
+}
+
+void expert_item(Record& r, std::string_view severity, std::string_view group, std::string_view message) {
+  message = r.save(message);
+  Item& e = r.push(F::EXPERT, 0, 0);
+  e.generated = true;
+  e.text = r.format("Expert Info ({}/{}): {}", severity, group, message);
+  Item& msg = r.add_str(F::EXPERT_MESSAGE, 0, 0, message.substr(0, 239));
+  msg.generated = true;
+  msg.text = msg.str;
+  r.text(r.format("Severity level: {}", severity)).generated = true;
+  r.text(r.format("Group: {}", group)).generated = true;
+  r.pop();
+}
+
 } // namespace ps::app
 
 namespace ps {
