@@ -30,8 +30,7 @@ void add_string(Record& r, F f, std::string_view value, uint32_t off = 0, uint32
 // the subtree `label` with one line per body line ("text\r\n", control characters escaped); pop it after.
 size_t count_text_lines(std::string_view body);
 void push_text_lines(Record& r, std::string_view label, std::string_view body);
-// A generated expert item "[Expert Info (Severity/Group): message]" with its three generated lines.
-void expert_item(Record& r, std::string_view severity, std::string_view group, std::string_view message);
+using proto::expert_item;
 // A tree-only text line ("USER anonymous\r\n") that opens a subtree; returns whether one was pushed.
 bool push_line(Record& r, std::string_view line, uint32_t off, uint32_t len);
 

@@ -95,19 +95,6 @@ void push_text_lines(Record& r, std::string_view label, std::string_view body) {
   }
 }
 
-void expert_item(Record& r, std::string_view severity, std::string_view group, std::string_view message) {
-  message = r.save(message);
-  Item& e = r.push(F::EXPERT, 0, 0);
-  e.generated = true;
-  e.text = r.format("Expert Info ({}/{}): {}", severity, group, message);
-  Item& msg = r.add_str(F::EXPERT_MESSAGE, 0, 0, message.substr(0, 239));
-  msg.generated = true;
-  msg.text = msg.str;
-  r.text(r.format("Severity level: {}", severity)).generated = true;
-  r.text(r.format("Group: {}", group)).generated = true;
-  r.pop();
-}
-
 } // namespace ps::app
 
 namespace ps {

@@ -241,6 +241,26 @@ void rel_time(Record& r, F f, int64_t ns, std::string_view label) {
   }
 }
 
+// tshark 4.0's label for tcp.completeness.
+std::string completeness_str(uint8_t v) {
+  constexpr uint8_t kEst = kCompletenessSyn | kCompletenessSynAck | kCompletenessAck;
+  const uint8_t rest = v & static_cast<uint8_t>(~kEst);
+  std::string_view name;
+  if (v == kCompletenessSyn)
+    name = "Incomplete, SYN_SENT";
+  else if (v == (kCompletenessSyn | kCompletenessSynAck))
+    name = "Incomplete, CLIENT_ESTABLISHED";
+  else if (v == kEst)
+    name = "Incomplete, ESTABLISHED";
+  else if (v == (kEst | kCompletenessData))
+    name = "Incomplete, DATA";
+  else if ((v & kEst) == kEst && (rest & (kCompletenessFin | kCompletenessRst)))
+    name = rest & kCompletenessData ? "Complete, WITH_DATA" : "Complete, NO_DATA";
+  else
+    name = "Incomplete";
+  return fmt::format("{} ({})", name, v);
+}
+
 struct AnalysisFlag {
   uint32_t bit;
   F field;
@@ -430,7 +450,8 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
   const uint16_t flags = t.flags();
   const uint32_t seglen = c.pkt.payload_len + c.pkt.payload_missing;
   const uint32_t seq = rel ? m.seq : t.seq();
-  const uint32_t ack = t.has(kAck) ? (rel ? m.ack : t.ack()) : 0;
+  // Without the ACK flag tshark shows the raw field (noting when it is not zero).
+  const uint32_t ack = t.has(kAck) && rel ? m.ack : t.ack();
   const uint32_t nxtseq = rel ? m.nxtseq : t.seq() + seglen + (t.has(kSyn) ? 1 : 0) + (t.has(kFin) ? 1 : 0);
   const uint32_t window = m.valid ? m.window_size : t.window();
 
@@ -461,6 +482,11 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
     Item& it = r.add(F::TCP_STREAM, o, 0, m.stream);
     it.generated = true;
   }
+  if (m.valid && r.want(F::TCP_COMPLETENESS)) {
+    Item& it = r.add(F::TCP_COMPLETENESS, o, 0, m.completeness);
+    it.generated = true;
+    if (r.tree()) it.text = r.format("Conversation completeness: {}", completeness_str(m.completeness));
+  }
   if (Item* it = add(F::TCP_LEN, 0, 0, seglen)) it->generated = true;
   if (Item* it = add(F::TCP_SEQ, 4, 4, seq); it && r.tree())
     it->text = rel ? r.format("Sequence Number: {}    (relative sequence number)", seq)
@@ -472,9 +498,16 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
       it->text = rel ? r.format("Next Sequence Number: {}    (relative sequence number)", nxtseq)
                      : r.format("Next Sequence Number: {}", nxtseq);
   }
-  if (Item* it = add(F::TCP_ACK, 8, 4, ack); it && r.tree())
+  if (!t.has(kAck) && ack && r.tree()) {
+    r.push(F::TCP_ACK, o + 8, 4).num = ack;
+    r.items().back().text = r.format("Acknowledgment Number: {}", ack);
+    expert_item(r, "Note", "Protocol",
+                "The acknowledgment number field is nonzero while the ACK flag is not set");
+    r.pop();
+  } else if (Item* it = add(F::TCP_ACK, 8, 4, ack); it && r.tree()) {
     it->text = rel && t.has(kAck) ? r.format("Acknowledgment Number: {}    (relative ack number)", ack)
                                   : r.format("Acknowledgment Number: {}", ack);
+  }
   add(F::TCP_ACK_RAW, 8, 4, t.ack());
   if (Item* it = add(F::TCP_HDR_LEN, 12, 1, t.header_len()); it && r.tree())
     it->text = r.format("{} = Header Length: {} bytes ({})", bit_pattern(r, b[12], 8, 0xf0), t.header_len(),
@@ -502,12 +535,33 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
                                     {kFin, F::TCP_FLAGS_FIN, "Fin"}};
     for (const Bit& bit : kBits) {
       bool set = flags & bit.mask;
-      r.add(bit.field, o + 12, 2, set).text =
-          r.format("{} = {}: {}", bit_pattern(r, flags, 12, bit.mask), bit.name, set_str(set));
+      Item& it = r.add(bit.field, o + 12, 2, set);
+      it.text = r.format("{} = {}: {}", bit_pattern(r, flags, 12, bit.mask), bit.name, set_str(set));
+      // tshark's expert items under the SYN, FIN and RST bits.
+      std::string_view msg, severity = "Chat";
+      if (set && bit.mask == kSyn)
+        msg = flags & kAck
+                  ? r.format("Connection establish acknowledge (SYN+ACK): server port {}", t.src_port())
+                  : r.format("Connection establish request (SYN): server port {}", t.dst_port());
+      else if (set && bit.mask == kFin)
+        msg = "Connection finish (FIN)";
+      else if (set && bit.mask == kRst)
+        msg = "Connection reset (RST)", severity = "Warning";
+      if (msg.empty()) continue;
+      r.open_last();
+      expert_item(r, severity, "Sequence", msg);
+      r.pop();
     }
     Item& s = r.add_str(F::TCP_FLAGS_STR, o + 12, 2, flags_str(r, flags));
     s.generated = true;
     s.text = r.format("TCP Flags: {}", s.str);
+    if ((flags & kFin) && m.valid) {
+      r.open_last();
+      expert_item(r, "Note", "Sequence",
+                  m.peer_fin ? "This frame undergoes the connection closing"
+                             : "This frame initiates the connection closing");
+      r.pop();
+    }
     r.pop();
   } else {
     add(F::TCP_FLAGS, 12, 2, flags);
