@@ -39,16 +39,19 @@ void track_tcp(StreamTrack& t, int dir, const Decoded& d, const wire::TcpView& s
   m.time_relative_ns = now_ns - t.first_ns;
   m.time_delta_ns = now_ns - t.last_ns;
   t.last_ns = now_ns;
-  // tcp.completeness as tshark shows it: the bits of the earlier segments. An ACK counts once the other
-  // side has been seen (a capture's first segment, an ACK, sets none).
+  // tcp.completeness as tshark 4.0 shows it: the bits of the earlier segments. Measured on its output:
+  // a SYN counts only as SYN / SYN-ACK, a conversation's first other segment not at all, and only a segment
+  // without payload counts as an ACK; a FIN counts with the ACK flag (docs/decisions.md).
   m.completeness = t.completeness;
-  if (flags & kSyn)
+  const uint32_t seglen = d.payload_len + d.payload_missing;
+  if (flags & kSyn) {
     t.completeness |= flags & kAck ? kCompletenessSynAck : kCompletenessSyn;
-  else if ((flags & kAck) && (t.seen_dirs & (1u << (dir ^ 1))))
-    t.completeness |= kCompletenessAck;
-  if (d.payload_len + d.payload_missing) t.completeness |= kCompletenessData;
-  if (flags & kFin) t.completeness |= kCompletenessFin;
-  if (flags & kRst) t.completeness |= kCompletenessRst;
+  } else if (t.seen_dirs) {
+    if ((flags & (kSyn | kAck)) == kAck && !seglen) t.completeness |= kCompletenessAck;
+    if (seglen) t.completeness |= kCompletenessData;
+    if ((flags & kFin) && (flags & kAck)) t.completeness |= kCompletenessFin;
+    if (flags & kRst) t.completeness |= kCompletenessRst;
+  }
   t.seen_dirs |= static_cast<uint8_t>(1u << dir);
   // As number_tcp_segment sets them: this side's ISN from its first segment, the peer's from the
   // first ACK number.

@@ -264,24 +264,32 @@ std::string completeness_str(uint8_t v) {
 struct AnalysisFlag {
   uint32_t bit;
   F field;
+  std::string_view severity, message; // tshark's expert item in the tree (none: a plain line)
 };
 
-// Flag fields in the order the reference emits them.
+// Flag fields in the order the reference emits them; a fast or spurious retransmission is also a
+// retransmission, noted after it.
 constexpr AnalysisFlag kAnalysisFlags[] = {
-    {kRetransmission, F::TCP_ANALYSIS_RETRANSMISSION},
-    {kFastRetransmission, F::TCP_ANALYSIS_FAST_RETRANSMISSION},
-    {kSpuriousRetransmission, F::TCP_ANALYSIS_SPURIOUS_RETRANSMISSION},
-    {kOutOfOrder, F::TCP_ANALYSIS_OUT_OF_ORDER},
-    {kLostSegment, F::TCP_ANALYSIS_LOST_SEGMENT},
-    {kAckLostSegment, F::TCP_ANALYSIS_ACK_LOST_SEGMENT},
-    {kWindowUpdate, F::TCP_ANALYSIS_WINDOW_UPDATE},
-    {kWindowFull, F::TCP_ANALYSIS_WINDOW_FULL},
-    {kKeepAlive, F::TCP_ANALYSIS_KEEP_ALIVE},
-    {kKeepAliveAck, F::TCP_ANALYSIS_KEEP_ALIVE_ACK},
-    {kDuplicateAck, F::TCP_ANALYSIS_DUPLICATE_ACK},
-    {kZeroWindowProbe, F::TCP_ANALYSIS_ZERO_WINDOW_PROBE},
-    {kZeroWindow, F::TCP_ANALYSIS_ZERO_WINDOW},
-    {kZeroWindowProbeAck, F::TCP_ANALYSIS_ZERO_WINDOW_PROBE_ACK},
+    {kFastRetransmission, F::TCP_ANALYSIS_FAST_RETRANSMISSION, "Note",
+     "This frame is a (suspected) fast retransmission"},
+    {kSpuriousRetransmission, F::TCP_ANALYSIS_SPURIOUS_RETRANSMISSION, "Note",
+     "This frame is a (suspected) spurious retransmission"},
+    {kRetransmission, F::TCP_ANALYSIS_RETRANSMISSION, "Note", "This frame is a (suspected) retransmission"},
+    {kOutOfOrder, F::TCP_ANALYSIS_OUT_OF_ORDER, "Warning",
+     "This frame is a (suspected) out-of-order segment"},
+    {kLostSegment, F::TCP_ANALYSIS_LOST_SEGMENT, "Warning",
+     "Previous segment(s) not captured (common at capture start)"},
+    {kAckLostSegment, F::TCP_ANALYSIS_ACK_LOST_SEGMENT, "Warning",
+     "ACKed segment that wasn't captured (common at capture start)"},
+    {kWindowUpdate, F::TCP_ANALYSIS_WINDOW_UPDATE, "Chat", "TCP window update"},
+    {kWindowFull, F::TCP_ANALYSIS_WINDOW_FULL, "Warning",
+     "TCP window specified by the receiver is now completely full"},
+    {kKeepAlive, F::TCP_ANALYSIS_KEEP_ALIVE, "Note", "TCP keep-alive segment"},
+    {kKeepAliveAck, F::TCP_ANALYSIS_KEEP_ALIVE_ACK, "Note", "ACK to a TCP keep-alive segment"},
+    {kDuplicateAck, F::TCP_ANALYSIS_DUPLICATE_ACK, "", ""},
+    {kZeroWindowProbe, F::TCP_ANALYSIS_ZERO_WINDOW_PROBE, "Note", "TCP Zero Window Probe"},
+    {kZeroWindow, F::TCP_ANALYSIS_ZERO_WINDOW, "Warning", "TCP Zero Window segment"},
+    {kZeroWindowProbeAck, F::TCP_ANALYSIS_ZERO_WINDOW_PROBE_ACK, "Note", "ACK to a TCP Zero Window Probe"},
 };
 
 // Info-column prefixes: each one is put in front of the previous ones, so the last noted
@@ -368,9 +376,17 @@ void analysis(Ctx& c, const TcpMeta& m) {
     for (const auto& af : kAnalysisFlags) {
       bool set = af.bit == kRetransmission ? (m.analysis & any_retrans) != 0 : (m.analysis & af.bit) != 0;
       if (!set || !r.want(af.field)) continue;
-      std::string_view text =
-          af.bit == kDuplicateAck ? "This is a TCP duplicate ack" : field_info(af.field).name;
-      generated(r, af.field, 1, r.tree() ? text : "");
+      if (af.message.empty() || !r.tree()) {
+        generated(r, af.field, 1, r.tree() ? "This is a TCP duplicate ack" : "");
+        continue;
+      }
+      // The flag's item is tshark's expert item: "[Expert Info (Note/Sequence): ...]" and its lines.
+      generated(r, af.field, 1, r.format("Expert Info ({}/Sequence): {}", af.severity, af.message));
+      r.open_last();
+      r.text(af.message).generated = true;
+      r.text(r.format("Severity level: {}", af.severity)).generated = true;
+      r.text("Group: Sequence").generated = true;
+      r.pop();
     }
     if (r.tree()) r.pop();
     if (m.analysis & kDuplicateAck) {
@@ -380,6 +396,11 @@ void analysis(Ctx& c, const TcpMeta& m) {
       if (r.want(F::TCP_ANALYSIS_DUPLICATE_ACK_FRAME))
         generated(r, F::TCP_ANALYSIS_DUPLICATE_ACK_FRAME, m.dup_ack_frame,
                   r.tree() ? r.format("Duplicate to the ACK in frame: {}", m.dup_ack_frame) : "");
+      if (r.tree()) {
+        r.open_last();
+        expert_item(r, "Note", "Sequence", r.format("Duplicate ACK (#{})", m.dup_ack_num));
+        r.pop();
+      }
     }
   }
   if (r.tree()) r.pop();
