@@ -2,6 +2,8 @@
 // a section header block that fixes the byte order; interface description blocks define link type,
 // snap length and timestamp units for the packet blocks that follow in the same section.
 #include <algorithm>
+#include <deque>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
@@ -94,6 +96,7 @@ struct Interface {
   uint32_t snaplen = 0;
   int64_t ts_offset = 0; // if_tsoffset: seconds added to every timestamp
   TsUnits units;
+  std::string_view name; // if_name, kept in PcapngReader::names_ (stable for the reader's lifetime)
 };
 
 class PcapngReader final : public CaptureReader {
@@ -303,6 +306,8 @@ private:
     frame.file_offset = at;
     frame.data = std::span<const uint8_t>(data, caplen);
     frame.comment = {};
+    frame.if_name = ifc.name;
+    frame.section = static_cast<uint32_t>(sections_.size());
   }
 
   Result section_header(const uint8_t* p, uint32_t len, uint64_t at) {
@@ -386,6 +391,7 @@ private:
       first_link_type_ = ifc.link_type;
       first_snaplen_ = ifc.snaplen;
     }
+    ifc.name = names_.emplace_back(info.name);
     section_ifaces_.push_back(ifc);
     interfaces_.push_back(std::move(info));
     return kOther;
@@ -412,6 +418,7 @@ private:
 
   ByteSource src_;
   std::vector<Interface> section_ifaces_;
+  std::deque<std::string> names_; // every interface's if_name (frames point into it)
   bool swap_ = false;
   bool opening_ = false;
   bool done_ = false;

@@ -113,7 +113,10 @@ void append_app_protocols(const app::AppFrame& f, std::span<const uint8_t> paylo
     for (uint8_t b : payload) text = text && ((b >= 0x20 && b < 0x7f) || b == '\r' || b == '\n' || b == '\t');
     rec.append_protocol(text ? "ftp-data:data-text-lines" : "ftp-data");
   }
-  if (!f.smtp.empty() || f.smtp_data_bytes) rec.append_protocol(f.smtp_data_end ? "smtp:imf" : "smtp");
+  if (!f.smtp.empty() || f.smtp_data_bytes)
+    rec.append_protocol(f.smtp_data_end    ? "smtp:imf"
+                        : f.smtp_data_bytes ? "smtp:data-text-lines" // a DATA fragment's lines
+                                            : "smtp");
   if (!f.pop.empty() || f.pop_data_bytes) rec.append_protocol("pop");
   if (f.telnet) rec.append_protocol("telnet");
   if (!f.tls.empty()) rec.append_protocol("tls");
