@@ -409,7 +409,7 @@ void analysis(Ctx& c, const TcpMeta& m) {
 // "<notes>80 → 51234 [ACK] Seq=1 Ack=2 Win=3 Len=4 <options>", written by hand: it is built for
 // every TCP packet of a summary run.
 void info_column(Ctx& c, const wire::TcpView& t, const TcpMeta& m, const Options& opts, uint32_t seq,
-                 uint32_t ack, uint32_t window, uint32_t seglen, fmt::memory_buffer& info) {
+                 uint32_t ack, uint32_t window, uint32_t seglen, bool bad_checksum, fmt::memory_buffer& info) {
   auto num = [&info](std::string_view label, uint64_t v) {
     fast::append(info, label);
     fast::append_uint(info, v);
@@ -428,6 +428,7 @@ void info_column(Ctx& c, const wire::TcpView& t, const TcpMeta& m, const Options
   num("] Seq=", seq);
   if (t.has(kAck)) num(" Ack=", ack);
   num(" Win=", window);
+  if (bad_checksum) fast::append(info, " [TCP CHECKSUM INCORRECT]");
   num(" Len=", seglen);
   if (t.has(kUrg)) num(" Urg=", t.urgent());
   // Options appear in the Info column in header order.
@@ -609,8 +610,9 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
         it.text = r.format("Window size scaling factor: {}", m.window_scalefactor);
     }
   }
-  if (r.want(F::TCP_CHECKSUM) || r.want(F::TCP_CHECKSUM_STATUS) || r.want(F::TCP_CHECKSUM_CALCULATED)) {
-    uint8_t status = 2;
+  uint8_t status = 2; // the checksum's: 1 good, 0 bad, 2 unverified
+  if (r.want(F::TCP_CHECKSUM) || r.want(F::TCP_CHECKSUM_STATUS) || r.want(F::TCP_CHECKSUM_CALCULATED) ||
+      r.columns_wanted()) {
     uint16_t computed = 0;
     if (c.opt.check_checksums && c.pkt.payload_missing == 0 && !c.pkt.ip_fragment) {
       const LayerSpan* ipl = nullptr;
@@ -674,7 +676,7 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
     Columns& col = r.cols();
     col.protocol = "TCP";
     col.info.clear();
-    info_column(c, t, m, opts, seq, ack, window, seglen, col.info);
+    info_column(c, t, m, opts, seq, ack, window, seglen, status == 0, col.info);
   }
 }
 
