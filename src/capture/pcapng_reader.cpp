@@ -96,6 +96,7 @@ struct Interface {
   uint32_t snaplen = 0;
   int64_t ts_offset = 0; // if_tsoffset: seconds added to every timestamp
   TsUnits units;
+  uint8_t ts_digits = 6;  // decimals of if_tsresol (at most 9)
   std::string_view name; // if_name, kept in PcapngReader::names_ (stable for the reader's lifetime)
 };
 
@@ -307,6 +308,7 @@ private:
     frame.data = std::span<const uint8_t>(data, caplen);
     frame.comment = {};
     frame.if_name = ifc.name;
+    frame.ts_digits = ifc.ts_digits;
     frame.section = static_cast<uint32_t>(sections_.size());
   }
 
@@ -356,6 +358,7 @@ private:
                                     src_.name(), at, n));
           ifc.units.kind = TsUnits::kPow2;
           ifc.units.shift = n;
+          ifc.ts_digits = static_cast<uint8_t>(std::min<uint32_t>(9, (n * 30103 + 99999) / 100000)); // n·log10 2
         } else {
           if (r > 19)
             return fail(at,
@@ -364,6 +367,7 @@ private:
                                     src_.name(), at, r));
           uint64_t units = 1;
           for (uint8_t i = 0; i < r; ++i) units *= 10;
+          ifc.ts_digits = std::min<uint8_t>(r, 9);
           ifc.units.units = units;
           if (r == 6) {
             ifc.units.kind = TsUnits::kMicro;
