@@ -96,7 +96,7 @@ struct Interface {
   uint32_t snaplen = 0;
   int64_t ts_offset = 0; // if_tsoffset: seconds added to every timestamp
   TsUnits units;
-  uint8_t ts_digits = 6;  // decimals of if_tsresol (at most 9)
+  uint8_t ts_digits = 6; // decimals of if_tsresol (at most 9)
   std::string_view name; // if_name, kept in PcapngReader::names_ (stable for the reader's lifetime)
 };
 
@@ -358,7 +358,8 @@ private:
                                     src_.name(), at, n));
           ifc.units.kind = TsUnits::kPow2;
           ifc.units.shift = n;
-          ifc.ts_digits = static_cast<uint8_t>(std::min<uint32_t>(9, (n * 30103 + 99999) / 100000)); // n·log10 2
+          ifc.ts_digits =
+              static_cast<uint8_t>(std::min<uint32_t>(9, (n * 30103 + 99999) / 100000)); // n·log10 2
         } else {
           if (r > 19)
             return fail(at,

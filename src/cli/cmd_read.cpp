@@ -229,10 +229,11 @@ void add_read_command(CLI::App& app, int& exit_code) {
          "-E", args->eopts,
          "Fields output option: header=y|n, separator=C|/t|/s, occurrence=f|l|a, aggregator=C, quote=d|s|n")
       ->allow_extra_args(false);
-  cmd->add_option("-t", args->time_format,
-                  "Time on summary lines, as tshark: r (since the first frame, default), a/ad/adoy (local "
-                  "time, date, year/day), u/ud/udoy (UTC), d/dd (since the previous captured/displayed frame), "
-                  "e (epoch)");
+  cmd->add_option(
+      "-t", args->time_format,
+      "Time on summary lines, as tshark: r (since the first frame, default), a/ad/adoy (local "
+      "time, date, year/day), u/ud/udoy (UTC), d/dd (since the previous captured/displayed frame), "
+      "e (epoch)");
   cmd->add_flag("-n,--no-resolve", args->no_resolve, "Show port numbers without service names");
   cmd->add_flag("-S,--absolute-seq", args->absolute_seq,
                 "Show TCP sequence and acknowledgment numbers as on the wire, not relative to the ISN");

@@ -26,7 +26,9 @@ public:
     if (time == TimeFormat::DeltaDisplayed) wanted_.set(static_cast<size_t>(F::FRAME_TIME_DELTA_DISPLAYED));
   }
   bool wants_columns() const override { return true; }
-  const std::bitset<kFieldCount>* wanted_fields() const override { return wanted_.any() ? &wanted_ : nullptr; }
+  const std::bitset<kFieldCount>* wanted_fields() const override {
+    return wanted_.any() ? &wanted_ : nullptr;
+  }
   void packet(const Frame& f, const Record& rec, int64_t rel_ns) override {
     // "{:>5} {time} {src} → {dst} {protocol} {length} {info}", written by hand (the hottest line).
     const Columns& c = rec.cols();
@@ -80,12 +82,14 @@ private:
       append_secs(t, f.ts.sec * 1'000'000'000 + f.ts.nsec, digits);
       break;
     default: {
-      const bool utc = time_ == TimeFormat::Utc || time_ == TimeFormat::UtcDate || time_ == TimeFormat::UtcDoy;
+      const bool utc =
+          time_ == TimeFormat::Utc || time_ == TimeFormat::UtcDate || time_ == TimeFormat::UtcDoy;
       const std::time_t secs = static_cast<std::time_t>(f.ts.sec);
       std::tm tm{};
       if (!(utc ? gmtime_r(&secs, &tm) : localtime_r(&secs, &tm))) tm = std::tm{};
       if (time_ == TimeFormat::AbsoluteDate || time_ == TimeFormat::UtcDate)
-        fmt::format_to(std::back_inserter(t), "{:04}-{:02}-{:02} ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+        fmt::format_to(std::back_inserter(t), "{:04}-{:02}-{:02} ", tm.tm_year + 1900, tm.tm_mon + 1,
+                       tm.tm_mday);
       else if (time_ == TimeFormat::AbsoluteDoy || time_ == TimeFormat::UtcDoy)
         fmt::format_to(std::back_inserter(t), "{:04}/{:03} ", tm.tm_year + 1900, tm.tm_yday + 1);
       fmt::format_to(std::back_inserter(t), "{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec);
@@ -113,9 +117,9 @@ private:
 
 bool parse_time_format(std::string_view s, TimeFormat& out) {
   static constexpr std::pair<std::string_view, TimeFormat> kNames[] = {
-      {"r", TimeFormat::Relative},        {"a", TimeFormat::Absolute}, {"ad", TimeFormat::AbsoluteDate},
-      {"adoy", TimeFormat::AbsoluteDoy},  {"u", TimeFormat::Utc},      {"ud", TimeFormat::UtcDate},
-      {"udoy", TimeFormat::UtcDoy},       {"d", TimeFormat::Delta},    {"dd", TimeFormat::DeltaDisplayed},
+      {"r", TimeFormat::Relative},       {"a", TimeFormat::Absolute}, {"ad", TimeFormat::AbsoluteDate},
+      {"adoy", TimeFormat::AbsoluteDoy}, {"u", TimeFormat::Utc},      {"ud", TimeFormat::UtcDate},
+      {"udoy", TimeFormat::UtcDoy},      {"d", TimeFormat::Delta},    {"dd", TimeFormat::DeltaDisplayed},
       {"e", TimeFormat::Epoch}};
   for (auto [name, f] : kNames)
     if (name == s) {

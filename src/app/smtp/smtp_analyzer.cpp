@@ -29,6 +29,95 @@ std::string header_value(std::string_view block, std::string_view name) {
   return {};
 }
 
+// ASCII lower case.
+std::string lower_ascii(std::string_view s) {
+  std::string o(s);
+  for (char& c : o)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return o;
+}
+
+// Calls f for each line of `text` with its line end (the last one possibly without).
+template <class F> void for_each_line(std::string_view text, F&& f) {
+  for (size_t i = 0; i < text.size();) {
+    size_t nl = text.find('\n', i);
+    size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
+    f(text.substr(i, end - i));
+    i = end;
+  }
+}
+
+// "type/subtype" of a Content-Type value, lowercase, without parameters.
+std::string media_type(std::string_view v) {
+  std::string t = lower_ascii(v.substr(0, v.find(';')));
+  while (!t.empty() && t.back() == ' ') t.pop_back();
+  return t;
+}
+
+// tshark's IMF Info column: "from: X, subject: Y, " for those headers in order, then " (type)" for the
+// body's media type (each part's for multipart), or without Content-Type ", line" for every body line
+// (its CR LF shown as two spaces). `msg` is the message as tshark reassembled it (what was kept of it).
+std::string imf_info(std::string_view msg) {
+  std::string info, ctype, boundary;
+  size_t body = msg.size();
+  size_t pos = 0;
+  while (pos < msg.size()) {
+    size_t nl = msg.find('\n', pos);
+    std::string_view line = msg.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? msg.size() : nl + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) {
+      body = pos;
+      break;
+    }
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string name = lower_ascii(line.substr(0, colon));
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    if (name == "from" || name == "subject") info += name + ": " + std::string(value) + ", ";
+    if (name == "content-type") {
+      ctype = media_type(value);
+      size_t b = lower_ascii(value).find("boundary=");
+      if (b != std::string::npos) {
+        boundary = std::string(value.substr(b + 9));
+        if (!boundary.empty() && boundary.front() == '"')
+          boundary = boundary.substr(1, boundary.find('"', 1) - 1);
+      }
+    }
+  }
+  std::string_view rest = msg.substr(std::min(body, msg.size()));
+  if (ctype.empty()) {
+    for_each_line(rest, [&](std::string_view l) {
+      info += ", ";
+      for (char c : l) info += c == '\r' || c == '\n' ? ' ' : c;
+    });
+  } else if (ctype.starts_with("multipart/") && !boundary.empty()) {
+    // Each part: its Content-Type (text/plain when absent) after the boundary line.
+    const std::string delim = "--" + boundary;
+    bool in_headers = false;
+    std::string part_type;
+    for_each_line(rest, [&](std::string_view l) {
+      std::string_view t = l;
+      while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.remove_suffix(1);
+      if (t == delim) {
+        in_headers = true;
+        part_type = "text/plain";
+      } else if (in_headers && t.empty()) {
+        in_headers = false;
+        info += " (" + part_type + ")";
+      } else if (in_headers && t.size() > 13 && lower_ascii(t.substr(0, 13)) == "content-type:") {
+        std::string_view v = t.substr(13);
+        while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+        part_type = media_type(v);
+      }
+    });
+  } else {
+    info += " (" + ctype + ")";
+  }
+  return info;
+}
+
 } // namespace
 
 // Where tshark ends the message in the segment that holds its end: at a line start holding "\r\n.\r\n"
@@ -218,6 +307,9 @@ void SmtpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo
       if (n != DotTerminator::npos) {
         data_phase_ = false;
         out.smtp_data_end = true;
+        uint64_t reassembled = 0;
+        for (const SmtpFragment& g : fragments_) reassembled += g.len;
+        out.smtp_imf_info = imf_info(std::string_view(headers_).substr(0, reassembled));
         out.smtp_fragments = std::move(fragments_);
         fragments_.clear();
         data_end_frame_ = f.number;

@@ -114,7 +114,7 @@ void append_app_protocols(const app::AppFrame& f, std::span<const uint8_t> paylo
     rec.append_protocol(text ? "ftp-data:data-text-lines" : "ftp-data");
   }
   if (!f.smtp.empty() || f.smtp_data_bytes)
-    rec.append_protocol(f.smtp_data_end    ? "smtp:imf"
+    rec.append_protocol(f.smtp_data_end     ? "smtp:imf"
                         : f.smtp_data_bytes ? "smtp:data-text-lines" // a DATA fragment's lines
                                             : "smtp");
   if (!f.pop.empty() || f.pop_data_bytes) rec.append_protocol("pop");

@@ -51,7 +51,7 @@ bool describe_line(Record& r, const SmtpLine& l, bool continues) {
     if (pushed) r.pop();
     return false;
   }
-  bool pushed = continues;
+  bool pushed = false;
   if (!continues) {
     if (r.want(F::SMTP_RSP)) r.add(F::SMTP_RSP, 0, 0, 1).hidden = true;
     pushed = tree || r.want(F::SMTP_RESPONSE);
@@ -122,11 +122,12 @@ void describe_smtp(proto::Ctx& c, const AppFrame& f) {
     r.push(F::SMTP, 0, 0).text = field_info(F::SMTP).name;
   else if (r.want(F::SMTP))
     r.add(F::SMTP, 0, 0);
-  bool open = false;
+  bool open = false; // a reply's subtree is open
   for (size_t i = 0; i < f.smtp.size(); ++i) {
-    const bool continues = open && continues_reply(f.smtp, i);
+    const bool continues = continues_reply(f.smtp, i);
     if (open && !continues) r.pop();
-    open = describe_line(r, f.smtp[i], continues);
+    const bool pushed = describe_line(r, f.smtp[i], continues);
+    open = continues ? open : pushed;
   }
   if (open) r.pop();
   if (f.smtp_data_end) {
@@ -149,7 +150,7 @@ void describe_smtp(proto::Ctx& c, const AppFrame& f) {
   if (!r.columns_wanted()) return;
   if (f.smtp_data_end) {
     r.cols().protocol = "SMTP/IMF";
-    set_info(r, r.format("from: {}, subject: {}, ", f.smtp_from, f.smtp_subject));
+    set_info(r, f.smtp_imf_info);
     return;
   }
   r.cols().protocol = "SMTP";

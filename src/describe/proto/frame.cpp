@@ -44,8 +44,8 @@ void describe_frame(Ctx& c, const FrameTimes& t) {
   int64_t now = ns_of(f.ts);
   if (r.tree()) {
     Item& top = r.push(F::FRAME, 0, cap);
-    top.text = r.format("Frame {}: {} bytes on wire ({} bits), {} bytes captured ({} bits)", f.number, f.wire_len,
-                        uint64_t{f.wire_len} * 8, cap, uint64_t{cap} * 8);
+    top.text = r.format("Frame {}: {} bytes on wire ({} bits), {} bytes captured ({} bits)", f.number,
+                        f.wire_len, uint64_t{f.wire_len} * 8, cap, uint64_t{cap} * 8);
     if (f.section) { // pcapng: tshark names the section and the interface
       const std::string_view name = f.if_name.empty() ? std::string_view("unknown") : f.if_name;
       top.text = r.format("{} on interface {}, id {}", top.text, name, f.interface_id);

@@ -409,7 +409,8 @@ void analysis(Ctx& c, const TcpMeta& m) {
 // "<notes>80 → 51234 [ACK] Seq=1 Ack=2 Win=3 Len=4 <options>", written by hand: it is built for
 // every TCP packet of a summary run.
 void info_column(Ctx& c, const wire::TcpView& t, const TcpMeta& m, const Options& opts, uint32_t seq,
-                 uint32_t ack, uint32_t window, uint32_t seglen, bool bad_checksum, fmt::memory_buffer& info) {
+                 uint32_t ack, uint32_t window, uint32_t seglen, bool bad_checksum,
+                 fmt::memory_buffer& info) {
   auto num = [&info](std::string_view label, uint64_t v) {
     fast::append(info, label);
     fast::append_uint(info, v);
