@@ -396,10 +396,20 @@ void analysis(Ctx& c, const TcpMeta& m) {
       if (r.want(F::TCP_ANALYSIS_DUPLICATE_ACK_FRAME))
         generated(r, F::TCP_ANALYSIS_DUPLICATE_ACK_FRAME, m.dup_ack_frame,
                   r.tree() ? r.format("Duplicate to the ACK in frame: {}", m.dup_ack_frame) : "");
-      if (r.tree()) {
-        r.open_last();
-        expert_item(r, "Note", "Sequence", r.format("Duplicate ACK (#{})", m.dup_ack_num));
-        r.pop();
+      // tshark's expert item under it is a second tcp.analysis.duplicate_ack ("1,1" with occurrence=a).
+      if (r.want(F::TCP_ANALYSIS_DUPLICATE_ACK)) {
+        if (r.tree()) r.open_last();
+        std::string_view msg = r.tree() ? r.format("Duplicate ACK (#{})", m.dup_ack_num) : "";
+        generated(r, F::TCP_ANALYSIS_DUPLICATE_ACK, 1,
+                  r.tree() ? r.format("Expert Info (Note/Sequence): {}", msg) : "");
+        if (r.tree()) {
+          r.open_last();
+          r.text(msg).generated = true;
+          r.text("Severity level: Note").generated = true;
+          r.text("Group: Sequence").generated = true;
+          r.pop();
+          r.pop();
+        }
       }
     }
   }
