@@ -124,6 +124,8 @@ STREAM_TARGETS = {
     "smtp.pcap": ("fuzz_app_smtp", 25),
     "pop3.pcap": ("fuzz_app_pop3", 110),
     "telnet.pcap": ("fuzz_app_telnet", 23),
+    "app/smtp-auth.pcap": ("fuzz_app_smtp", 25),  # AUTH LOGIN / PLAIN exchanges
+    "app/ftp-ext.pcap": ("fuzz_app_ftp", 21),     # EPSV / EPRT data connections
 }
 STREAM_SEED_MAX = 12 * 1024
 
@@ -283,6 +285,8 @@ def main():
         raw = open(os.path.join(a.data, name), "rb").read()
         put(a.out, "fuzz_pcapng_reader", raw)
         put(a.out, "fuzz_pipeline", raw)
+    for name in ("app/smtp-auth.pcap", "app/ftp-ext.pcap"):
+        stream_seeds(a.out, cg.Pcap(open(os.path.join(a.data, name), "rb").read()), name)
     defrag_seeds(a.out)
     regressions(a.out)
     total = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(a.out) for f in fs)

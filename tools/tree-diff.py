@@ -1,20 +1,22 @@
 #!/usr/bin/env python3
 """How many of tshark's -V tree lines portscope reproduces, per top-level protocol, on any captures.
 
-usage: tree-diff.py --bin PORTSCOPE [--show 5] [--protocol PREFIX] [--max-frames N] CAPTURE_OR_DIR...
+usage: tree-diff.py --bin PORTSCOPE [--show 5] [--protocol PREFIX] [--max-frames N] [--cache DIR]
+                    [--per-capture] CAPTURE_OR_DIR...
 
 For every frame both trees are split into their top-level blocks (a line starting in column 0 opens a
 block, named by its first words: "Hypertext Transfer Protocol", "Transmission Control Protocol", ...).
 A tshark line counts as reproduced when portscope prints the same line (same indentation) in the same
-frame's block of the same name (lines compared as multisets, so order is not judged). Hex dumps are
+frame's block of the same name (lines compared as multisets, so order is not judged). Hex dumps (any offset width) are
 left out. Prints per-block agreement, a few missing lines, and last a line
-"tree lines P% (A/T lines, N captures, E errors)".
+"tree lines P% (A/T lines, N captures, E errors)". --cache DIR keeps tshark's trees between runs (keyed
+by capture path, size, mtime and -c); --per-capture prints "capture P% A/T" for every capture.
 """
-import argparse, collections, os, re, subprocess, sys
+import argparse, collections, hashlib, os, re, subprocess, sys
 
 PREFS = ["-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE"]
 CAPTURE_EXT = (".pcap", ".pcapng", ".cap", ".dmp")
-HEX = re.compile(r"^[0-9a-f]{4}  ")
+HEX = re.compile(r"^[0-9a-f]{4,}  ")
 
 
 def captures(paths):
@@ -49,6 +51,27 @@ def frames(text):
     return out
 
 
+def tshark_tree(cap, limit, timeout, cache):
+    """tshark's -V text for cap, or None when tshark cannot read it."""
+    path = None
+    if cache:
+        st = os.stat(cap)
+        key = f"{os.path.abspath(cap)}|{st.st_size}|{st.st_mtime_ns}|{limit}"
+        path = os.path.join(cache, hashlib.sha1(key.encode()).hexdigest() + ".txt")
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+    t = subprocess.run(["tshark", "-n", "-r", cap, *PREFS, "-V", *limit], capture_output=True, timeout=timeout)
+    if t.returncode != 0:
+        return None
+    if path:
+        os.makedirs(cache, exist_ok=True)
+        with open(path + ".tmp", "wb") as f:
+            f.write(t.stdout)
+        os.replace(path + ".tmp", path)
+    return t.stdout.decode("utf-8", "replace")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -56,6 +79,10 @@ def main():
     ap.add_argument("--protocol", help="only blocks whose name starts with this")
     ap.add_argument("--max-frames", type=int, default=0, help="compare only the first N frames (-c N)")
     ap.add_argument("--timeout", type=int, default=120)
+    ap.add_argument("--cache", help="directory keeping tshark's trees between runs")
+    ap.add_argument("--patterns", type=int, default=0,
+                    help="also print the N most frequent missing lines per block, digits as N, with counts")
+    ap.add_argument("--per-capture", action="store_true", help="print each capture's agreement")
     ap.add_argument("paths", nargs="+")
     a = ap.parse_args()
     agree, total = collections.Counter(), collections.Counter()
@@ -64,11 +91,10 @@ def main():
     limit = ["-c", str(a.max_frames)] if a.max_frames else []
     for cap in captures(a.paths):
         try:
-            t = subprocess.run(["tshark", "-n", "-r", cap, *PREFS, "-V", *limit], capture_output=True,
-                               timeout=a.timeout)
+            ttext = tshark_tree(cap, limit, a.timeout, a.cache)
         except subprocess.TimeoutExpired:
             continue
-        if t.returncode != 0:
+        if ttext is None:
             continue
         n += 1
         try:
@@ -80,8 +106,9 @@ def main():
         if p.returncode not in (0, 1):
             errors += 1
             print(f"ERROR {cap}: exit {p.returncode}")
-        tf = frames(t.stdout.decode("utf-8", "replace"))
+        tf = frames(ttext)
         pf = frames(p.stdout.decode("utf-8", "replace"))
+        cap_agree = cap_total = 0
         for num, blocks in tf.items():
             mine = pf.get(num, {})
             for name, lines in blocks.items():
@@ -92,8 +119,12 @@ def main():
                     total[name] += k
                     ok = min(k, have.get(line, 0))
                     agree[name] += ok
+                    cap_total += k
+                    cap_agree += ok
                     if ok < k:
                         missing[name][(line, os.path.basename(cap), num)] += k - ok
+        if a.per_capture:
+            print(f"{cap} {100.0 * cap_agree / max(cap_total, 1):.2f}% {cap_agree}/{cap_total}")
     for name in sorted(total, key=lambda x: -total[x]):
         pct = 100.0 * agree[name] / total[name]
         print(f"{pct:6.1f}%  {agree[name]:8d}/{total[name]:<8d} {name}")
@@ -108,6 +139,12 @@ def main():
             shown += 1
             if shown >= a.show:
                 break
+        if a.patterns:
+            pat = collections.Counter()
+            for (line, cap, num), k in missing[name].items():
+                pat[re.sub(r"\d+", "N", line)[:150]] += k
+            for line, k in pat.most_common(a.patterns):
+                print(f"        {k:7d}  {line}")
     A, T = sum(agree.values()), sum(total.values())
     print(f"tree lines {100.0 * A / max(T, 1):.2f}% ({A}/{T} lines, {n} captures, {errors} errors)")
     return 0 if errors == 0 else 1

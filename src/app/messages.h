@@ -59,11 +59,21 @@ struct FtpDataLink {
   uint64_t command_frame = 0;
 };
 
+// What an AUTH exchange line carries (RFC 4954), as tshark names it.
+enum class SmtpAuth : uint8_t { None, Username, Password, UsernamePassword };
+
 struct SmtpLine {
   bool request = false;
   std::string line;
-  std::string command, param; // requests
+  std::string command, param; // requests (empty command: a bare AUTH credential line)
   int code = -1;              // responses
+  SmtpAuth auth = SmtpAuth::None;
+  std::string auth_value; // the credential as sent (base64, not decoded, as tshark's default)
+};
+
+struct SmtpFragment {
+  uint64_t frame = 0;
+  uint32_t len = 0;
 };
 
 struct PopLine {
@@ -151,6 +161,9 @@ struct AppFrame {
   uint32_t smtp_data_bytes = 0; // DATA-phase bytes in this frame
   bool smtp_data_end = false;   // this frame ended the message ("." line)
   std::string smtp_from, smtp_subject;
+  std::string smtp_imf_info; // with smtp_data_end: tshark's IMF Info column
+  std::string smtp_data_text;               // this frame's DATA-phase bytes (at most --max-message)
+  std::vector<SmtpFragment> smtp_fragments; // with smtp_data_end: every frame of the message
 
   std::vector<PopLine> pop;
   uint32_t pop_data_bytes = 0;
@@ -198,6 +211,9 @@ struct AppFrame {
     smtp_data_end = false;
     smtp_from.clear();
     smtp_subject.clear();
+    smtp_imf_info.clear();
+    smtp_data_text.clear();
+    smtp_fragments.clear();
     pop.clear();
     pop_data_bytes = 0;
     telnet = false;

@@ -47,6 +47,9 @@ struct Frame {
   uint64_t file_offset = 0;      // byte offset of the record in the file
   std::span<const uint8_t> data; // captured bytes (caplen = data.size())
   std::string_view comment;      // pcapng: the packet's first opt_comment (same lifetime as data)
+  std::string_view if_name;      // pcapng: its interface's if_name (valid while the reader lives)
+  uint32_t section = 0;          // pcapng: 1-based section number; 0: a pcap file
+  uint8_t ts_digits = 9;         // decimals of the capture's timestamp precision (6: microseconds)
 };
 
 } // namespace ps

@@ -59,6 +59,7 @@ public:
     p = src_.cur(); // a refill may have moved the bytes
 
     frame.number = ++count_;
+    frame.ts_digits = nano_ ? 9 : 6;
     // Seconds are unsigned 32-bit (up to 2106), as in the pcap spec, libpcap and Wireshark: pcap
     // cannot express times before 1970. An out-of-range fraction is carried into the seconds.
     int64_t s = sec;

@@ -2,6 +2,8 @@
 // a section header block that fixes the byte order; interface description blocks define link type,
 // snap length and timestamp units for the packet blocks that follow in the same section.
 #include <algorithm>
+#include <deque>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
@@ -94,6 +96,8 @@ struct Interface {
   uint32_t snaplen = 0;
   int64_t ts_offset = 0; // if_tsoffset: seconds added to every timestamp
   TsUnits units;
+  uint8_t ts_digits = 6; // decimals of if_tsresol (at most 9)
+  std::string_view name; // if_name, kept in PcapngReader::names_ (stable for the reader's lifetime)
 };
 
 class PcapngReader final : public CaptureReader {
@@ -303,6 +307,9 @@ private:
     frame.file_offset = at;
     frame.data = std::span<const uint8_t>(data, caplen);
     frame.comment = {};
+    frame.if_name = ifc.name;
+    frame.ts_digits = ifc.ts_digits;
+    frame.section = static_cast<uint32_t>(sections_.size());
   }
 
   Result section_header(const uint8_t* p, uint32_t len, uint64_t at) {
@@ -351,6 +358,8 @@ private:
                                     src_.name(), at, n));
           ifc.units.kind = TsUnits::kPow2;
           ifc.units.shift = n;
+          ifc.ts_digits =
+              static_cast<uint8_t>(std::min<uint32_t>(9, (n * 30103 + 99999) / 100000)); // n·log10 2
         } else {
           if (r > 19)
             return fail(at,
@@ -359,6 +368,7 @@ private:
                                     src_.name(), at, r));
           uint64_t units = 1;
           for (uint8_t i = 0; i < r; ++i) units *= 10;
+          ifc.ts_digits = std::min<uint8_t>(r, 9);
           ifc.units.units = units;
           if (r == 6) {
             ifc.units.kind = TsUnits::kMicro;
@@ -386,6 +396,7 @@ private:
       first_link_type_ = ifc.link_type;
       first_snaplen_ = ifc.snaplen;
     }
+    ifc.name = names_.emplace_back(info.name);
     section_ifaces_.push_back(ifc);
     interfaces_.push_back(std::move(info));
     return kOther;
@@ -412,6 +423,7 @@ private:
 
   ByteSource src_;
   std::vector<Interface> section_ifaces_;
+  std::deque<std::string> names_; // every interface's if_name (frames point into it)
   bool swap_ = false;
   bool opening_ = false;
   bool done_ = false;

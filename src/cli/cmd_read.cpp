@@ -29,6 +29,7 @@ struct ReadArgs {
   KafkaArgs kafka;
   bool verbose = false;
   bool hex = false;
+  std::string time_format = "r"; // -t
   std::string format = "text";
   std::vector<std::string> fields;
   std::vector<std::string> eopts;
@@ -159,11 +160,16 @@ int run_read(const ReadArgs& a) {
     make_sink = [](OutBuffer& o) { return make_ek_sink(o); };
   } else if (a.format == "text") {
     const bool tree = a.verbose;
-    make_sink = [tree](OutBuffer& o) { return tree ? make_tree_sink(o) : make_summary_sink(o); };
+    TimeFormat time = TimeFormat::Relative;
+    if (!parse_time_format(a.time_format, time)) {
+      fail("unknown time format '" + a.time_format + "' for -t (a, ad, adoy, d, dd, e, r, u, ud, udoy)");
+      return 2;
+    }
+    make_sink = [tree, time](OutBuffer& o) { return tree ? make_tree_sink(o) : make_summary_sink(o, time); };
     if (a.hex) { // as tshark -x: the dump alone, after the tree with -V, after the summary with -P
       const bool inner = tree || cap.print;
-      make_sink = [tree, inner](OutBuffer& o) {
-        return make_hex_sink(o, !inner ? nullptr : tree ? make_tree_sink(o) : make_summary_sink(o));
+      make_sink = [tree, inner, time](OutBuffer& o) {
+        return make_hex_sink(o, !inner ? nullptr : tree ? make_tree_sink(o) : make_summary_sink(o, time));
       };
     }
   } else {
@@ -272,6 +278,11 @@ void add_read_command(CLI::App& app, int& exit_code) {
          "-E", args->eopts,
          "Fields output option: header=y|n, separator=C|/t|/s, occurrence=f|l|a, aggregator=C, quote=d|s|n")
       ->allow_extra_args(false);
+  cmd->add_option(
+      "-t", args->time_format,
+      "Time on summary lines, as tshark: r (since the first frame, default), a/ad/adoy (local "
+      "time, date, year/day), u/ud/udoy (UTC), d/dd (since the previous captured/displayed frame), "
+      "e (epoch)");
   cmd->add_flag("-n,--no-resolve", args->no_resolve, "Show port numbers without service names");
   cmd->add_flag("-S,--absolute-seq", args->absolute_seq,
                 "Show TCP sequence and acknowledgment numbers as on the wire, not relative to the ISN");

@@ -78,6 +78,8 @@ public:
   void pop() {
     if (depth_ > 0) --depth_;
   }
+  // Opens a subtree under the item added last (close with pop()).
+  void open_last() { ++depth_; }
   uint8_t depth() const { return depth_; }
   Item& add(F f, uint32_t off, uint32_t len, uint64_t num = 0);
   Item& add_str(F f, uint32_t off, uint32_t len, std::string_view s);

@@ -44,8 +44,13 @@ struct TcpMeta {
   int64_t push_bytes_sent = -1;
   int64_t time_relative_ns = 0; // since the first frame of the stream
   int64_t time_delta_ns = 0;    // since the previous frame of the stream
-  uint8_t completeness = 0;     // tcp.completeness bits
+  bool peer_fin = false;        // the other side sent a FIN before this segment
+  uint8_t completeness = 0;     // tcp.completeness bits of the stream's earlier segments (as tshark shows it)
 };
+
+// tcp.completeness bits (tshark's TCP_COMPLETENESS_*).
+inline constexpr uint8_t kCompletenessSyn = 1, kCompletenessSynAck = 2, kCompletenessAck = 4,
+                         kCompletenessData = 8, kCompletenessFin = 16, kCompletenessRst = 32;
 
 struct UdpMeta {
   bool valid = false;

@@ -20,6 +20,8 @@ struct StreamTrack {
   bool base_set[2] = {false, false}; // each key direction's ISN (port reuse is decided from it)
   uint32_t base_seq[2] = {0, 0};
   int64_t first_ns = 0, last_ns = 0;
+  uint8_t seen_dirs = 0;    // bit d: a segment came from key direction d
+  uint8_t completeness = 0; // tcp.completeness bits so far (kCompleteness* in flow/meta.h)
   // Sequence state per key direction (TCP with relative numbers or analysis only: a few hundred bytes
   // that a connection table of stream indexes does without).
   std::unique_ptr<TcpConnState> tcp;

@@ -32,7 +32,24 @@ public:
   virtual void packets_written(bool /*any*/) {}
 };
 
-std::unique_ptr<PacketSink> make_summary_sink(OutBuffer& out);
+// The summary line's time column, as tshark's -t: r relative to the first frame (default), a/ad/adoy
+// absolute local time (time of day, with date, with year and day of year), u/ud/udoy the same in UTC,
+// d/dd delta to the previous captured/displayed frame, e epoch seconds; at the capture's precision.
+enum class TimeFormat : uint8_t {
+  Relative,
+  Absolute,
+  AbsoluteDate,
+  AbsoluteDoy,
+  Utc,
+  UtcDate,
+  UtcDoy,
+  Delta,
+  DeltaDisplayed,
+  Epoch
+};
+// Parses a -t value ("r", "ad", ...); false when it is none of them.
+bool parse_time_format(std::string_view s, TimeFormat& out);
+std::unique_ptr<PacketSink> make_summary_sink(OutBuffer& out, TimeFormat time = TimeFormat::Relative);
 std::unique_ptr<PacketSink> make_tree_sink(OutBuffer& out);
 // -x: each frame's bytes (and other data sources) in tshark's hex layout, after what `inner` prints
 // (nothing when null).

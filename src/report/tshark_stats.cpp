@@ -43,7 +43,7 @@ void ProtocolHierarchy::add_needs(EngineNeeds& needs) {
 // protocols with a few differences, mended here: pseudo-layers that are not top-level trees
 // (ethertype, IPv6 extension headers), items tshark puts at the top level (FTP's working directory,
 // FTP data's setup fields, "[N Reassembled TCP Segments]"), one MPLS tree per label, and the MIME parts
-// that IMF shows inside its own tree.
+// that IMF shows inside its own tree (and the text lines of an SMTP DATA fragment, inside SMTP's).
 void ProtocolHierarchy::path_of(const PacketView& v, std::vector<std::string_view>& path) {
   path.clear();
   if (first_) {
@@ -115,6 +115,7 @@ void ProtocolHierarchy::path_of(const PacketView& v, std::vector<std::string_vie
       for (int k = next_mpls(); k > 0; --k) path.push_back("mpls");
       continue;
     }
+    if (name == "data-text-lines" && !path.empty() && path.back() == "smtp") continue; // inside SMTP's tree
     path.push_back(name);
     if (name == "imf") break;
     // Several HTTP messages completed in one frame: one more tree for each.

@@ -30,6 +30,14 @@ def parse_args():
     return ap.parse_args()
 
 
+def skip_without_tshark():
+    """Exit 77 (skipped) when tshark is not installed."""
+    import shutil
+    if not shutil.which("tshark"):
+        print("skip: tshark not installed")
+        sys.exit(77)
+
+
 def run(binary, *args, timeout=120, stdin=None):
     r = subprocess.run([binary, *args], capture_output=True, timeout=timeout, input=stdin)
     return r.returncode, r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")

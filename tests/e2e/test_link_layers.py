@@ -29,7 +29,8 @@ SKIP_LINE = re.compile(r"^\s*(\[Response frame|\[Request frame|\[Response time|\
                        r"|\[Expert Info \(Error/Protocol\): IPv4 total length|\[IPv4 total length|\[Severity|\[Group)")
 # Lines owned by other layers' code that differ from tshark (reported, not this test's subject):
 # IPv4 checksum "[validation disabled]" (references run without ip.check_checksum) and Ethernet padding.
-OTHER_OWNER = re.compile(r"^ +(Header Checksum: |\[Header checksum status|\[Calculated Checksum|Padding: |Trailer: )")
+OTHER_OWNER = re.compile(r"^ +(Header Checksum: |\[Header checksum status|\[Calculated Checksum|Padding: |Trailer: "
+                         r"|\[Expert Info \(Error/Checksum\): Bad checksum|\[Bad checksum)")
 # Info texts that carry request/response matching tshark does across frames.
 INFO_STATE = re.compile(r" \((request|reply) in \d+\)$")
 

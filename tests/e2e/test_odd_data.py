@@ -178,7 +178,9 @@ def _ip_in_ip(inner, depth):
 
 
 def _strip(tree):
-    return "\n".join(l for l in tree.splitlines() if "Encapsulation" not in l and "Interface" not in l)
+    # pcapng frames also name their section and interface (as tshark): not in the pcap reference.
+    lines = (re.sub(r" on interface .*, id \d+$", "", l) for l in tree.splitlines())
+    return "\n".join(l for l in lines if "Encapsulation" not in l and "Interface" not in l and "Section number" not in l)
 
 
 def _diff(a, b):

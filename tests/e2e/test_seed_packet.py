@@ -56,7 +56,7 @@ def main():
             "-n shows bare port numbers")
 
     rc, out, err = run(a.bin, "read", cap)
-    t.check(rc == 0 and out.startswith("    1 0.000000000 192.168.1.21 → 192.168.1.200 HTTP 388 GET / HTTP/1.1"),
+    t.check(rc == 0 and out.startswith("    1   0.000000 192.168.1.21 → 192.168.1.200 HTTP 388 GET / HTTP/1.1"),
             f"summary line: {out!r}")
 
     rc, out, err = run(a.bin, "read", cap, "-T", "fields", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.seq",

@@ -112,7 +112,7 @@ void FtpAnalyzer::reply(std::string_view line, const FrameInfo& f, AppFrame& out
   if (code == 227) {
     if (auto e = parse_ftp_hostport(line.substr(3))) expect(4, e->ip, e->port, f, "PASV");
   } else if (code == 229) {
-    if (auto e = parse_epsv_reply(line)) expect(env_.ip_version, env_.resp_ip, e->port, f, "EPSV");
+    if (auto e = parse_epsv_reply(line)) expect(env_.ip_version, env_.resp_ip, e->port, f, "EPASV"); // tshark's name
   }
   if (final_line && env_.log && open_txn_ < env_.log->ftp.size() && code >= 0) {
     FtpTxn& t = env_.log->ftp[open_txn_];
@@ -182,7 +182,7 @@ void FtpDataAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameI
     if (env_.log && control_->log_index < env_.log->ftp.size()) {
       FtpTxn& t = env_.log->ftp[control_->log_index];
       t.has_data_channel = true;
-      t.data_channel_passive = link_.setup_method == "PASV" || link_.setup_method == "EPSV";
+      t.data_channel_passive = link_.setup_method == "PASV" || link_.setup_method == "EPASV";
       t.data_orig_h = env_.id.orig_h;
       t.data_resp_h = env_.id.resp_h;
       t.data_resp_p = env_.id.resp_p;

@@ -25,6 +25,10 @@ private:
   void command(std::string_view line, const FrameInfo& f, AppFrame& out);
   void reply(std::string_view line, const FrameInfo& f, AppFrame& out);
   void message_header_fields(AppFrame& out);
+  bool auth_line(std::string_view line, AppFrame& out);
+  size_t tshark_eom(std::span<const uint8_t> chunk) const;
+  void add_fragment(uint64_t frame, size_t len);
+  void auth_command(SmtpLine& l);
   SmtpTxn& txn(const FrameInfo& f);
   bool can_log(); // a transaction is open or one more fits in the log (counted when not)
 
@@ -40,6 +44,22 @@ private:
   StartTls tls_;
   std::string headers_; // the message's first bytes, for From/Subject
   uint64_t msg_size_ = 0;
+  std::vector<SmtpFragment> fragments_; // frames of the message in progress
+  bool data_crlf_ = true;               // the message's bytes so far end with CRLF
+  // AUTH LOGIN / PLAIN (RFC 4954) as tshark follows it: after "AUTH LOGIN" the server's 334 asks for
+  // the username, the next 334 for the password; after "AUTH PLAIN" a 334 asks for both in one line.
+  enum class Auth : uint8_t {
+    None,
+    Start,
+    UserReq,
+    UserRsp,
+    PassReq,
+    PassRsp,
+    PlainStart,
+    PlainReq,
+    PlainRsp
+  };
+  Auth auth_ = Auth::None;
   std::string helo_;
   uint32_t depth_ = 0;
   size_t txn_ = SIZE_MAX, last_txn_ = SIZE_MAX;

@@ -28,6 +28,11 @@ std::string_view long_label(Record& r, std::string_view label, std::string_view 
 void add_string(Record& r, F f, std::string_view value, uint32_t off = 0, uint32_t len = 0);
 // A generated reference to another frame ("[Response in: 12]"); nothing when frame is 0.
 void frame_ref(Record& r, F f, uint64_t frame, std::string_view label);
+// tshark's data-text-lines: the number of lines of `body` (a last line without its newline counts), and
+// the subtree `label` with one line per body line ("text\r\n", control characters escaped); pop it after.
+size_t count_text_lines(std::string_view body);
+void push_text_lines(Record& r, std::string_view label, std::string_view body);
+using proto::expert_item;
 // A tree-only text line ("USER anonymous\r\n") that opens a subtree; returns whether one was pushed.
 bool push_line(Record& r, std::string_view line, uint32_t off, uint32_t len);
 

@@ -67,6 +67,41 @@ bool push_line(Record& r, std::string_view line, uint32_t off, uint32_t len) {
   return true;
 }
 
+size_t count_text_lines(std::string_view body) {
+  size_t lines = 0;
+  for (size_t i = 0; i < body.size();) {
+    size_t nl = body.find('\n', i);
+    ++lines;
+    if (nl == std::string_view::npos) break;
+    i = nl + 1;
+  }
+  return lines;
+}
+
+void push_text_lines(Record& r, std::string_view label, std::string_view body) {
+  r.push(F::DATA_TEXT_LINES, 0, 0).text = label;
+  for (size_t i = 0; i < body.size();) {
+    size_t nl = body.find('\n', i);
+    std::string_view line = body.substr(i, nl == std::string_view::npos ? std::string_view::npos : nl - i);
+    bool cr = !line.empty() && line.back() == '\r';
+    if (cr) line.remove_suffix(1);
+    fmt::memory_buffer b;
+    for (char ch : line) {
+      auto u = static_cast<unsigned char>(ch);
+      if (u == '\t')
+        b.append(std::string_view("\\t"));
+      else if (u < 0x20 || u == 0x7f)
+        fmt::format_to(std::back_inserter(b), "\\x{:02x}", u);
+      else
+        b.push_back(ch);
+    }
+    if (nl != std::string_view::npos) b.append(std::string_view(cr ? "\\r\\n" : "\\n"));
+    r.text(r.save({b.data(), b.size()}));
+    if (nl == std::string_view::npos) break;
+    i = nl + 1;
+  }
+}
+
 } // namespace ps::app
 
 namespace ps {
@@ -85,7 +120,10 @@ void append_app_protocols(const app::AppFrame& f, std::span<const uint8_t> paylo
     for (uint8_t b : payload) text = text && ((b >= 0x20 && b < 0x7f) || b == '\r' || b == '\n' || b == '\t');
     rec.append_protocol(text ? "ftp-data:data-text-lines" : "ftp-data");
   }
-  if (!f.smtp.empty() || f.smtp_data_bytes) rec.append_protocol(f.smtp_data_end ? "smtp:imf" : "smtp");
+  if (!f.smtp.empty() || f.smtp_data_bytes)
+    rec.append_protocol(f.smtp_data_end     ? "smtp:imf"
+                        : f.smtp_data_bytes ? "smtp:data-text-lines" // a DATA fragment's lines
+                                            : "smtp");
   if (!f.pop.empty() || f.pop_data_bytes) rec.append_protocol("pop");
   if (f.telnet) rec.append_protocol("telnet");
   if (!f.tls.empty()) rec.append_protocol("tls");

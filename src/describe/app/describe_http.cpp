@@ -127,17 +127,8 @@ std::string_view status_description(uint16_t code) {
 
 // The Chat/Sequence expert item tshark puts under each first line.
 void expert_chat(Record& r, std::string_view line) {
-  std::string_view full = r.format("{}\\r\\n", line);
-  Item& e = r.push(F::EXPERT, 0, 0);
-  e.generated = true;
-  e.text = r.format("Expert Info (Chat/Sequence): {}", full);
   // tshark formats the message into a label buffer: at most 239 characters, cut without a mark.
-  Item& msg = r.add_str(F::EXPERT_MESSAGE, 0, 0, full.substr(0, 239));
-  msg.generated = true;
-  msg.text = msg.str;
-  r.text("Severity level: Chat").generated = true;
-  r.text("Group: Sequence").generated = true;
-  r.pop();
+  expert_item(r, "Chat", "Sequence", r.format("{}\\r\\n", line));
 }
 
 // Request URI Path / Query / Query Parameter, as tshark splits a URI with a query.
@@ -177,35 +168,10 @@ void cookie_pairs(Record& r, std::string_view value) {
 // Line-based text data: one tree line per body line, as tshark's data-text-lines dissector.
 void text_lines(Record& r, const HttpMessage& m) {
   std::string_view body = m.body;
-  size_t lines = 0;
-  for (size_t i = 0; i < body.size();) {
-    size_t nl = body.find('\n', i);
-    ++lines;
-    if (nl == std::string_view::npos) break;
-    i = nl + 1;
-  }
-  r.push(F::DATA_TEXT_LINES, 0, 0).text =
-      r.format("Line-based text data: {} ({} lines)", media_type_of(m.content_type), lines);
-  for (size_t i = 0; i < body.size();) {
-    size_t nl = body.find('\n', i);
-    std::string_view line = body.substr(i, nl == std::string_view::npos ? std::string_view::npos : nl - i);
-    bool cr = !line.empty() && line.back() == '\r';
-    if (cr) line.remove_suffix(1);
-    fmt::memory_buffer b;
-    for (char ch : line) {
-      auto u = static_cast<unsigned char>(ch);
-      if (u == '\t')
-        b.append(std::string_view("\\t"));
-      else if (u < 0x20 || u == 0x7f)
-        fmt::format_to(std::back_inserter(b), "\\x{:02x}", u);
-      else
-        b.push_back(ch);
-    }
-    if (nl != std::string_view::npos) b.append(std::string_view(cr ? "\\r\\n" : "\\n"));
-    r.text(r.save({b.data(), b.size()}));
-    if (nl == std::string_view::npos) break;
-    i = nl + 1;
-  }
+  push_text_lines(
+      r,
+      r.format("Line-based text data: {} ({} lines)", media_type_of(m.content_type), count_text_lines(body)),
+      body);
   r.pop();
 }
 

@@ -170,9 +170,19 @@ void checksum_items(Ctx& c, F field, F status_field, F calc_field, uint32_t off,
     Item& it = r.add(field, off, 2, stored);
     if (r.tree()) {
       std::string_view name = field_info(field).name;
+      // tshark's hint after a bad IPv4/TCP/UDP checksum, spaced and worded as each dissector has it.
+      std::string_view hint = field == F::IP_HDR_CHECKSUM ? "(may be caused by \"IP checksum offload\"?)"
+                              : field == F::TCP_CHECKSUM  ? "(maybe caused by \"TCP checksum offload\"?)"
+                              : field == F::UDP_CHECKSUM  ? " (maybe caused by \"UDP checksum offload\"?)"
+                                                          : "";
       if (status == 1)
         it.text = r.format("{}: 0x{:04x} [correct]", name, stored);
-      else if (status == 0)
+      else if (status == 0 && !hint.empty()) {
+        it.text = r.format("{}: 0x{:04x} incorrect, should be 0x{:04x}{}", name, stored, computed, hint);
+        r.open_last();
+        expert_item(r, "Error", "Checksum", r.format("Bad checksum [should be 0x{:04x}]", computed));
+        r.pop();
+      } else if (status == 0)
         it.text = r.format("{}: 0x{:04x} incorrect, should be 0x{:04x}", name, stored, computed);
       else if (status == 3)
         it.text = r.format("{}: 0x{:04x} [zero-value ignored]", name, stored);
@@ -195,6 +205,19 @@ void checksum_items(Ctx& c, F field, F status_field, F calc_field, uint32_t off,
     it.generated = true;
     if (r.tree()) it.text = r.format("Calculated Checksum: 0x{:04x}", computed);
   }
+}
+
+void expert_item(Record& r, std::string_view severity, std::string_view group, std::string_view message) {
+  message = r.save(message);
+  Item& e = r.push(F::EXPERT, 0, 0);
+  e.generated = true;
+  e.text = r.format("Expert Info ({}/{}): {}", severity, group, message);
+  Item& msg = r.add_str(F::EXPERT_MESSAGE, 0, 0, message.substr(0, 239));
+  msg.generated = true;
+  msg.text = msg.str;
+  r.text(r.format("Severity level: {}", severity)).generated = true;
+  r.text(r.format("Group: {}", group)).generated = true;
+  r.pop();
 }
 
 } // namespace ps::proto

@@ -47,6 +47,10 @@ std::string_view seconds_str(Record& rec, int64_t ns);
 // "80 (http)" or "80" when names are off or the port has none.
 std::string_view port_str(Ctx& c, uint16_t port, bool tcp);
 
+// A generated expert item "[Expert Info (Severity/Group): message]" with its three generated lines
+// (message, severity, group), as tshark puts one under the item it is about.
+void expert_item(Record& r, std::string_view severity, std::string_view group, std::string_view message);
+
 // The per-protocol describers; each emits its layer's items (and columns) into ctx.rec.
 void describe_frame(Ctx& c, const FrameTimes& t);
 void describe_eth(Ctx& c, const LayerSpan& l);

@@ -58,11 +58,19 @@ void describe_frame(Ctx& c, const FrameTimes& t) {
   uint32_t cap = static_cast<uint32_t>(f.data.size());
   int64_t now = ns_of(f.ts);
   if (r.tree()) {
-    r.push(F::FRAME, 0, cap).text =
-        r.format("Frame {}: {} bytes on wire ({} bits), {} bytes captured ({} bits)", f.number, f.wire_len,
-                 uint64_t{f.wire_len} * 8, cap, uint64_t{cap} * 8);
-    if (f.interface_id != 0) // only multi-interface pcapng captures say which one
-      r.add(F::FRAME_INTERFACE_ID, 0, 0, f.interface_id).text = r.format("Interface id: {}", f.interface_id);
+    Item& top = r.push(F::FRAME, 0, cap);
+    top.text = r.format("Frame {}: {} bytes on wire ({} bits), {} bytes captured ({} bits)", f.number,
+                        f.wire_len, uint64_t{f.wire_len} * 8, cap, uint64_t{cap} * 8);
+    if (f.section) { // pcapng: tshark names the section and the interface
+      const std::string_view name = f.if_name.empty() ? std::string_view("unknown") : f.if_name;
+      top.text = r.format("{} on interface {}, id {}", top.text, name, f.interface_id);
+      r.text(r.format("Section number: {}", f.section));
+      r.add(F::FRAME_INTERFACE_ID, 0, 0, f.interface_id).text =
+          r.format("Interface id: {} ({})", f.interface_id, name);
+      r.open_last();
+      r.text(r.format("Interface name: {}", name));
+      r.pop();
+    }
     r.add(F::FRAME_ENCAP_TYPE, 0, 0, f.link_type).text =
         r.format("Encapsulation type: {}", link_type_text(f.link_type));
   } else if (r.want(F::FRAME)) {

@@ -241,27 +241,55 @@ void rel_time(Record& r, F f, int64_t ns, std::string_view label) {
   }
 }
 
+// tshark 4.0's label for tcp.completeness.
+std::string completeness_str(uint8_t v) {
+  constexpr uint8_t kEst = kCompletenessSyn | kCompletenessSynAck | kCompletenessAck;
+  const uint8_t rest = v & static_cast<uint8_t>(~kEst);
+  std::string_view name;
+  if (v == kCompletenessSyn)
+    name = "Incomplete, SYN_SENT";
+  else if (v == (kCompletenessSyn | kCompletenessSynAck))
+    name = "Incomplete, CLIENT_ESTABLISHED";
+  else if (v == kEst)
+    name = "Incomplete, ESTABLISHED";
+  else if (v == (kEst | kCompletenessData))
+    name = "Incomplete, DATA";
+  else if ((v & kEst) == kEst && (rest & (kCompletenessFin | kCompletenessRst)))
+    name = rest & kCompletenessData ? "Complete, WITH_DATA" : "Complete, NO_DATA";
+  else
+    name = "Incomplete";
+  return fmt::format("{} ({})", name, v);
+}
+
 struct AnalysisFlag {
   uint32_t bit;
   F field;
+  std::string_view severity, message; // tshark's expert item in the tree (none: a plain line)
 };
 
-// Flag fields in the order the reference emits them.
+// Flag fields in the order the reference emits them; a fast or spurious retransmission is also a
+// retransmission, noted after it.
 constexpr AnalysisFlag kAnalysisFlags[] = {
-    {kRetransmission, F::TCP_ANALYSIS_RETRANSMISSION},
-    {kFastRetransmission, F::TCP_ANALYSIS_FAST_RETRANSMISSION},
-    {kSpuriousRetransmission, F::TCP_ANALYSIS_SPURIOUS_RETRANSMISSION},
-    {kOutOfOrder, F::TCP_ANALYSIS_OUT_OF_ORDER},
-    {kLostSegment, F::TCP_ANALYSIS_LOST_SEGMENT},
-    {kAckLostSegment, F::TCP_ANALYSIS_ACK_LOST_SEGMENT},
-    {kWindowUpdate, F::TCP_ANALYSIS_WINDOW_UPDATE},
-    {kWindowFull, F::TCP_ANALYSIS_WINDOW_FULL},
-    {kKeepAlive, F::TCP_ANALYSIS_KEEP_ALIVE},
-    {kKeepAliveAck, F::TCP_ANALYSIS_KEEP_ALIVE_ACK},
-    {kDuplicateAck, F::TCP_ANALYSIS_DUPLICATE_ACK},
-    {kZeroWindowProbe, F::TCP_ANALYSIS_ZERO_WINDOW_PROBE},
-    {kZeroWindow, F::TCP_ANALYSIS_ZERO_WINDOW},
-    {kZeroWindowProbeAck, F::TCP_ANALYSIS_ZERO_WINDOW_PROBE_ACK},
+    {kFastRetransmission, F::TCP_ANALYSIS_FAST_RETRANSMISSION, "Note",
+     "This frame is a (suspected) fast retransmission"},
+    {kSpuriousRetransmission, F::TCP_ANALYSIS_SPURIOUS_RETRANSMISSION, "Note",
+     "This frame is a (suspected) spurious retransmission"},
+    {kRetransmission, F::TCP_ANALYSIS_RETRANSMISSION, "Note", "This frame is a (suspected) retransmission"},
+    {kOutOfOrder, F::TCP_ANALYSIS_OUT_OF_ORDER, "Warning",
+     "This frame is a (suspected) out-of-order segment"},
+    {kLostSegment, F::TCP_ANALYSIS_LOST_SEGMENT, "Warning",
+     "Previous segment(s) not captured (common at capture start)"},
+    {kAckLostSegment, F::TCP_ANALYSIS_ACK_LOST_SEGMENT, "Warning",
+     "ACKed segment that wasn't captured (common at capture start)"},
+    {kWindowUpdate, F::TCP_ANALYSIS_WINDOW_UPDATE, "Chat", "TCP window update"},
+    {kWindowFull, F::TCP_ANALYSIS_WINDOW_FULL, "Warning",
+     "TCP window specified by the receiver is now completely full"},
+    {kKeepAlive, F::TCP_ANALYSIS_KEEP_ALIVE, "Note", "TCP keep-alive segment"},
+    {kKeepAliveAck, F::TCP_ANALYSIS_KEEP_ALIVE_ACK, "Note", "ACK to a TCP keep-alive segment"},
+    {kDuplicateAck, F::TCP_ANALYSIS_DUPLICATE_ACK, "", ""},
+    {kZeroWindowProbe, F::TCP_ANALYSIS_ZERO_WINDOW_PROBE, "Note", "TCP Zero Window Probe"},
+    {kZeroWindow, F::TCP_ANALYSIS_ZERO_WINDOW, "Warning", "TCP Zero Window segment"},
+    {kZeroWindowProbeAck, F::TCP_ANALYSIS_ZERO_WINDOW_PROBE_ACK, "Note", "ACK to a TCP Zero Window Probe"},
 };
 
 // Info-column prefixes: each one is put in front of the previous ones, so the last noted
@@ -348,9 +376,17 @@ void analysis(Ctx& c, const TcpMeta& m) {
     for (const auto& af : kAnalysisFlags) {
       bool set = af.bit == kRetransmission ? (m.analysis & any_retrans) != 0 : (m.analysis & af.bit) != 0;
       if (!set || !r.want(af.field)) continue;
-      std::string_view text =
-          af.bit == kDuplicateAck ? "This is a TCP duplicate ack" : field_info(af.field).name;
-      generated(r, af.field, 1, r.tree() ? text : "");
+      if (af.message.empty() || !r.tree()) {
+        generated(r, af.field, 1, r.tree() ? "This is a TCP duplicate ack" : "");
+        continue;
+      }
+      // The flag's item is tshark's expert item: "[Expert Info (Note/Sequence): ...]" and its lines.
+      generated(r, af.field, 1, r.format("Expert Info ({}/Sequence): {}", af.severity, af.message));
+      r.open_last();
+      r.text(af.message).generated = true;
+      r.text(r.format("Severity level: {}", af.severity)).generated = true;
+      r.text("Group: Sequence").generated = true;
+      r.pop();
     }
     if (r.tree()) r.pop();
     if (m.analysis & kDuplicateAck) {
@@ -360,6 +396,21 @@ void analysis(Ctx& c, const TcpMeta& m) {
       if (r.want(F::TCP_ANALYSIS_DUPLICATE_ACK_FRAME))
         generated(r, F::TCP_ANALYSIS_DUPLICATE_ACK_FRAME, m.dup_ack_frame,
                   r.tree() ? r.format("Duplicate to the ACK in frame: {}", m.dup_ack_frame) : "");
+      // tshark's expert item under it is a second tcp.analysis.duplicate_ack ("1,1" with occurrence=a).
+      if (r.want(F::TCP_ANALYSIS_DUPLICATE_ACK)) {
+        if (r.tree()) r.open_last();
+        std::string_view msg = r.tree() ? r.format("Duplicate ACK (#{})", m.dup_ack_num) : "";
+        generated(r, F::TCP_ANALYSIS_DUPLICATE_ACK, 1,
+                  r.tree() ? r.format("Expert Info (Note/Sequence): {}", msg) : "");
+        if (r.tree()) {
+          r.open_last();
+          r.text(msg).generated = true;
+          r.text("Severity level: Note").generated = true;
+          r.text("Group: Sequence").generated = true;
+          r.pop();
+          r.pop();
+        }
+      }
     }
   }
   if (r.tree()) r.pop();
@@ -368,7 +419,8 @@ void analysis(Ctx& c, const TcpMeta& m) {
 // "<notes>80 → 51234 [ACK] Seq=1 Ack=2 Win=3 Len=4 <options>", written by hand: it is built for
 // every TCP packet of a summary run.
 void info_column(Ctx& c, const wire::TcpView& t, const TcpMeta& m, const Options& opts, uint32_t seq,
-                 uint32_t ack, uint32_t window, uint32_t seglen, fmt::memory_buffer& info) {
+                 uint32_t ack, uint32_t window, uint32_t seglen, bool bad_checksum,
+                 fmt::memory_buffer& info) {
   auto num = [&info](std::string_view label, uint64_t v) {
     fast::append(info, label);
     fast::append_uint(info, v);
@@ -387,6 +439,7 @@ void info_column(Ctx& c, const wire::TcpView& t, const TcpMeta& m, const Options
   num("] Seq=", seq);
   if (t.has(kAck)) num(" Ack=", ack);
   num(" Win=", window);
+  if (bad_checksum) fast::append(info, " [TCP CHECKSUM INCORRECT]");
   num(" Len=", seglen);
   if (t.has(kUrg)) num(" Urg=", t.urgent());
   // Options appear in the Info column in header order.
@@ -430,7 +483,8 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
   const uint16_t flags = t.flags();
   const uint32_t seglen = c.pkt.payload_len + c.pkt.payload_missing;
   const uint32_t seq = rel ? m.seq : t.seq();
-  const uint32_t ack = t.has(kAck) ? (rel ? m.ack : t.ack()) : 0;
+  // Without the ACK flag tshark shows the raw field (noting when it is not zero).
+  const uint32_t ack = t.has(kAck) && rel ? m.ack : t.ack();
   const uint32_t nxtseq = rel ? m.nxtseq : t.seq() + seglen + (t.has(kSyn) ? 1 : 0) + (t.has(kFin) ? 1 : 0);
   const uint32_t window = m.valid ? m.window_size : t.window();
 
@@ -461,6 +515,11 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
     Item& it = r.add(F::TCP_STREAM, o, 0, m.stream);
     it.generated = true;
   }
+  if (m.valid && r.want(F::TCP_COMPLETENESS)) {
+    Item& it = r.add(F::TCP_COMPLETENESS, o, 0, m.completeness);
+    it.generated = true;
+    if (r.tree()) it.text = r.format("Conversation completeness: {}", completeness_str(m.completeness));
+  }
   if (Item* it = add(F::TCP_LEN, 0, 0, seglen)) it->generated = true;
   if (Item* it = add(F::TCP_SEQ, 4, 4, seq); it && r.tree())
     it->text = rel ? r.format("Sequence Number: {}    (relative sequence number)", seq)
@@ -472,9 +531,16 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
       it->text = rel ? r.format("Next Sequence Number: {}    (relative sequence number)", nxtseq)
                      : r.format("Next Sequence Number: {}", nxtseq);
   }
-  if (Item* it = add(F::TCP_ACK, 8, 4, ack); it && r.tree())
+  if (!t.has(kAck) && ack && r.tree()) {
+    r.push(F::TCP_ACK, o + 8, 4).num = ack;
+    r.items().back().text = r.format("Acknowledgment Number: {}", ack);
+    expert_item(r, "Note", "Protocol",
+                "The acknowledgment number field is nonzero while the ACK flag is not set");
+    r.pop();
+  } else if (Item* it = add(F::TCP_ACK, 8, 4, ack); it && r.tree()) {
     it->text = rel && t.has(kAck) ? r.format("Acknowledgment Number: {}    (relative ack number)", ack)
                                   : r.format("Acknowledgment Number: {}", ack);
+  }
   add(F::TCP_ACK_RAW, 8, 4, t.ack());
   if (Item* it = add(F::TCP_HDR_LEN, 12, 1, t.header_len()); it && r.tree())
     it->text = r.format("{} = Header Length: {} bytes ({})", bit_pattern(r, b[12], 8, 0xf0), t.header_len(),
@@ -502,12 +568,33 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
                                     {kFin, F::TCP_FLAGS_FIN, "Fin"}};
     for (const Bit& bit : kBits) {
       bool set = flags & bit.mask;
-      r.add(bit.field, o + 12, 2, set).text =
-          r.format("{} = {}: {}", bit_pattern(r, flags, 12, bit.mask), bit.name, set_str(set));
+      Item& it = r.add(bit.field, o + 12, 2, set);
+      it.text = r.format("{} = {}: {}", bit_pattern(r, flags, 12, bit.mask), bit.name, set_str(set));
+      // tshark's expert items under the SYN, FIN and RST bits.
+      std::string_view msg, severity = "Chat";
+      if (set && bit.mask == kSyn)
+        msg = flags & kAck
+                  ? r.format("Connection establish acknowledge (SYN+ACK): server port {}", t.src_port())
+                  : r.format("Connection establish request (SYN): server port {}", t.dst_port());
+      else if (set && bit.mask == kFin)
+        msg = "Connection finish (FIN)";
+      else if (set && bit.mask == kRst)
+        msg = "Connection reset (RST)", severity = "Warning";
+      if (msg.empty()) continue;
+      r.open_last();
+      expert_item(r, severity, "Sequence", msg);
+      r.pop();
     }
     Item& s = r.add_str(F::TCP_FLAGS_STR, o + 12, 2, flags_str(r, flags));
     s.generated = true;
     s.text = r.format("TCP Flags: {}", s.str);
+    if ((flags & kFin) && m.valid) {
+      r.open_last();
+      expert_item(r, "Note", "Sequence",
+                  m.peer_fin ? "This frame undergoes the connection closing"
+                             : "This frame initiates the connection closing");
+      r.pop();
+    }
     r.pop();
   } else {
     add(F::TCP_FLAGS, 12, 2, flags);
@@ -534,8 +621,9 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
         it.text = r.format("Window size scaling factor: {}", m.window_scalefactor);
     }
   }
-  if (r.want(F::TCP_CHECKSUM) || r.want(F::TCP_CHECKSUM_STATUS) || r.want(F::TCP_CHECKSUM_CALCULATED)) {
-    uint8_t status = 2;
+  uint8_t status = 2; // the checksum's: 1 good, 0 bad, 2 unverified
+  if (r.want(F::TCP_CHECKSUM) || r.want(F::TCP_CHECKSUM_STATUS) || r.want(F::TCP_CHECKSUM_CALCULATED) ||
+      r.columns_wanted()) {
     uint16_t computed = 0;
     if (c.opt.check_checksums && c.pkt.payload_missing == 0 && !c.pkt.ip_fragment) {
       const LayerSpan* ipl = nullptr;
@@ -599,7 +687,7 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
     Columns& col = r.cols();
     col.protocol = "TCP";
     col.info.clear();
-    info_column(c, t, m, opts, seq, ack, window, seglen, col.info);
+    info_column(c, t, m, opts, seq, ack, window, seglen, status == 0, col.info);
   }
 }
 
