@@ -161,7 +161,7 @@ struct AppFrame {
   uint32_t smtp_data_bytes = 0; // DATA-phase bytes in this frame
   bool smtp_data_end = false;   // this frame ended the message ("." line)
   std::string smtp_from, smtp_subject;
-  std::string smtp_imf_info; // with smtp_data_end: tshark's IMF Info column
+  std::string smtp_imf_info;                // with smtp_data_end: tshark's IMF Info column
   std::string smtp_data_text;               // this frame's DATA-phase bytes (at most --max-message)
   std::vector<SmtpFragment> smtp_fragments; // with smtp_data_end: every frame of the message
 

@@ -112,7 +112,8 @@ void FtpAnalyzer::reply(std::string_view line, const FrameInfo& f, AppFrame& out
   if (code == 227) {
     if (auto e = parse_ftp_hostport(line.substr(3))) expect(4, e->ip, e->port, f, "PASV");
   } else if (code == 229) {
-    if (auto e = parse_epsv_reply(line)) expect(env_.ip_version, env_.resp_ip, e->port, f, "EPASV"); // tshark's name
+    if (auto e = parse_epsv_reply(line))
+      expect(env_.ip_version, env_.resp_ip, e->port, f, "EPASV"); // tshark's name
   }
   if (final_line && env_.log && open_txn_ < env_.log->ftp.size() && code >= 0) {
     FtpTxn& t = env_.log->ftp[open_txn_];
