@@ -5,6 +5,24 @@ namespace ps {
 
 namespace {
 
+// tshark's -T fields shows a string's line breaks and tabs as \r, \n, \t (one record per line, tabs
+// between cells): escapes those from `from` on.
+void escape_controls(fmt::memory_buffer& b, size_t from) {
+  size_t n = 0;
+  for (size_t i = from; i < b.size(); ++i) n += b[i] == '\r' || b[i] == '\n' || b[i] == '\t';
+  if (!n) return;
+  std::string tail(b.data() + from, b.size() - from);
+  b.resize(from);
+  for (char c : tail) {
+    if (c == '\r' || c == '\n' || c == '\t') {
+      b.push_back('\\');
+      b.push_back(c == '\r' ? 'r' : c == '\n' ? 'n' : 't');
+    } else {
+      b.push_back(c);
+    }
+  }
+}
+
 class FieldsSink final : public PacketSink {
 public:
   FieldsSink(OutBuffer& out, FieldsOptions opt) : out_(out), opt_(std::move(opt)) {
@@ -44,7 +62,9 @@ public:
         c.text.clear();
       else if (c.count > 0)
         c.text.push_back(opt_.aggregator);
+      const size_t at = c.text.size();
       format_value(it, c.text);
+      if (field_info(it.field).type == FieldType::String) escape_controls(c.text, at);
       ++c.count;
     }
     if (columns_) fill_columns(f, rec, rel_ns);

@@ -36,8 +36,6 @@ KNOWN = {
     # The connection's SYN on an FTP-announced data connection or a reused port (tshark's conversation
     # existed before it): the completeness rules measured on the corpora, docs/decisions.md.
     "tcp_tcp_completeness",
-    # The line values end with tshark's escaped "\\r\\n"; the JSON writers print it unescaped.
-    "smtp_smtp_response", "smtp_smtp_command_line",
 }
 # tshark 4.0 has no SSH heuristic: the SSH test capture's port-2222 connections are named as for its
 # references (tests/data/tls/README).

@@ -28,8 +28,10 @@ void auth_item(Record& r, const SmtpLine& l) {
 // smtp.response), which opens its subtree.
 void push_line_item(Record& r, F f, std::string_view label, std::string_view line) {
   Item& it = r.push(f, 0, 0);
-  it.str = r.format("{}\\r\\n", line);
-  if (r.tree()) it.text = r.format("{}: {}", label, it.str);
+  // The value ends with the line's CRLF, as tshark keeps it (-T fields escapes it); the tree shows it
+  // escaped.
+  it.str = r.format("{}\r\n", line);
+  if (r.tree()) it.text = r.format("{}: {}\\r\\n", label, line);
 }
 
 // One line; a reply's subtree is left open (returns true) so that the later lines of a multi-line reply
