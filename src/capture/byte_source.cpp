@@ -15,7 +15,8 @@
 namespace ps::capture_detail {
 
 namespace {
-constexpr size_t kMinBuffer = size_t{1} << 20; // stream mode: 1 MiB reads
+// Stream mode: reads of 256 KiB, small enough that what the kernel copies is still in cache when read.
+constexpr size_t kMinBuffer = size_t{256} << 10;
 } // namespace
 
 std::string quote_name(const std::string& path) {
@@ -52,33 +53,19 @@ void ByteSource::init_from_fd(int fd) {
   if (S_ISREG(st.st_mode)) {
     off_t start = ::lseek(fd, 0, SEEK_CUR); // standard input may be a file read part-way
     if (start < 0) start = 0;
-    const auto size = static_cast<uint64_t>(st.st_size);
-    if (size <= static_cast<uint64_t>(start)) {
-      eof_ = true; // nothing (left) to read
-      return;
-    }
-    if (size <= SIZE_MAX) {
-      void* m = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_PRIVATE, fd, 0);
-      if (m != MAP_FAILED) {
-        ::madvise(m, static_cast<size_t>(size), MADV_SEQUENTIAL);
-        map_ = m;
-        map_len_ = static_cast<size_t>(size);
-        data_ = static_cast<const uint8_t*>(m) + start;
-        pos_ = 0;
-        end_ = static_cast<size_t>(size - static_cast<uint64_t>(start));
-        eof_ = true;
-        return;
-      }
-    }
-    // mmap refused (odd file system): fall back to reading.
+    regular_ = true;
+    file_start_ = static_cast<uint64_t>(start);
+    file_size_ = static_cast<uint64_t>(st.st_size);
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL); // a larger read-ahead
   }
   // Stream mode: nothing is read until the first ensure().
 }
 
 ByteSource::ByteSource(ByteSource&& o) noexcept
-    : name_(std::move(o.name_)), fd_(o.fd_), owned_(o.owned_), eof_(o.eof_), map_(o.map_),
-      map_len_(o.map_len_), buf_(std::move(o.buf_)), data_(o.data_), pos_(o.pos_), end_(o.end_),
-      base_offset_(o.base_offset_), released_(o.released_) {
+    : name_(std::move(o.name_)), fd_(o.fd_), owned_(o.owned_), eof_(o.eof_), regular_(o.regular_),
+      file_start_(o.file_start_), file_size_(o.file_size_), map_(o.map_), map_len_(o.map_len_),
+      buf_(std::move(o.buf_)), data_(o.data_), pos_(o.pos_), end_(o.end_), base_offset_(o.base_offset_),
+      released_(o.released_) {
   if (!map_) data_ = buf_.data();
   o.fd_ = -1;
   o.owned_ = false;
@@ -91,6 +78,27 @@ ByteSource::ByteSource(ByteSource&& o) noexcept
 ByteSource::~ByteSource() {
   if (map_) ::munmap(map_, map_len_);
   if (owned_ && fd_ >= 0) ::close(fd_);
+}
+
+bool ByteSource::map_rest() {
+  if (map_) return true;
+  if (!regular_) return false;
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) return false;
+  file_size_ = static_cast<uint64_t>(st.st_size); // it may have grown since it was opened
+  const uint64_t at = file_start_ + base_offset_; // file offset of data_[0]
+  if (file_size_ > SIZE_MAX || at + end_ > file_size_ || at >= file_size_) return false;
+  void* m = ::mmap(nullptr, static_cast<size_t>(file_size_), PROT_READ, MAP_PRIVATE, fd_, 0);
+  if (m == MAP_FAILED) return false;
+  ::madvise(m, static_cast<size_t>(file_size_), MADV_SEQUENTIAL);
+  map_ = m;
+  map_len_ = static_cast<size_t>(file_size_);
+  data_ = static_cast<const uint8_t*>(m) + at;
+  end_ = static_cast<size_t>(file_size_ - at);
+  released_ = pos_;
+  eof_ = true;
+  std::vector<uint8_t>().swap(buf_);
+  return true;
 }
 
 void ByteSource::release_behind() {

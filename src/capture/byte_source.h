@@ -1,5 +1,7 @@
-// Internal to src/capture: the bytes of a capture, either a read-only private mapping of a regular
-// file (zero copy, no refills) or a growable buffer refilled from a pipe / standard input.
+// Internal to src/capture: the bytes of a capture, either a buffer refilled by read() (any input; a
+// regular file too, where this is the cheapest way through it once: the kernel's copy lands in a
+// buffer that stays in cache) or, on request, a read-only private mapping of a regular file whose
+// bytes stay valid for other threads (parallel runs).
 #pragma once
 
 #include <cstddef>
@@ -57,6 +59,9 @@ public:
   // "'x.pcap'" or "standard input": ready to start or end a message.
   const std::string& name() const { return name_; }
   bool mapped() const { return map_ != nullptr; }
+  // Maps the rest of a regular file so that bytes at cur() and after stay valid until the source is
+  // destroyed; false for pipes and when mmap is refused. Pointers from earlier cur() calls are void.
+  bool map_rest();
 
 private:
   // Mapped pages already read are handed back to the kernel every so often, so resident memory stays
@@ -73,6 +78,9 @@ private:
   int fd_ = -1;
   bool owned_ = false;
   bool eof_ = false;
+  bool regular_ = false;    // a regular file: map_rest() may map it
+  uint64_t file_start_ = 0; // offset in the file of input byte 0 (standard input read part-way)
+  uint64_t file_size_ = 0;
   // Mapped mode: data_ is the mapping, [pos_, end_) the rest of the file.
   void* map_ = nullptr;
   size_t map_len_ = 0;

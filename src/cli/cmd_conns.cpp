@@ -146,6 +146,29 @@ bool earlier(const ConnRecord& a, const ConnRecord& b) {
   return a.stream < b.stream;
 }
 
+// Sorts by start as earlier() orders them (ties keep their order). Records are large: the order is
+// found on small keys and each record then moves once.
+void sort_records(std::vector<ConnRecord>& records) {
+  struct Key {
+    int64_t sec;
+    uint32_t nsec;
+    uint32_t proto;
+    uint32_t stream;
+    uint32_t index;
+    auto operator<=>(const Key&) const = default;
+  };
+  std::vector<Key> keys(records.size());
+  for (uint32_t i = 0; i < keys.size(); ++i) {
+    const ConnRecord& r = records[i];
+    keys[i] = Key{r.first_ts.sec, r.first_ts.nsec, r.proto, r.stream, i};
+  }
+  std::sort(keys.begin(), keys.end());
+  std::vector<ConnRecord> sorted;
+  sorted.reserve(records.size());
+  for (const Key& k : keys) sorted.push_back(std::move(records[k.index]));
+  records = std::move(sorted);
+}
+
 // conns -w, second pass: reads the capture again through an engine that numbers connections exactly
 // as the first pass did (same stages that decide when records end) and writes every frame of the
 // connections whose uid the first pass selected, in capture order.
@@ -408,7 +431,7 @@ int run_conns(const ConnsArgs& a) {
     writer->end();
     return finish_run(out, *reader);
   }
-  std::sort(records.begin(), records.end(), earlier);
+  sort_records(records);
   if (a.conv) {
     render_tshark_conv(out, records, capture_start);
   } else if (a.servers) {

@@ -93,7 +93,7 @@ RunResult run_parallel(CaptureReader& reader, std::span<Engine* const> engines, 
   for (unsigned k = 0; k < workers; ++k) threads.emplace_back(work, k);
 
   RunResult res;
-  const bool stable = reader.frames_stay_valid();
+  const bool stable = reader.keep_frames();
   uint64_t filled = 0, merged = 0;
   bool eof = false;
   // Merges every batch whose workers are all done, in order; with `wait`, waits for the oldest.
