@@ -137,7 +137,6 @@ public:
     return false;
   }
   const char* format_name() const override { return inner_->format_name(); }
-  bool keep_frames() override { return inner_->keep_frames(); }
   uint32_t link_type() const override { return inner_->link_type(); }
   uint32_t snaplen() const override { return inner_->snaplen(); }
   const std::vector<InterfaceInfo>& interfaces() const override { return inner_->interfaces(); }

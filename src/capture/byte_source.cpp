@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,72 +49,25 @@ void ByteSource::init_from_fd(int fd) {
     throw CaptureOpenError(fmt::format("cannot open {}: {}", name_, std::strerror(errno)));
   if (S_ISDIR(st.st_mode))
     throw CaptureOpenError(fmt::format("cannot open {}: {}", name_, std::strerror(EISDIR)));
-  if (S_ISREG(st.st_mode)) {
-    off_t start = ::lseek(fd, 0, SEEK_CUR); // standard input may be a file read part-way
-    if (start < 0) start = 0;
-    regular_ = true;
-    file_start_ = static_cast<uint64_t>(start);
-    file_size_ = static_cast<uint64_t>(st.st_size);
-    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL); // a larger read-ahead
-  }
-  // Stream mode: nothing is read until the first ensure().
+  if (S_ISREG(st.st_mode)) ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL); // a larger read-ahead
+  // Nothing is read until the first ensure().
 }
 
 ByteSource::ByteSource(ByteSource&& o) noexcept
-    : name_(std::move(o.name_)), fd_(o.fd_), owned_(o.owned_), eof_(o.eof_), regular_(o.regular_),
-      file_start_(o.file_start_), file_size_(o.file_size_), map_(o.map_), map_len_(o.map_len_),
-      buf_(std::move(o.buf_)), data_(o.data_), pos_(o.pos_), end_(o.end_), base_offset_(o.base_offset_),
-      released_(o.released_) {
-  if (!map_) data_ = buf_.data();
+    : name_(std::move(o.name_)), fd_(o.fd_), owned_(o.owned_), eof_(o.eof_), buf_(std::move(o.buf_)),
+      data_(buf_.data()), pos_(o.pos_), end_(o.end_), base_offset_(o.base_offset_) {
   o.fd_ = -1;
   o.owned_ = false;
-  o.map_ = nullptr;
-  o.map_len_ = 0;
   o.data_ = nullptr;
   o.pos_ = o.end_ = 0;
 }
 
 ByteSource::~ByteSource() {
-  if (map_) ::munmap(map_, map_len_);
   if (owned_ && fd_ >= 0) ::close(fd_);
 }
 
-bool ByteSource::map_rest() {
-  if (map_) return true;
-  if (!regular_) return false;
-  struct stat st {};
-  if (::fstat(fd_, &st) != 0) return false;
-  file_size_ = static_cast<uint64_t>(st.st_size); // it may have grown since it was opened
-  const uint64_t at = file_start_ + base_offset_; // file offset of data_[0]
-  if (file_size_ > SIZE_MAX || at + end_ > file_size_ || at >= file_size_) return false;
-  void* m = ::mmap(nullptr, static_cast<size_t>(file_size_), PROT_READ, MAP_PRIVATE, fd_, 0);
-  if (m == MAP_FAILED) return false;
-  ::madvise(m, static_cast<size_t>(file_size_), MADV_SEQUENTIAL);
-  map_ = m;
-  map_len_ = static_cast<size_t>(file_size_);
-  data_ = static_cast<const uint8_t*>(m) + at;
-  end_ = static_cast<size_t>(file_size_ - at);
-  released_ = pos_;
-  eof_ = true;
-  std::vector<uint8_t>().swap(buf_);
-  return true;
-}
-
-void ByteSource::release_behind() {
-  // Page-align within the mapping; data_ may start part-way into it (standard input read part-way).
-  const auto* map_start = static_cast<const uint8_t*>(map_);
-  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-  // The last kKeepBehind bytes stay: frames handed to other threads are still being read (a page
-  // released anyway is read again from the file, only slower).
-  const size_t upto = pos_ > kKeepBehind ? pos_ - kKeepBehind : 0;
-  size_t from = static_cast<size_t>(data_ + released_ - map_start) / page * page;
-  size_t to = static_cast<size_t>(data_ + upto - map_start) / page * page;
-  if (to > from) ::madvise(const_cast<uint8_t*>(map_start) + from, to - from, MADV_DONTNEED);
-  released_ = std::max(released_, upto);
-}
-
 bool ByteSource::refill(size_t n) {
-  if (map_ || eof_) return false;
+  if (eof_) return false;
   // Keep the unread bytes, at the front of the buffer.
   const size_t have = end_ - pos_;
   if (pos_ > 0) {
@@ -152,7 +104,7 @@ bool ByteSource::skip(uint64_t n) {
     advance(static_cast<size_t>(n));
     return true;
   }
-  if (map_ || eof_) {
+  if (eof_) {
     advance(avail());
     return false;
   }

@@ -1,7 +1,7 @@
-// Internal to src/capture: the bytes of a capture, either a buffer refilled by read() (any input; a
-// regular file too, where this is the cheapest way through it once: the kernel's copy lands in a
-// buffer that stays in cache) or, on request, a read-only private mapping of a regular file whose
-// bytes stay valid for other threads (parallel runs).
+// Internal to src/capture: the bytes of a capture, through a buffer refilled by read(), whatever the
+// input (file, pipe, standard input). For a file this is also the cheapest way through it once: the
+// kernel's copy lands in a buffer that is still in cache when it is parsed, where a mapping takes a
+// page fault and a first touch from memory for every page (measured in docs/decisions.md).
 #pragma once
 
 #include <cstddef>
@@ -44,7 +44,6 @@ public:
   // Makes at least `n` bytes readable at cur(); false if the input ends first (then avail() says
   // how many there are). Pointers from cur() stay valid until the next ensure()/skip().
   bool ensure(size_t n) {
-    if (map_ && pos_ - released_ >= kReleaseStep + kKeepBehind) release_behind();
     if (end_ - pos_ >= n) return true;
     return refill(n);
   }
@@ -58,18 +57,8 @@ public:
 
   // "'x.pcap'" or "standard input": ready to start or end a message.
   const std::string& name() const { return name_; }
-  bool mapped() const { return map_ != nullptr; }
-  // Maps the rest of a regular file so that bytes at cur() and after stay valid until the source is
-  // destroyed; false for pipes and when mmap is refused. Pointers from earlier cur() calls are void.
-  bool map_rest();
 
 private:
-  // Mapped pages already read are handed back to the kernel every so often, so resident memory stays
-  // small on multi-gigabyte files (frames are only valid until the next read, so nothing points there).
-  static constexpr size_t kReleaseStep = size_t{32} << 20;
-  static constexpr size_t kKeepBehind = size_t{16} << 20;
-  void release_behind();
-
   ByteSource() = default;
   bool refill(size_t n);
   void init_from_fd(int fd);
@@ -78,19 +67,11 @@ private:
   int fd_ = -1;
   bool owned_ = false;
   bool eof_ = false;
-  bool regular_ = false;    // a regular file: map_rest() may map it
-  uint64_t file_start_ = 0; // offset in the file of input byte 0 (standard input read part-way)
-  uint64_t file_size_ = 0;
-  // Mapped mode: data_ is the mapping, [pos_, end_) the rest of the file.
-  void* map_ = nullptr;
-  size_t map_len_ = 0;
-  // Stream mode: data_ is buf_.data(), [pos_, end_) the buffered unread bytes.
   std::vector<uint8_t> buf_;
   const uint8_t* data_ = nullptr;
   size_t pos_ = 0;
   size_t end_ = 0;
   uint64_t base_offset_ = 0; // input offset of data_[0]
-  size_t released_ = 0;      // mapped mode: bytes of data_ before this were released
 };
 
 std::string quote_name(const std::string& path);

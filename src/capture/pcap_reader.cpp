@@ -87,7 +87,6 @@ public:
     return true;
   }
 
-  bool keep_frames() override { return src_.map_rest(); }
   const char* format_name() const override { return "pcap"; }
   uint32_t link_type() const override { return link_type_; }
   uint32_t snaplen() const override { return snaplen_; }

@@ -127,7 +127,6 @@ public:
     return false;
   }
 
-  bool keep_frames() override { return src_.map_rest(); }
   const char* format_name() const override { return "pcapng"; }
   uint32_t link_type() const override { return first_link_type_; }
   uint32_t snaplen() const override { return first_snaplen_; }

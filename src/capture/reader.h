@@ -59,11 +59,6 @@ public:
   // Every interface met so far, indexed by Frame::interface_id (pcapng: numbered across sections).
   // Known at open: the interfaces defined before the first packet; later ones are added while reading.
   virtual const std::vector<InterfaceInfo>& interfaces() const { return interfaces_; }
-  // Asks that the bytes of the frames read from now on stay valid after later next() calls, so that
-  // other threads may read them (a regular file is then mapped; by default it is read, which is
-  // cheaper for one pass). Returns whether they will; false: they must be copied before the next call
-  // (a pipe). Frames read before the call are void.
-  virtual bool keep_frames() { return false; }
   // Every section met so far (at least one once the file is open).
   virtual const std::vector<SectionInfo>& sections() const { return sections_; }
 

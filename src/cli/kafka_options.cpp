@@ -152,7 +152,6 @@ public:
   uint32_t link_type() const override { return r_->link_type(); }
   uint32_t snaplen() const override { return r_->snaplen(); }
   const std::vector<InterfaceInfo>& interfaces() const override { return r_->interfaces(); }
-  bool keep_frames() override { return r_->keep_frames(); }
   const std::vector<SectionInfo>& sections() const override { return r_->sections(); }
 
 private:

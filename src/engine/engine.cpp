@@ -284,7 +284,7 @@ struct Engine::Impl {
     if (!c.account) c.account = std::make_unique<ConnAccount>();
     const bool sender_is_orig =
         d.src_port == c.orig_port() && std::memcmp(d.src_ip, c.orig_ip(), d.ip_version == 6 ? 16 : 4) == 0;
-    account_open(*c.account, d, c.key, c.proto, c.track.stream, sender_is_orig, c.inferred);
+    account_open(*c.account, d, c.proto, c.track.stream, c.uid, sender_is_orig, c.inferred);
     if (c.proto == 17 && !opt.decode_as.empty()) {
       app::Service s = opt.decode_as.lookup(false, d.src_port, d.dst_port);
       if (s != app::Service::None) {
@@ -367,7 +367,10 @@ struct Engine::Impl {
     const Timestamp prev = previous_ts;
     previous_ts = frame.ts;
     decoder.decode(frame, pkt);
-    meta = PacketMeta{};
+    // Member by member: small enough to be stores (one block clear costs a string instruction's start).
+    meta.tcp = TcpMeta{};
+    meta.udp = UdpMeta{};
+    meta.outer_udp = UdpMeta{};
     const bool app_wanted = opt.needs.app;
     if (app_frame.valid) app_frame.clear(); // only the application layer fills it, and only for TCP
     Connection* conn = nullptr;

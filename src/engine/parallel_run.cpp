@@ -12,15 +12,16 @@ namespace ps {
 
 namespace {
 
-// One batch of frames; `bytes` holds their data when the reader's frames do not stay valid.
+// One batch of frames; `bytes` holds their data (a reader's frames are valid only until its next call).
 struct Batch {
   std::vector<Frame> frames;
   std::vector<uint8_t> bytes;
   std::atomic<unsigned> pending{0}; // workers not done with it yet
 };
 
-// A pipe's frames: each one's bytes (and comment) are appended to the batch as it is read, and the
-// frames point at the copies once the batch is full (the buffer may move while it grows).
+// Each frame's bytes (and comment) are appended to the batch as it is read, and the frames point at
+// the copies once the batch is full (the buffer may move while it grows). Copying costs the reading
+// thread less than mapping the file would (docs/decisions.md).
 void keep_bytes(Batch& b, Frame& f) {
   b.bytes.insert(b.bytes.end(), f.data.begin(), f.data.end());
   b.bytes.insert(b.bytes.end(), f.comment.begin(), f.comment.end());
@@ -93,7 +94,6 @@ RunResult run_parallel(CaptureReader& reader, std::span<Engine* const> engines, 
   for (unsigned k = 0; k < workers; ++k) threads.emplace_back(work, k);
 
   RunResult res;
-  const bool stable = reader.keep_frames();
   uint64_t filled = 0, merged = 0;
   bool eof = false;
   // Merges every batch whose workers are all done, in order; with `wait`, waits for the oldest.
@@ -138,11 +138,11 @@ RunResult run_parallel(CaptureReader& reader, std::span<Engine* const> engines, 
       }
       ++res.frames;
       batch.frames.push_back(frame);
-      if (!stable) keep_bytes(batch, batch.frames.back()); // the next call may reuse the reader's buffer
+      keep_bytes(batch, batch.frames.back()); // the next call may reuse the reader's buffer
       if (limits.progress) limits.progress->update(frame.file_offset, res.frames);
     }
     if (batch.frames.empty()) break;
-    if (!stable) point_at_bytes(batch);
+    point_at_bytes(batch);
     batch.pending.store(workers, std::memory_order_relaxed);
     ++filled;
     published.store(filled, std::memory_order_release);

@@ -1,5 +1,5 @@
-// Every core on one capture: one reading thread hands out batches of frames (spans into the mapped
-// file, or copies for a pipe) to N workers, each an Engine with Shard{k, N}. Every worker sees every
+// Every core on one capture: one reading thread hands out batches of frames (copied from the reader's
+// buffer) to N workers, each an Engine with Shard{k, N}. Every worker sees every
 // batch (the stream view and the table are the same everywhere); each analyzes and outputs only the
 // connections it owns. A batch slot is reused once every worker is done with it and the reading
 // thread has merged its output, so memory stays bounded and a slow output makes the reading wait.

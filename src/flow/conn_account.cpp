@@ -77,9 +77,11 @@ bool first_sender_is_originator(uint8_t proto, uint16_t tcp_flags, uint16_t src_
   return true;
 }
 
-void account_open(ConnAccount& a, const Decoded& d, const FlowKey& key, uint8_t proto, uint32_t stream,
+void account_open(ConnAccount& a, const Decoded& d, uint8_t proto, uint32_t stream, uint64_t uid,
                   bool sender_is_orig, bool inferred) {
-  a = ConnAccount{};
+  a.rec = ConnRecord{};
+  a.tcp = ConnTcpState{};
+  a.orig_sent = a.resp_sent = false;
   ConnRecord& r = a.rec;
   r.stream = stream;
   r.proto = proto;
@@ -98,7 +100,7 @@ void account_open(ConnAccount& a, const Decoded& d, const FlowKey& key, uint8_t 
     r.service.assign(svc);
     r.service_source = ServiceSource::Port;
   }
-  r.uid = conn_uid(key, r.first_ts, proto, stream);
+  r.uid = uid;
   r.tunnel_uid = tunnel_uid(d);
 }
 

@@ -29,7 +29,8 @@ bool first_sender_is_originator(uint8_t proto, uint16_t tcp_flags, uint16_t src_
 bool likely_server_port(uint8_t proto, uint16_t port) noexcept;
 
 // Starts the record at packet `d` (its first), oriented as decided: `sender_is_orig` for that packet.
-void account_open(ConnAccount& a, const Decoded& d, const FlowKey& key, uint8_t proto, uint32_t stream,
+// `uid` is conn_uid() of the connection's key, d's time, proto and stream.
+void account_open(ConnAccount& a, const Decoded& d, uint8_t proto, uint32_t stream, uint64_t uid,
                   bool sender_is_orig, bool inferred);
 
 // Accounts one packet of the connection, sent by the originator (is_orig) or the responder.

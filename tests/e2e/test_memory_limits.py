@@ -3,8 +3,8 @@
 
 usage: test_memory_limits.py --bin PATH_TO_portscope --data tests/data [--scale 1.0]
 
-Three captures are generated at test time and piped to portscope on standard input (a pipe, so the
-file is not mapped and RSS measures portscope's own memory):
+Three captures are generated at test time and piped to portscope on standard input (a pipe: nothing
+is written to disk, and RSS measures portscope's own memory):
   syn-flood:   1,000,000 SYNs from distinct addresses/ports, none answered (1M half-open connections).
                Bounds: `read` 64 MiB + 768 B per half-open connection, `conns` (which keeps every
                connection's record for its report) 64 MiB + 2.5 KiB per connection; with

@@ -81,7 +81,7 @@ def main():
     for cap in caps:
         for mode in modes:
             outputs_agree(t, binary, cap, mode, jobs)
-    # A pipe: frames are copied into the batches instead of pointing into the mapped file.
+    # A pipe: the reader's buffer is refilled from a pipe, in pieces of any size.
     for cap in caps[: 2 if tsan else 6]:
         with open(cap, "rb") as f:
             data = f.read()
