@@ -7,7 +7,7 @@ packages=(
   libpcap-dev libpcre2-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format
   tshark tcpdump hyperfine time
-  libmnl-dev libncurses-dev librdkafka-dev
+  libmnl-dev libncurses-dev librdkafka-dev zlib1g-dev
   iproute2 curl tmux iperf3 util-linux ethtool
   ieee-data # IEEE OUI registry: manufacturer names of MAC addresses (eth.src_resolved, docs/decisions.md)
   chromium # headless browser for the HTML report's test (tests/e2e/test_report_browser.py)

@@ -22,8 +22,11 @@ struct HttpMessage {
   std::string host, user_agent, content_type, referer, server;
   std::optional<uint64_t> content_length;
   bool chunked = false;
-  bool encoded = false;  // a Content-Encoding other than identity: the body is compressed
-  uint64_t body_len = 0; // body bytes as received (chunk framing removed)
+  bool encoded = false;         // a Content-Encoding other than identity: the body is compressed
+  uint64_t body_len = 0;        // body bytes as received (chunk framing removed)
+  std::string content_encoding; // the Content-Encoding value as sent
+  bool decoded = false;         // the whole body was gzip/deflate and is decoded: `body` holds the result
+  uint64_t decoded_len = 0;     // then its decoded size
   std::vector<std::pair<std::string, std::string>> headers; // up to a limit, for the tree
   uint64_t request_in = 0; // responses: the frame of the request they answer (0 unknown)
   int64_t time_ns = -1;    // responses: time since that request
@@ -34,8 +37,8 @@ struct HttpMessage {
   uint64_t prev_request = 0;    // frame of the previous request (0: none)
   uint64_t prev_response = 0;   // responses: frame of the previous response (0: none)
   std::string request_uri;      // responses: the full URI of the request answered
-  std::string body;             // body bytes kept: text bodies up to the message limit, else a few
-  std::string raw_head;         // the message's first bytes as sent (tcp.reassembled.data)
+  std::string body;     // body bytes kept: text and compressed bodies up to the message limit, else a few
+  std::string raw_head; // the message's first bytes as sent (tcp.reassembled.data)
   uint64_t stream_begin = 0, stream_end = 0;           // offsets in this direction's stream
   std::vector<std::pair<uint64_t, uint32_t>> segments; // (frame, bytes) when the message spans frames
   bool truncated = false;   // the capture cut the frame inside the headers (small snapshot length)

@@ -1,5 +1,6 @@
 #include "app/http/http_parser.h"
 
+#include "app/http/content_coding.h"
 #include "app/http/media_type.h"
 
 #include <algorithm>
@@ -123,6 +124,7 @@ void HttpParser::apply_header(HttpMessage& cur_, std::string_view h) {
     if (parse_dec(value, v)) cur_.content_length = v;
   } else if (iequals(name, "content-encoding")) {
     cur_.encoded = !value.empty() && !iequals(value, "identity");
+    cur_.content_encoding = std::string(value);
   } else if (iequals(name, "transfer-encoding")) {
     std::string_view v = value;
     cur_.chunked = v.size() >= 7 && iequals(v.substr(v.size() - 7), "chunked");
@@ -142,8 +144,10 @@ bool HttpParser::headers_done(std::vector<HttpMessage>& done, std::string& error
     return true;
   }
   constexpr size_t kSignature = 8; // enough for the image dissectors' magic numbers
-  body_keep_ =
-      !cur_.encoded && body_kept_whole(body_kind(cur_.content_type, {})) ? max_header_bytes_ : kSignature;
+  // Compressed bodies are kept whole (up to the limit) to be decoded when they end.
+  const bool whole = cur_.encoded ? decodable_coding(cur_.content_encoding)
+                                  : body_kept_whole(body_kind(cur_.content_type, {}));
+  body_keep_ = whole ? max_header_bytes_ : kSignature;
   if (cur_.chunked) {
     state_ = State::ChunkSize;
   } else if (cur_.content_length) {
@@ -175,6 +179,19 @@ void HttpParser::keep_body(std::span<const uint8_t> body) {
 
 void HttpParser::finish(std::vector<HttpMessage>& done) {
   cur_.stream_end = pos_;
+  if (cur_.encoded && cur_.body_len && cur_.body.size() == cur_.body_len &&
+      decodable_coding(cur_.content_encoding)) {
+    // Bounded: a decompression bomb is left encoded. The decoded bytes live only while this frame is
+    // shown, so more of them are kept than of a body in progress.
+    constexpr uint64_t kMaxDecoded = uint64_t{64} << 20;
+    constexpr size_t kDecodedKeep = size_t{16} << 20;
+    DecodedBody d;
+    if (decode_body(cur_.body, kDecodedKeep, kMaxDecoded, d)) {
+      cur_.body = std::move(d.head);
+      cur_.decoded = true;
+      cur_.decoded_len = d.size;
+    }
+  }
   cur_.raw_head = std::move(head_);
   head_.clear();
   body_keep_ = 0;

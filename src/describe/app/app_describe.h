@@ -31,6 +31,8 @@ void frame_ref(Record& r, F f, uint64_t frame, std::string_view label);
 // tshark's data-text-lines: the number of lines of `body` (a last line without its newline counts), and
 // the subtree `label` with one line per body line ("text\r\n", control characters escaped); pop it after.
 size_t count_text_lines(std::string_view body);
+// tshark hands printable ftp-data payloads to its line-based text dissector.
+bool ftp_data_is_text(std::span<const uint8_t> payload);
 void push_text_lines(Record& r, std::string_view label, std::string_view body);
 using proto::expert_item;
 // A tree-only text line ("USER anonymous\r\n") that opens a subtree; returns whether one was pushed.

@@ -67,24 +67,49 @@ bool push_line(Record& r, std::string_view line, uint32_t off, uint32_t len) {
   return true;
 }
 
+namespace {
+// The next line of `body` from `i` as tshark's line finder cuts it: up to LF, CR LF, or a CR alone.
+// Returns the line without its end; `end` is the end as shown ("\\n", "\\r\\n", "\\r", or none at the
+// end of the body) and `next` where the following line starts.
+std::string_view next_text_line(std::string_view body, size_t i, std::string_view& end, size_t& next) {
+  const size_t e = body.find_first_of("\r\n", i);
+  if (e == std::string_view::npos) {
+    end = {};
+    next = body.size();
+    return body.substr(i);
+  }
+  if (body[e] == '\n') {
+    end = "\\n";
+    next = e + 1;
+  } else if (e + 1 < body.size() && body[e + 1] == '\n') {
+    end = "\\r\\n";
+    next = e + 2;
+  } else {
+    end = "\\r";
+    next = e + 1;
+  }
+  return body.substr(i, e - i);
+}
+} // namespace
+
+bool ftp_data_is_text(std::span<const uint8_t> payload) {
+  bool text = !payload.empty();
+  for (uint8_t b : payload) text = text && ((b >= 0x20 && b < 0x7f) || b == '\r' || b == '\n' || b == '\t');
+  return text;
+}
+
 size_t count_text_lines(std::string_view body) {
   size_t lines = 0;
-  for (size_t i = 0; i < body.size();) {
-    size_t nl = body.find('\n', i);
-    ++lines;
-    if (nl == std::string_view::npos) break;
-    i = nl + 1;
-  }
+  std::string_view end;
+  for (size_t i = 0; i < body.size(); ++lines) next_text_line(body, i, end, i);
   return lines;
 }
 
 void push_text_lines(Record& r, std::string_view label, std::string_view body) {
   r.push(F::DATA_TEXT_LINES, 0, 0).text = label;
+  std::string_view end;
   for (size_t i = 0; i < body.size();) {
-    size_t nl = body.find('\n', i);
-    std::string_view line = body.substr(i, nl == std::string_view::npos ? std::string_view::npos : nl - i);
-    bool cr = !line.empty() && line.back() == '\r';
-    if (cr) line.remove_suffix(1);
+    const std::string_view line = next_text_line(body, i, end, i);
     fmt::memory_buffer b;
     for (char ch : line) {
       auto u = static_cast<unsigned char>(ch);
@@ -95,10 +120,8 @@ void push_text_lines(Record& r, std::string_view label, std::string_view body) {
       else
         b.push_back(ch);
     }
-    if (nl != std::string_view::npos) b.append(std::string_view(cr ? "\\r\\n" : "\\n"));
+    b.append(end);
     r.text(r.save({b.data(), b.size()}));
-    if (nl == std::string_view::npos) break;
-    i = nl + 1;
   }
 }
 
@@ -114,12 +137,8 @@ void append_app_protocols(const app::AppFrame& f, std::span<const uint8_t> paylo
     if (m.body_len) rec.append_protocol(app::body_protocol(app::body_kind(m.content_type, m.body)));
   }
   if (!f.ftp.empty()) rec.append_protocol("ftp");
-  if (f.ftp_data) {
-    // tshark hands printable data to its line-based text dissector.
-    bool text = !payload.empty();
-    for (uint8_t b : payload) text = text && ((b >= 0x20 && b < 0x7f) || b == '\r' || b == '\n' || b == '\t');
-    rec.append_protocol(text ? "ftp-data:data-text-lines" : "ftp-data");
-  }
+  if (f.ftp_data)
+    rec.append_protocol(app::ftp_data_is_text(payload) ? "ftp-data:data-text-lines" : "ftp-data");
   if (!f.smtp.empty() || f.smtp_data_bytes)
     rec.append_protocol(f.smtp_data_end     ? "smtp:imf"
                         : f.smtp_data_bytes ? "smtp:data-text-lines" // a DATA fragment's lines

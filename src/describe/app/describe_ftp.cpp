@@ -61,8 +61,9 @@ void describe_ftp(proto::Ctx& c, const AppFrame& f) {
 void describe_ftp_data(proto::Ctx& c, const AppFrame& f) {
   Record& r = c.rec;
   const FtpDataLink& l = *f.ftp_data;
+  // tshark 4.0 adds the link items beside FTP Data, not under it, and hands text to data-text-lines.
   if (r.tree())
-    r.push(F::FTP_DATA, 0, 0).text = r.format("FTP Data ({} bytes data)", f.ftp_data_bytes);
+    r.add(F::FTP_DATA, 0, 0).text = r.format("FTP Data ({} bytes data)", f.ftp_data_bytes);
   else if (r.want(F::FTP_DATA))
     r.add(F::FTP_DATA, 0, 0);
   frame_ref(r, F::FTP_DATA_SETUP_FRAME, l.setup_frame, "Setup frame");
@@ -76,8 +77,16 @@ void describe_ftp_data(proto::Ctx& c, const AppFrame& f) {
     it.generated = true;
     if (r.tree()) it.text = r.format("[Command: {}]", l.command);
   }
-  frame_ref(r, F::FTP_DATA_COMMAND_FRAME, l.command_frame, "Command frame");
-  if (r.tree()) r.pop();
+  if (l.command_frame && r.want(F::FTP_DATA_COMMAND_FRAME)) {
+    Item& it = r.add(F::FTP_DATA_COMMAND_FRAME, 0, 0, l.command_frame);
+    if (r.tree()) it.text = r.format("Command frame: {}", l.command_frame);
+  }
+  const auto payload = c.pkt.payload();
+  const std::string_view text{reinterpret_cast<const char*>(payload.data()), payload.size()};
+  if (r.tree() && !text.empty() && ftp_data_is_text(payload)) {
+    push_text_lines(r, r.format("Line-based text data ({} lines)", count_text_lines(text)), text);
+    r.pop();
+  }
   if (r.columns_wanted()) {
     r.cols().protocol = "FTP-DATA";
     if (l.command.empty())

@@ -314,9 +314,15 @@ void message(Record& r, const HttpMessage& m) {
       if (tree) it.text = r.format("[Request URI: {}]", m.request_uri);
     }
   }
-  if (m.body_len && tree) r.text(r.format("File Data: {} bytes", m.body_len));
+  // A decoded body: its coding and sizes, then File Data and the body dissector see the decoded bytes.
+  if (m.decoded && tree)
+    r.text(r.format("Content-encoded entity body ({}): {} bytes -> {} bytes", m.content_encoding, m.body_len,
+                    m.decoded_len));
+  const uint64_t body_len = m.decoded ? m.decoded_len : m.body_len;
+  if (body_len && tree) r.text(r.format("File Data: {} bytes", body_len));
   if (tree) r.pop();
-  if (tree && m.body_len && !m.encoded && kind_of(m) == BodyKind::TextLines && m.body.size() == m.body_len)
+  if (tree && body_len && (!m.encoded || m.decoded) && kind_of(m) == BodyKind::TextLines &&
+      m.body.size() == body_len)
     text_lines(r, m);
 }
 
