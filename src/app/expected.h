@@ -19,6 +19,10 @@ struct FtpControlState {
   std::string command; // "RETR file", "LIST", ...
   uint64_t command_frame = 0;
   size_t log_index = SIZE_MAX; // the transfer command's entry in Transactions::ftp
+  // The working directory as tshark follows it: a PWD's 257 reply sets it, a CWD or CDUP answered
+  // with 250 changes it. Empty until then.
+  std::string cwd;
+  std::string last_command, last_arg; // the last request, upper-cased command
 };
 
 struct ExpectedConn {

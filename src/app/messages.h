@@ -60,6 +60,7 @@ struct FtpDataLink {
   uint32_t control_stream = 0;
   std::string command; // RETR/STOR/LIST ... with its argument, as last seen on the control connection
   uint64_t command_frame = 0;
+  std::string cwd; // the control connection's working directory (FtpControlState::cwd)
 };
 
 // What an AUTH exchange line carries (RFC 4954), as tshark names it.
@@ -157,6 +158,7 @@ struct AppFrame {
   std::vector<HttpMessage> http;
 
   std::vector<FtpLine> ftp;
+  std::string ftp_cwd; // with ftp lines: the control connection's working directory after them
   std::optional<FtpDataLink> ftp_data;
   uint32_t ftp_data_bytes = 0;
 
@@ -207,6 +209,7 @@ struct AppFrame {
     http_unreassembled = false;
     http.clear();
     ftp.clear();
+    ftp_cwd.clear();
     ftp_data.reset();
     ftp_data_bytes = 0;
     smtp.clear();

@@ -23,6 +23,54 @@ int reply_code(std::string_view line) {
   return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
 }
 
+// The directory a CWD to `path` leads to from `cwd`: an absolute path as written, else each component
+// applied in turn ("." stays, ".." goes up; never above "/").
+std::string change_directory(const std::string& cwd, std::string_view path) {
+  if (path.starts_with('/')) return std::string(path);
+  std::string_view base = cwd; // ".." cuts it back, other components go after it
+  std::string added;
+  while (!path.empty()) {
+    const size_t slash = path.find('/');
+    const std::string_view part = path.substr(0, slash);
+    if (part == "..") {
+      if (!added.empty()) {
+        added.resize(added.rfind('/'));
+      } else {
+        const size_t last = base.rfind('/');
+        base = base.substr(0, last == std::string_view::npos ? 0 : last);
+      }
+    } else if (!part.empty() && part != ".") {
+      added += '/';
+      added += part;
+    }
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  while (!base.empty() && base.back() == '/' && !added.empty()) base.remove_suffix(1);
+  if (base.empty() && added.empty()) return std::string(1, '/');
+  std::string out(base);
+  out += added;
+  return out;
+}
+
+// The quoted directory of a 257 reply ('257 "/pub" is the current directory'), "" quotes doubled.
+bool quoted_directory(std::string_view line, std::string& dir) {
+  const size_t open = line.find('"');
+  if (open == std::string_view::npos) return false;
+  dir.clear();
+  for (size_t i = open + 1; i < line.size(); ++i) {
+    if (line[i] != '"') {
+      dir.push_back(line[i]);
+    } else if (i + 1 < line.size() && line[i + 1] == '"') {
+      dir.push_back('"');
+      ++i;
+    } else {
+      return true;
+    }
+  }
+  return false;
+}
+
 } // namespace
 
 FtpAnalyzer::FtpAnalyzer(AnalyzerEnv env) : env_(std::move(env)) {
@@ -71,6 +119,8 @@ void FtpAnalyzer::request(std::string_view line, const FrameInfo& f, AppFrame& o
     state_->command = l.line;
     state_->command_frame = f.number;
   }
+  state_->last_command = cmd;
+  state_->last_arg = l.arg;
   if (cmd == "USER")
     user_ = l.arg;
   else if (cmd == "PASS")
@@ -137,6 +187,14 @@ void FtpAnalyzer::reply(std::string_view line, const FrameInfo& f, AppFrame& out
   if (final_line && code >= 0) {
     if (auth_tls_ && code == 234) encrypted_ = true;
     auth_tls_ = false;
+    FtpControlState& s = *state_;
+    std::string dir;
+    if (code == 257 && s.last_command == "PWD" && quoted_directory(line, dir))
+      s.cwd = std::move(dir);
+    else if (code == 250 && s.last_command == "CWD")
+      s.cwd = change_directory(s.cwd, s.last_arg);
+    else if (code == 250 && s.last_command == "CDUP")
+      s.cwd = change_directory(s.cwd, "..");
   }
   out.ftp.push_back(std::move(l));
 }
@@ -154,6 +212,7 @@ void FtpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo&
       request(line, f, out);
     else
       reply(line, f, out);
+    out.ftp_cwd = state_->cwd;
   }
   if (encrypted_ && !failed() && !bytes.empty()) {
     tls_.start(env_, 5);
@@ -180,6 +239,7 @@ void FtpDataAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameI
   if (control_) {
     link.command = control_->command;
     link.command_frame = control_->command_frame;
+    link.cwd = control_->cwd;
     if (env_.log && control_->log_index < env_.log->ftp.size()) {
       FtpTxn& t = env_.log->ftp[control_->log_index];
       t.has_data_channel = true;

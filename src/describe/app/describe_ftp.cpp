@@ -51,6 +51,12 @@ void describe_ftp(proto::Ctx& c, const AppFrame& f) {
     if (pushed) r.pop();
   }
   if (tree) r.pop();
+  // tshark 4.0 adds it beside the FTP tree, once per frame.
+  if (!f.ftp.empty() && r.want(F::FTP_CURRENT_WORKING_DIRECTORY)) {
+    Item& it = r.add_str(F::FTP_CURRENT_WORKING_DIRECTORY, 0, 0, r.save(f.ftp_cwd));
+    it.generated = true;
+    if (tree) it.text = r.format("[Current working directory: {}]", f.ftp_cwd);
+  }
   if (r.columns_wanted() && !f.ftp.empty()) {
     r.cols().protocol = "FTP";
     const FtpLine& first = f.ftp.front();
@@ -80,6 +86,11 @@ void describe_ftp_data(proto::Ctx& c, const AppFrame& f) {
   if (l.command_frame && r.want(F::FTP_DATA_COMMAND_FRAME)) {
     Item& it = r.add(F::FTP_DATA_COMMAND_FRAME, 0, 0, l.command_frame);
     if (r.tree()) it.text = r.format("Command frame: {}", l.command_frame);
+  }
+  if (r.want(F::FTP_DATA_CURRENT_WORKING_DIRECTORY)) {
+    Item& it = r.add_str(F::FTP_DATA_CURRENT_WORKING_DIRECTORY, 0, 0, r.save(l.cwd));
+    it.generated = true;
+    if (r.tree()) it.text = r.format("[Current working directory: {}]", l.cwd);
   }
   const auto payload = c.pkt.payload();
   const std::string_view text{reinterpret_cast<const char*>(payload.data()), payload.size()};
