@@ -1,6 +1,6 @@
 // `portscope stats FILE KIND`: tshark's -z statistics in tshark's layouts -- the protocol hierarchy
 // (phs), endpoint tables (endpoints,eth|ip|ipv6|tcp|udp), the I/O table (io,INTERVAL[,FILTER...]), the HTTP
-// trees and the expert items (expert[,LEVEL]).
+// and DNS trees and the expert items (expert[,LEVEL]).
 #include <cmath>
 #include <cstdlib>
 #include <memory>
@@ -65,6 +65,7 @@ int run_stats(const StatsArgs& a) {
   std::optional<report::IoStat> io;
   std::optional<report::HttpTrees> http;
   std::optional<report::ExpertStats> expert;
+  std::optional<report::DnsTree> dns;
   bool http_packets = false, http_requests = false;
   EngineOptions eo;
   eo.limits = a.in.limits;
@@ -95,6 +96,14 @@ int run_stats(const StatsArgs& a) {
     http.emplace();
     (kind == "http" ? http_packets : http_requests) = true;
     eo.needs.app = true;
+    eo.needs.service_only = false;
+  } else if (kind == "dns") {
+    if (parts.size() > 2 || (parts.size() == 2 && parts[1] != "tree")) {
+      fail("stats dns takes no arguments (dns or dns,tree)");
+      return kExitUsage;
+    }
+    dns.emplace();
+    eo.needs.app = true; // DNS over TCP
     eo.needs.service_only = false;
   } else if (kind == "expert") {
     // expert[,error|warn|note|chat|comment]: that severity and the ones above it
@@ -149,6 +158,7 @@ int run_stats(const StatsArgs& a) {
     if (io) io->packet(v);
     if (http) http->packet(v, first_ns);
     if (expert) expert->packet(v);
+    if (dns) dns->packet(v, first_ns);
     return true;
   });
   Progress progress(input_size(a.in.path()), !a.in.quiet);
@@ -164,6 +174,7 @@ int run_stats(const StatsArgs& a) {
   if (io) io->print(out);
   if (http_packets) http->packets().print(out);
   if (http_requests) http->requests().print(out);
+  if (dns) dns->tree().print(out);
   if (expert) expert->print(out);
   return finish_run(out, *reader);
 }
@@ -173,18 +184,20 @@ int run_stats(const StatsArgs& a) {
 void add_stats_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<StatsArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "stats", "tshark's -z statistics: protocol hierarchy, endpoints, I/O table, HTTP trees, expert items");
+      "stats",
+      "tshark's -z statistics: protocol hierarchy, endpoints, I/O table, HTTP and DNS trees, expert items");
   cmd->footer(
       "Examples:\n"
       "  portscope stats capture.pcap phs                 tshark -q -z io,phs\n"
       "  portscope stats capture.pcap endpoints,tcp       tshark -q -z endpoints,tcp\n"
       "  portscope stats capture.pcap io,1,tcp,'udp.port==53'   tshark -q -z io,stat,1,tcp,udp.port==53\n"
+      "  portscope stats capture.pcap dns                 tshark -q -z dns,tree\n"
       "  portscope stats capture.pcap expert,warn         tshark -q -z expert,warn");
   add_input_options(cmd, args->in);
-  cmd->add_option(
-         "kind", args->kind,
-         "phs, endpoints[,eth|ip|ipv6|tcp|udp], io,INTERVAL[,FILTER...], http[,tree], http_req[,tree], "
-         "expert[,error|warn|note|chat|comment]")
+  cmd->add_option("kind", args->kind,
+                  "phs, endpoints[,eth|ip|ipv6|tcp|udp], io,INTERVAL[,FILTER...], http[,tree], "
+                  "http_req[,tree], dns[,tree], "
+                  "expert[,error|warn|note|chat|comment]")
       ->required();
   cmd->callback([args, &exit_code] { exit_code = run_stats(*args); });
 }

@@ -2,7 +2,8 @@
 """`portscope stats` against tshark's -z statistics (references in tests/data/stats/, written by
 tools/make_stats_refs.sh with tshark 4.0.17): protocol hierarchy, the five endpoint tables and io,stat
 with several intervals and filter columns, http,tree and http_req,tree, byte for byte on every capture.
--z expert (and its severity forms) is compared with tshark run live (through tests/tools/refcache)."""
+-z expert (and its severity forms) and -z dns,tree are compared with tshark run live (through
+tests/tools/refcache)."""
 import glob
 import os
 import re
@@ -102,7 +103,7 @@ def main():
         _, out1, _ = run(a.bin, "stats", cap, "http,tree", "-q")
         _, out2, _ = run(a.bin, "stats", cap, "http_req,tree", "-q")
         t.check(out1 + out2 == want_http, f"{name}: stats http,tree / http_req,tree differ\n{out1}{out2}")
-    # -z expert, with tshark run live.
+    # -z expert and -z dns,tree, with tshark run live.
     if not shutil.which("tshark"):
         print("skip expert: tshark not installed")
     else:
@@ -116,6 +117,10 @@ def main():
                 want = drop_known_expert(name, tshark_z(cap, z))
                 code, out, err = run(a.bin, "stats", cap, z, "-q")
                 t.check(code == 0 and out == want, f"{name}: stats {z} differs from tshark -z {z}\n{out}{err}")
+            # dns,tree (every capture: the ones without DNS print tshark's empty tree)
+            want = tshark_z(cap, "dns,tree")
+            code, out, err = run(a.bin, "stats", cap, "dns" if name != "dns.pcap" else "dns,tree", "-q")
+            t.check(code == 0 and out == want, f"{name}: stats dns differs from tshark -z dns,tree\n{out}{err}")
     # tshark's own spellings, and errors.
     mixed = os.path.join(a.data, "mixed.pcap")
     _, phs1, _ = run(a.bin, "stats", mixed, "phs", "-q")
@@ -124,7 +129,7 @@ def main():
     _, io1, _ = run(a.bin, "stats", mixed, "io,stat,0.5,tcp", "-q")
     _, io2, _ = run(a.bin, "stats", mixed, "io,0.5,tcp", "-q")
     t.check(io1 == io2 and io1, "io,stat,0.5 is io,0.5")
-    for bad in (["nosuch"], ["endpoints,sctp"], ["io"], ["io,abc"], ["io,1,tcp.port =="], ["expert,loud"]):
+    for bad in (["nosuch"], ["endpoints,sctp"], ["io"], ["io,abc"], ["io,1,tcp.port =="], ["expert,loud"], ["dns,list"]):
         code, out, err = run(a.bin, "stats", mixed, *bad)
         t.check(code == 2 and err.startswith("portscope:") and err.count("\n") == 1,
                 f"stats {bad[0]}: exit {code}, stderr {err!r}")
