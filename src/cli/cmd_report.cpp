@@ -35,6 +35,22 @@ struct ReportArgs {
   size_t top = 10, timeline = 300, seq = 4;
 };
 
+// What the capture lost: the last interface statistics of every pcapng interface that has them.
+report::CaptureDrops capture_drops(const CaptureReader& r) {
+  report::CaptureDrops d;
+  for (const InterfaceInfo& i : r.interfaces()) {
+    if (i.isb_ifdrop) {
+      d.known = d.interface_known = true;
+      d.by_interface += *i.isb_ifdrop;
+    }
+    if (i.isb_osdrop) {
+      d.known = d.os_known = true;
+      d.by_os += *i.isb_osdrop;
+    }
+  }
+  return d;
+}
+
 int run_report(const ReportArgs& a) {
   if (a.output.empty()) {
     fail("report: give the output file with -o FILE ('-' for standard output)");
@@ -97,7 +113,7 @@ int run_report(const ReportArgs& a) {
   bool ok = true;
   {
     OutBuffer out(fd);
-    builder.write(out, engine.transactions(), lts, 0, 0);
+    builder.write(out, engine.transactions(), lts, capture_drops(*reader));
     out.flush();
     ok = out.ok();
     if (!ok && fd != 1) fail("report: cannot write " + a.output + ": " + std::strerror(out.error()));
