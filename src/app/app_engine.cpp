@@ -198,6 +198,7 @@ void AppEngine::process(AppSlot& slot, const Endpoints& ends, bool from_orig, co
     e.log = st.opt.keep_transactions ? &st.log : nullptr;
     e.expected = &st.expected;
     e.max_message = st.opt.limits.max_message;
+    e.tls_app_data = st.opt.tls_app_data;
     e.oversize = &st.oversize;
     if (x) {
       c.expected_copy = *x;

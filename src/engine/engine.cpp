@@ -119,6 +119,7 @@ struct Engine::Impl {
     a.keep_transactions = o.needs.transactions;
     a.limits = o.limits;
     a.service_only = o.needs.service_only;
+    a.tls_app_data = o.needs.tls_app_data;
     return a;
   }
 

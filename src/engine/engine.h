@@ -32,6 +32,7 @@ struct EngineNeeds {
   bool app = false;          // reassembly and the application analyzers
   bool transactions = false; // keep the analyzers' transactions (log)
   bool service_only = false; // the application layer only decides services (conns)
+  bool tls_app_data = true;  // keep the bytes of TLS application data records (tls.app_data, -V)
 };
 
 // One worker's part of a parallel run (src/engine/parallel_run.h): every worker reads every frame and

@@ -201,6 +201,7 @@ void ReportBuilder::add_needs(EngineNeeds& needs) const {
   ProtocolHierarchy::add_needs(needs);
   needs.records = true;
   needs.transactions = true;
+  needs.tls_app_data = false; // no section shows encrypted bytes: TLS records are counted, not copied
 }
 
 bool ReportBuilder::named(uint64_t uid) const {
