@@ -30,6 +30,8 @@ struct EngineOptions {
   // Keep the bytes of TLS application data records; off: they are skipped as they stream by (only
   // their lengths are known), for outputs that never show them.
   bool tls_app_data = true;
+  // Keep HTTP text bodies whole (the tree's lines); off: only each body's signature (its protocol name).
+  bool http_bodies = true;
 };
 
 struct StreamService {

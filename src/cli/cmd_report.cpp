@@ -80,7 +80,8 @@ int run_report(const ReportArgs& a) {
   if (!parse_decode_as(a.in, eo.decode_as)) return kExitUsage;
   report::ReportBuilder builder(ro);
   builder.add_needs(eo.needs);
-  if (!a.in.display_filter.empty()) eo.needs.tls_app_data = true; // -Y may test tls.app_data
+  if (!a.in.display_filter.empty()) // -Y may test tls.app_data or a body's text
+    eo.needs.tls_app_data = eo.needs.http_bodies = true;
   // -Y: the report covers the packets the filter matches.
   std::optional<filter::DisplayFilter> df;
   std::optional<PacketFilter> pf;

@@ -120,6 +120,7 @@ struct Engine::Impl {
     a.limits = o.limits;
     a.service_only = o.needs.service_only;
     a.tls_app_data = o.needs.tls_app_data;
+    a.http_bodies = o.needs.http_bodies;
     return a;
   }
 

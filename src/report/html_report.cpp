@@ -202,6 +202,7 @@ void ReportBuilder::add_needs(EngineNeeds& needs) const {
   needs.records = true;
   needs.transactions = true;
   needs.tls_app_data = false; // no section shows encrypted bytes: TLS records are counted, not copied
+  needs.http_bodies = false;  // nor HTTP bodies: their signatures name their protocols
 }
 
 bool ReportBuilder::named(uint64_t uid) const {

@@ -142,8 +142,9 @@ bool HttpParser::headers_done(std::vector<HttpMessage>& done, std::string& error
     return true;
   }
   constexpr size_t kSignature = 8; // enough for the image dissectors' magic numbers
-  body_keep_ =
-      !cur_.encoded && body_kept_whole(body_kind(cur_.content_type, {})) ? max_header_bytes_ : kSignature;
+  body_keep_ = keep_bodies_ && !cur_.encoded && body_kept_whole(body_kind(cur_.content_type, {}))
+                   ? max_header_bytes_
+                   : kSignature;
   if (cur_.chunked) {
     state_ = State::ChunkSize;
   } else if (cur_.content_length) {
