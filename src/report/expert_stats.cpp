@@ -10,13 +10,14 @@ namespace {
 // tree an expert item sits in; other protocols are their abbreviation in capitals.
 std::string_view short_name(std::string_view abbrev, std::string& buf) {
   static constexpr std::pair<std::string_view, std::string_view> kNames[] = {
-      {"eth", "Ethernet"}, {"ip", "IPv4"},
-      {"ipv6", "IPv6"},    {"icmpv6", "ICMPv6"},
-      {"frame", "Frame"},  {"data", "Data"},
-      {"pop", "POP"},      {"ftp-data", "FTP-DATA"},
-      {"imf", "IMF"},      {"sll", "SLL"},
-      {"vlan", "VLAN"},    {"data-text-lines", "Line-based text data"},
-      {"ssh", "SSH"},      {"_ws.malformed", "Malformed"},
+      {"eth", "Ethernet"},      {"ip", "IPv4"},
+      {"ipv6", "IPv6"},         {"icmpv6", "ICMPv6"},
+      {"frame", "Frame"},       {"data", "Data"},
+      {"pop", "POP"},           {"ftp-data", "FTP-DATA"},
+      {"imf", "IMF"},           {"sll", "SLL"},
+      {"vlan", "VLAN"},         {"data-text-lines", "Line-based text data"},
+      {"ssh", "SSH"},           {"_ws.malformed", "Malformed"},
+      {"pkt_comment", "Frame"},
   };
   for (const auto& [a, n] : kNames)
     if (a == abbrev) return n;

@@ -46,6 +46,7 @@ void ProtocolHierarchy::add_needs(EngineNeeds& needs) {
 // that IMF shows inside its own tree (and the text lines of an SMTP DATA fragment, inside SMTP's).
 void ProtocolHierarchy::path_of(const PacketView& v, std::vector<std::string_view>& path) {
   path.clear();
+  if (!v.frame.comment.empty()) path.push_back("pkt_comment"); // its own top-level tree, first
   if (first_) {
     times_.first = times_.previous = v.frame.ts;
     first_ = false;

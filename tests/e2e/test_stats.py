@@ -121,6 +121,18 @@ def main():
             want = tshark_z(cap, "dns,tree")
             code, out, err = run(a.bin, "stats", cap, "dns" if name != "dns.pcap" else "dns,tree", "-q")
             t.check(code == 0 and out == want, f"{name}: stats dns differs from tshark -z dns,tree\n{out}{err}")
+    # A pcapng packet comment (editcap -a): its own top-level tree in the hierarchy, a Comment item.
+    if shutil.which("tshark") and shutil.which("editcap"):
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            cm = os.path.join(tmp, "comment.pcapng")
+            subprocess.run(["editcap", "-a", "2:hello there", os.path.join(a.data, "http-pcapng.pcapng"), cm],
+                           capture_output=True, timeout=60)
+            for z, kind in (("io,phs", "phs"), ("expert", "expert"), ("expert,comment", "expert,comment")):
+                want = tshark_z(cm, z)
+                code, out, err = run(a.bin, "stats", cm, kind, "-q")
+                t.check(code == 0 and out == want and "omment" in want,
+                        f"commented pcapng: stats {kind} differs from tshark -z {z}\n{out}{err}")
     # tshark's own spellings, and errors.
     mixed = os.path.join(a.data, "mixed.pcap")
     _, phs1, _ = run(a.bin, "stats", mixed, "phs", "-q")
