@@ -30,6 +30,8 @@ struct AnalyzerEnv {
   class ExpectedTable* expected = nullptr; // where FTP announces its data connections
   size_t max_message = size_t{64} << 10;   // longest header section or line held (Limits::max_message)
   uint64_t* oversize = nullptr;            // counts analyses stopped by max_message (nullptr: none)
+  bool tls_app_data = true;                // TLS: keep application data bytes (EngineOptions)
+  bool http_bodies = true;                 // HTTP: keep text bodies whole (EngineOptions)
 };
 
 class Analyzer {

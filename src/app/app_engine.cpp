@@ -198,6 +198,8 @@ void AppEngine::process(AppSlot& slot, const Endpoints& ends, bool from_orig, co
     e.log = st.opt.keep_transactions ? &st.log : nullptr;
     e.expected = &st.expected;
     e.max_message = st.opt.limits.max_message;
+    e.tls_app_data = st.opt.tls_app_data;
+    e.http_bodies = st.opt.http_bodies;
     e.oversize = &st.oversize;
     if (x) {
       c.expected_copy = *x;

@@ -27,6 +27,11 @@ struct EngineOptions {
   // For `conns`: only decide each connection's service (and link ftp-data to its control connection).
   // Analyzers run for FTP control connections only; every other connection ends its analysis once decided.
   bool service_only = false;
+  // Keep the bytes of TLS application data records; off: they are skipped as they stream by (only
+  // their lengths are known), for outputs that never show them.
+  bool tls_app_data = true;
+  // Keep HTTP text bodies whole (the tree's lines); off: only each body's signature (its protocol name).
+  bool http_bodies = true;
 };
 
 struct StreamService {

@@ -18,6 +18,7 @@ constexpr uint32_t kSectionHeader = 0x0A0D0D0A;
 constexpr uint32_t kInterfaceDescription = 1;
 constexpr uint32_t kObsoletePacket = 2;
 constexpr uint32_t kSimplePacket = 3;
+constexpr uint32_t kInterfaceStatistics = 5;
 constexpr uint32_t kEnhancedPacket = 6;
 constexpr uint32_t kByteOrderMagic = 0x1A2B3C4D;
 
@@ -27,6 +28,7 @@ constexpr uint32_t kMinInterface = 20;
 constexpr uint32_t kMinEnhanced = 32;
 constexpr uint32_t kMinObsolete = 32;
 constexpr uint32_t kMinSimple = 16;
+constexpr uint32_t kMinStatistics = 24;
 // Blocks we look inside are held in memory whole: a frame at the caplen limit plus generous options.
 constexpr uint32_t kMaxHeldBlock = kMaxCaplen + (1u << 20);
 
@@ -36,6 +38,10 @@ constexpr uint16_t kOptIfName = 2;
 constexpr uint16_t kOptIfDescription = 3;
 constexpr uint16_t kOptTsresol = 9;
 constexpr uint16_t kOptTsoffset = 14;
+// Interface statistics block options (64-bit counters).
+constexpr uint16_t kOptIsbIfRecv = 4;
+constexpr uint16_t kOptIsbIfDrop = 5;
+constexpr uint16_t kOptIsbOsDrop = 7;
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -192,6 +198,9 @@ private:
     case kObsoletePacket:
       min_len = kMinObsolete;
       break;
+    case kInterfaceStatistics:
+      min_len = kMinStatistics;
+      break;
     default:
       held = false;
       break;
@@ -233,6 +242,9 @@ private:
       break;
     case kSectionHeader:
       r = section_header(p, len, at);
+      break;
+    case kInterfaceStatistics:
+      r = interface_statistics(p, len);
       break;
     default: // kInterfaceDescription
       r = interface_description(p, len, at);
@@ -398,6 +410,24 @@ private:
     ifc.name = names_.emplace_back(info.name);
     section_ifaces_.push_back(ifc);
     interfaces_.push_back(std::move(info));
+    return kOther;
+  }
+
+  // An interface statistics block: its counters replace the interface's earlier ones (they count from
+  // the start of the capture).
+  Result interface_statistics(const uint8_t* p, uint32_t len) {
+    const uint32_t iface = load32(p + 8, swap_);
+    if (iface >= section_ifaces_.size()) [[unlikely]]
+      return kOther; // statistics of no interface: nothing to attach them to (the frames are unaffected)
+    InterfaceInfo& info = interfaces_[section_base_ + iface];
+    ++info.stat_blocks;
+    for_each_option(p + 20, p + len - 4, swap_, [&](uint16_t code, const uint8_t* v, uint16_t n) {
+      if (n != 8) return true;
+      if (code == kOptIsbIfRecv) info.isb_ifrecv = load64(v, swap_);
+      if (code == kOptIsbIfDrop) info.isb_ifdrop = load64(v, swap_);
+      if (code == kOptIsbOsDrop) info.isb_osdrop = load64(v, swap_);
+      return true;
+    });
     return kOther;
   }
 

@@ -36,6 +36,9 @@ struct InterfaceInfo {
   uint32_t link_type_ext = 0; // pcap: the upper 16 bits of the header's link-type field (FCS length)
   std::string name;           // pcapng if_name (empty when absent)
   std::string description;    // pcapng if_description
+  // pcapng interface statistics blocks: how many, and the last one's counters (when present).
+  uint32_t stat_blocks = 0;
+  std::optional<uint64_t> isb_ifrecv, isb_ifdrop, isb_osdrop;
 };
 
 // One pcapng section (a pcap file is one section without comments).

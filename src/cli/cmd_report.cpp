@@ -1,6 +1,7 @@
-// `portscope report FILE -o report.html`: one self-contained HTML report of a capture -- summary,
-// protocol hierarchy, talkers, connection timeline, I/O graph, sequence graphs, transactions and the
-// expert summary (src/report/html_report.h), from one pass of the engine.
+// `portscope report FILE -o report.html` (or `-i IFACE --duration S`, a live capture): one self-contained
+// HTML report of a capture -- summary, protocol hierarchy, talkers, connection timeline, I/O graph,
+// sequence graphs, transactions and the expert summary (src/report/html_report.h), from one pass of the
+// engine.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "cli/commands.h"
 #include "cli/input_options.h"
 #include "cli/limit_options.h"
+#include "cli/live_options.h"
 #include "describe/describe.h"
 #include "engine/engine.h"
 #include "engine/progress.h"
@@ -35,6 +37,27 @@ struct ReportArgs {
   size_t top = 10, timeline = 300, seq = 4;
 };
 
+// What the capture lost: libpcap's counts of a live capture, or the last interface statistics of every
+// pcapng interface that has them.
+report::CaptureDrops capture_drops(const CaptureReader& r) {
+  report::CaptureDrops d;
+  if (live_drops(r, d.by_os, d.by_interface)) {
+    d.known = d.live = d.interface_known = d.os_known = true;
+    return d;
+  }
+  for (const InterfaceInfo& i : r.interfaces()) {
+    if (i.isb_ifdrop) {
+      d.known = d.interface_known = true;
+      d.by_interface += *i.isb_ifdrop;
+    }
+    if (i.isb_osdrop) {
+      d.known = d.os_known = true;
+      d.by_os += *i.isb_osdrop;
+    }
+  }
+  return d;
+}
+
 int run_report(const ReportArgs& a) {
   if (a.output.empty()) {
     fail("report: give the output file with -o FILE ('-' for standard output)");
@@ -42,6 +65,11 @@ int run_report(const ReportArgs& a) {
   }
   report::ReportOptions ro;
   ro.file = a.in.path();
+  if (a.in.live.active()) {
+    ro.file = "live capture on ";
+    for (size_t i = 0; i < a.in.live.interfaces.size(); ++i)
+      ro.file += (i ? ", " : "") + a.in.live.interfaces[i];
+  }
   ro.conns = a.conns;
   ro.top = a.top;
   ro.timeline = a.timeline;
@@ -52,6 +80,8 @@ int run_report(const ReportArgs& a) {
   if (!parse_decode_as(a.in, eo.decode_as)) return kExitUsage;
   report::ReportBuilder builder(ro);
   builder.add_needs(eo.needs);
+  if (!a.in.display_filter.empty()) // -Y may test tls.app_data or a body's text
+    eo.needs.tls_app_data = eo.needs.http_bodies = true;
   // -Y: the report covers the packets the filter matches.
   std::optional<filter::DisplayFilter> df;
   std::optional<PacketFilter> pf;
@@ -85,19 +115,23 @@ int run_report(const ReportArgs& a) {
     builder.packet(v);
     return true;
   });
-  Progress progress(input_size(a.in.path()), !a.in.quiet);
+  const bool live = is_live(*reader);
+  Progress progress(input_size(a.in.path()), !a.in.quiet && !live);
   RunLimits rl;
   rl.max_frames = a.in.count;
   rl.progress = &progress;
+  // Live: connections idle past their timeout end on the clock even while no packet comes.
+  on_live_tick(*reader, [&](Timestamp now) { engine.advance_clock(now); });
   engine.run(*reader, rl);
   engine.finish();
+  close_live(*reader); // the capture's final counts (and its summary line on stderr)
   report_limits(a.in.limits, engine.limit_hits());
   std::vector<std::string> lts;
   for (uint32_t lt : link_types) lts.emplace_back(link_type_text(lt));
   bool ok = true;
   {
     OutBuffer out(fd);
-    builder.write(out, engine.transactions(), lts, 0, 0);
+    builder.write(out, engine.transactions(), lts, capture_drops(*reader));
     out.flush();
     ok = out.ok();
     if (!ok && fd != 1) fail("report: cannot write " + a.output + ": " + std::strerror(out.error()));
@@ -126,7 +160,8 @@ void add_report_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("report", "One self-contained HTML report of a capture, with plots");
   cmd->footer("Examples:\n"
               "  portscope report capture.pcap -o report.html\n"
-              "  portscope report capture.pcap -o web.html -Y 'tcp.port == 80' --conn CbUaxp5ZxA5");
+              "  portscope report capture.pcap -o web.html -Y 'tcp.port == 80' --conn CbUaxp5ZxA5\n"
+              "  portscope report -i eth0 --duration 60 -o live.html   (live capture, as conns -i)");
   add_input_options(cmd, args->in);
   cmd->add_option("-o,--output", args->output, "The HTML file to write ('-': standard output)")
       ->type_name("FILE");

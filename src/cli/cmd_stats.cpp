@@ -1,5 +1,6 @@
 // `portscope stats FILE KIND`: tshark's -z statistics in tshark's layouts -- the protocol hierarchy
-// (phs), endpoint tables (endpoints,eth|ip|ipv6|tcp|udp) and the I/O table (io,INTERVAL[,FILTER...]).
+// (phs), endpoint tables (endpoints,eth|ip|ipv6|tcp|udp), the I/O table (io,INTERVAL[,FILTER...]), the HTTP
+// and DNS trees and the expert items (expert[,LEVEL]).
 #include <cmath>
 #include <cstdlib>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "engine/engine.h"
 #include "engine/progress.h"
 #include "pipeline/packet_filter.h"
+#include "report/expert_stats.h"
 #include "report/stats_tree.h"
 #include "report/tshark_stats.h"
 
@@ -62,6 +64,8 @@ int run_stats(const StatsArgs& a) {
   std::vector<report::Endpoints> endpoints;
   std::optional<report::IoStat> io;
   std::optional<report::HttpTrees> http;
+  std::optional<report::ExpertStats> expert;
+  std::optional<report::DnsTree> dns;
   bool http_packets = false, http_requests = false;
   EngineOptions eo;
   eo.limits = a.in.limits;
@@ -93,6 +97,24 @@ int run_stats(const StatsArgs& a) {
     (kind == "http" ? http_packets : http_requests) = true;
     eo.needs.app = true;
     eo.needs.service_only = false;
+  } else if (kind == "dns") {
+    if (parts.size() > 2 || (parts.size() == 2 && parts[1] != "tree")) {
+      fail("stats dns takes no arguments (dns or dns,tree)");
+      return kExitUsage;
+    }
+    dns.emplace();
+    eo.needs.app = true; // DNS over TCP
+    eo.needs.service_only = false;
+  } else if (kind == "expert") {
+    // expert[,error|warn|note|chat|comment]: that severity and the ones above it
+    auto lowest = report::ExpertSeverity::Comment;
+    if (parts.size() > 2 || (parts.size() == 2 && !report::expert_severity(parts[1]))) {
+      fail("stats expert: takes at most a severity (expert[,error|warn|note|chat|comment])");
+      return kExitUsage;
+    }
+    if (parts.size() == 2) lowest = *report::expert_severity(parts[1]);
+    expert.emplace(lowest);
+    report::ExpertStats::add_needs(eo.needs);
   } else if (kind == "io") {
     if (parts.size() < 2) {
       fail("stats io needs an interval: io,INTERVAL[,FILTER...] (seconds; 0 for the whole capture)");
@@ -135,6 +157,8 @@ int run_stats(const StatsArgs& a) {
     for (auto& e : endpoints) e.packet(v);
     if (io) io->packet(v);
     if (http) http->packet(v, first_ns);
+    if (expert) expert->packet(v);
+    if (dns) dns->packet(v, first_ns);
     return true;
   });
   Progress progress(input_size(a.in.path()), !a.in.quiet);
@@ -150,6 +174,8 @@ int run_stats(const StatsArgs& a) {
   if (io) io->print(out);
   if (http_packets) http->packets().print(out);
   if (http_requests) http->requests().print(out);
+  if (dns) dns->tree().print(out);
+  if (expert) expert->print(out);
   return finish_run(out, *reader);
 }
 
@@ -157,17 +183,21 @@ int run_stats(const StatsArgs& a) {
 
 void add_stats_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<StatsArgs>();
-  CLI::App* cmd =
-      app.add_subcommand("stats", "tshark's -z statistics: protocol hierarchy, endpoints, I/O table");
+  CLI::App* cmd = app.add_subcommand(
+      "stats",
+      "tshark's -z statistics: protocol hierarchy, endpoints, I/O table, HTTP and DNS trees, expert items");
   cmd->footer(
       "Examples:\n"
       "  portscope stats capture.pcap phs                 tshark -q -z io,phs\n"
       "  portscope stats capture.pcap endpoints,tcp       tshark -q -z endpoints,tcp\n"
-      "  portscope stats capture.pcap io,1,tcp,'udp.port==53'   tshark -q -z io,stat,1,tcp,udp.port==53");
+      "  portscope stats capture.pcap io,1,tcp,'udp.port==53'   tshark -q -z io,stat,1,tcp,udp.port==53\n"
+      "  portscope stats capture.pcap dns                 tshark -q -z dns,tree\n"
+      "  portscope stats capture.pcap expert,warn         tshark -q -z expert,warn");
   add_input_options(cmd, args->in);
-  cmd->add_option(
-         "kind", args->kind,
-         "phs, endpoints[,eth|ip|ipv6|tcp|udp], io,INTERVAL[,FILTER...], http[,tree], http_req[,tree]")
+  cmd->add_option("kind", args->kind,
+                  "phs, endpoints[,eth|ip|ipv6|tcp|udp], io,INTERVAL[,FILTER...], http[,tree], "
+                  "http_req[,tree], dns[,tree], "
+                  "expert[,error|warn|note|chat|comment]")
       ->required();
   cmd->callback([args, &exit_code] { exit_code = run_stats(*args); });
 }

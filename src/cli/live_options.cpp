@@ -210,6 +210,15 @@ bool live_counts(const CaptureReader& r, uint64_t& received, uint64_t& dropped) 
   return true;
 }
 
+bool live_drops(const CaptureReader& r, uint64_t& by_kernel, uint64_t& by_interface) {
+  const auto* live = dynamic_cast<const LiveReader*>(&r);
+  if (!live) return false;
+  const LiveStats s = live->stats();
+  by_kernel = s.dropped;
+  by_interface = s.if_dropped;
+  return true;
+}
+
 void close_live(CaptureReader& r) {
   if (auto* live = dynamic_cast<LiveReader*>(&r)) live->close();
 }

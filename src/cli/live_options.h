@@ -47,6 +47,10 @@ void on_live_tick(CaptureReader& r, std::function<void(Timestamp now)> tick);
 // libpcap's counts so far (received, dropped) when `r` is live.
 bool live_counts(const CaptureReader& r, uint64_t& received, uint64_t& dropped);
 
+// libpcap's drop counts so far (by the kernel, by the interface) when `r` is live; after close_live,
+// the final ones.
+bool live_drops(const CaptureReader& r, uint64_t& by_kernel, uint64_t& by_interface);
+
 // Ends the capture (if `r` is live): the -w files are completed and the summary with libpcap's counts
 // goes to stderr. A failure to complete the files becomes r.error().
 void close_live(CaptureReader& r);

@@ -110,6 +110,21 @@ DescribeNeeds describe_needs(bool tree, bool columns, const std::bitset<kFieldCo
 void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions& opt, const FrameTimes& times,
               Record& rec, const app::AppFrame* app) {
   proto::Ctx c{pkt, meta, opt, rec, app};
+  // A pcapng packet comment: tshark's "Packet comments" tree before the frame's, with a Comment item.
+  if (const std::string_view note = c.frame().comment; !note.empty()) {
+    if (rec.tree()) {
+      rec.push(F::PKT_COMMENT, 0, 0).text = "Packet comments";
+      Item& it = rec.add_str(F::FRAME_COMMENT, 0, 0, note);
+      it.text = it.str;
+      rec.open_last();
+      proto::expert_item(rec, "Comment", "Comment", note);
+      rec.pop();
+      rec.pop();
+    } else {
+      if (rec.want(F::PKT_COMMENT)) rec.add(F::PKT_COMMENT, 0, 0);
+      if (rec.want(F::FRAME_COMMENT)) rec.add_str(F::FRAME_COMMENT, 0, 0, note);
+    }
+  }
   proto::describe_frame(c, times);
   if (!pkt.reassembled.empty() && pkt.frag_ip_layer >= 0) [[unlikely]]
     rec.add_source(pkt.layers[static_cast<size_t>(pkt.frag_ip_layer)].kind == Layer::Ipv6

@@ -24,6 +24,7 @@ constexpr TypeName kTypes[] = {
     {33, "SRV", "SRV (Server Selection)"},
     {41, "OPT", "OPT"},
     {43, "DS", "DS (Delegation Signer)"},
+    {44, "SSHFP", "SSHFP (SSH Key Fingerprint)"},
     {46, "RRSIG", "RRSIG (Resource Record Signature)"},
     {47, "NSEC", "NSEC (Next Secure)"},
     {48, "DNSKEY", "DNSKEY (DNS Public Key)"},
@@ -34,6 +35,7 @@ constexpr TypeName kTypes[] = {
     {251, "IXFR", "IXFR (incremental transfer)"},
     {252, "AXFR", "AXFR (transfer of an entire zone)"},
     {255, "ANY", "* (A request for all records the server/cache has available)"},
+    {256, "URI", "URI"},
     {257, "CAA", "CAA (Certification Authority Restriction)"},
 };
 

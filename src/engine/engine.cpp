@@ -119,6 +119,8 @@ struct Engine::Impl {
     a.keep_transactions = o.needs.transactions;
     a.limits = o.limits;
     a.service_only = o.needs.service_only;
+    a.tls_app_data = o.needs.tls_app_data;
+    a.http_bodies = o.needs.http_bodies;
     return a;
   }
 

@@ -32,6 +32,8 @@ struct EngineNeeds {
   bool app = false;          // reassembly and the application analyzers
   bool transactions = false; // keep the analyzers' transactions (log)
   bool service_only = false; // the application layer only decides services (conns)
+  bool tls_app_data = true;  // keep the bytes of TLS application data records (tls.app_data, -V)
+  bool http_bodies = true;   // keep HTTP text bodies whole (-V's text lines, -Y on their contents)
 };
 
 // One worker's part of a parallel run (src/engine/parallel_run.h): every worker reads every frame and

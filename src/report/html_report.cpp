@@ -201,6 +201,8 @@ void ReportBuilder::add_needs(EngineNeeds& needs) const {
   ProtocolHierarchy::add_needs(needs);
   needs.records = true;
   needs.transactions = true;
+  needs.tls_app_data = false; // no section shows encrypted bytes: TLS records are counted, not copied
+  needs.http_bodies = false;  // nor HTTP bodies: their signatures name their protocols
 }
 
 bool ReportBuilder::named(uint64_t uid) const {
@@ -358,7 +360,7 @@ std::string ReportBuilder::conn_label(const ConnRecord& r) const {
 // ---- the document --------------------------------------------------------------------------------------
 
 void ReportBuilder::section_summary(std::string& h, const std::vector<std::string>& link_types,
-                                    uint64_t drops_known, uint64_t drops) {
+                                    const CaptureDrops& drops) {
   const double span = static_cast<double>(last_ns_ - start_ns_) / 1e9;
   auto when = [](int64_t ns) {
     time_t t = static_cast<time_t>(ns / 1'000'000'000);
@@ -383,8 +385,19 @@ void ReportBuilder::section_summary(std::string& h, const std::vector<std::strin
                    human_bytes(bytes_));
   h += fmt::format("<tr><td>Connections</td><td id='sum-conns' class='n'>{} ({} TCP, {} UDP)</td></tr>",
                    conn_count_, tcp_count_, udp_count_);
-  h += fmt::format("<tr><td>Dropped by the capture</td><td>{}</td></tr>",
-                   drops_known ? std::to_string(drops) : std::string("not recorded in the file"));
+  std::string dropped = "not recorded in the file";
+  if (drops.known) {
+    std::string parts;
+    auto part = [&](bool known, uint64_t n, std::string_view what) {
+      if (known) parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", n, what);
+    };
+    part(drops.interface_known, drops.by_interface, "by the interface");
+    part(drops.os_known, drops.by_os, drops.live ? "by the kernel" : "by the OS");
+    dropped = fmt::format(
+        "<span id='sum-drops' class='n'>{}</span> ({}; {})", drops.by_interface + drops.by_os, parts,
+        drops.live ? "libpcap's counts of the live capture" : "the file's interface statistics");
+  }
+  h += fmt::format("<tr><td>Dropped by the capture</td><td>{}</td></tr>", dropped);
   std::string st;
   for (const auto& [name, n] : states_) st += fmt::format("{}{} {}", st.empty() ? "" : ", ", name, n);
   h += fmt::format("<tr><td>Connection states</td><td>{}</td></tr>", esc(st.empty() ? "-" : st));
@@ -770,7 +783,7 @@ void ReportBuilder::section_expert(std::string& h) {
 }
 
 void ReportBuilder::write(OutBuffer& out, const app::Transactions& t,
-                          const std::vector<std::string>& link_types, uint64_t drops_known, uint64_t drops) {
+                          const std::vector<std::string>& link_types, const CaptureDrops& drops) {
   std::string h;
   h.reserve(1 << 20);
   h +=
@@ -786,7 +799,7 @@ void ReportBuilder::write(OutBuffer& out, const app::Transactions& t,
        "href='#expert'>Expert</a></nav>";
   out.write(h);
   h.clear();
-  section_summary(h, link_types, drops_known, drops);
+  section_summary(h, link_types, drops);
   section_hierarchy(h);
   section_talkers(h);
   out.write(h);

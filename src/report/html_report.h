@@ -71,6 +71,15 @@ struct SeqSeries {
   void add(const SeqPoint& p);
 };
 
+// Packets the capture lost: from a pcapng file's interface statistics blocks (isb_ifdrop, isb_osdrop),
+// or libpcap's counts of a live capture.
+struct CaptureDrops {
+  bool known = false;
+  bool live = false;
+  uint64_t by_interface = 0, by_os = 0; // live: dropped by the interface, by the kernel
+  bool interface_known = false, os_known = false;
+};
+
 class ReportBuilder {
 public:
   explicit ReportBuilder(ReportOptions opt);
@@ -79,13 +88,12 @@ public:
   void connection(const ConnRecord& r);
   // Writes the whole document; call after the engine's finish().
   void write(OutBuffer& out, const app::Transactions& t, const std::vector<std::string>& link_types,
-             uint64_t drops_known, uint64_t drops);
+             const CaptureDrops& drops);
 
 private:
   bool named(uint64_t uid) const; // one of --conn
   std::string conn_label(const ConnRecord& r) const;
-  void section_summary(std::string& h, const std::vector<std::string>& link_types, uint64_t drops_known,
-                       uint64_t drops);
+  void section_summary(std::string& h, const std::vector<std::string>& link_types, const CaptureDrops& drops);
   void section_hierarchy(std::string& h);
   void section_talkers(std::string& h);
   void section_timeline(std::string& h);

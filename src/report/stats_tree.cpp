@@ -113,6 +113,28 @@ uint32_t StatsTree::node(uint32_t parent, std::string_view name) {
   return id;
 }
 
+uint32_t StatsTree::average_node(uint32_t parent, std::string_view name, Values kind) {
+  const uint32_t id = node(parent, name);
+  nodes_[id].values = kind;
+  return id;
+}
+
+void StatsTree::add_value(uint32_t id, double now_ms, int64_t value) {
+  Node& n = nodes_[id];
+  if (n.count == 0 || value < n.imin) n.imin = value;
+  if (n.count == 0 || value > n.imax) n.imax = value;
+  n.itotal += value;
+  tick(id, now_ms);
+}
+
+void StatsTree::add_value(uint32_t id, double now_ms, float value) {
+  Node& n = nodes_[id];
+  if (n.count == 0 || value < n.fmin) n.fmin = value;
+  if (n.count == 0 || value > n.fmax) n.fmax = value;
+  n.ftotal += value;
+  tick(id, now_ms);
+}
+
 void StatsTree::packet(double now_ms) {
   if (!started_) {
     started_ = true;
@@ -163,7 +185,20 @@ void StatsTree::print_node(OutBuffer& out, uint32_t id, int depth, int64_t paren
   // A burst whose window began within the first window of the capture starts, as tshark prints it, at 0.
   const double bt = n.burst_time < kBurstWindowMs ? 0 : n.burst_time;
   const std::string bstart = n.max_burst ? fmt::format("{:.3f}", bt / 1000.0) : "-";
-  out.print("{:<{}}{:<14}{:<14}{:<14}{:<14}{:<14}{:<14}{:<14}{:<13}\n", name, width, n.count, "", "", "",
+  std::string avg, lo, hi;
+  if (n.count == 0) {
+    // no values: the columns stay empty
+  } else if (n.values == Values::Int) {
+    avg = fmt::format("{:.2f}",
+                      static_cast<double>(static_cast<float>(n.itotal) / static_cast<float>(n.count)));
+    lo = fmt::format("{}", n.imin);
+    hi = fmt::format("{}", n.imax);
+  } else if (n.values == Values::Float) {
+    avg = fmt::format("{:.2f}", static_cast<double>(n.ftotal / static_cast<float>(n.count)));
+    lo = fmt::format("{:.6f}", static_cast<double>(n.fmin));
+    hi = fmt::format("{:.6f}", static_cast<double>(n.fmax));
+  }
+  out.print("{:<{}}{:<14}{:<14}{:<14}{:<14}{:<14}{:<14}{:<14}{:<13}\n", name, width, n.count, avg, lo, hi,
             rate, pct, burst, bstart);
   std::vector<uint32_t> kids = n.children;
   std::sort(kids.begin(), kids.end(), [&](uint32_t a, uint32_t b) {
@@ -180,12 +215,7 @@ void StatsTree::print(OutBuffer& out) const {
   out.print("{:<{}}{:<14}{:<14}{:<14}{:<14}{:<14}{:<14}{:<14}{:<13}\n", "Topic / Item", width, "Count",
             "Average", "Min Val", "Max Val", "Rate (ms)", "Percent", "Burst Rate", "Burst Start");
   out.print("{}\n", std::string(total, '-'));
-  std::vector<uint32_t> kids = nodes_[kRoot].children;
-  std::sort(kids.begin(), kids.end(), [&](uint32_t a, uint32_t b) {
-    if (nodes_[a].count != nodes_[b].count) return nodes_[a].count > nodes_[b].count;
-    return nodes_[a].name > nodes_[b].name;
-  });
-  for (uint32_t c : kids) print_node(out, c, 0, 0, width);
+  for (uint32_t c : nodes_[kRoot].children) print_node(out, c, 0, 0, width); // the top level is not sorted
   out.print("\n{}\n", std::string(total, '-'));
 }
 

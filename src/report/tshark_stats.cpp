@@ -46,6 +46,7 @@ void ProtocolHierarchy::add_needs(EngineNeeds& needs) {
 // that IMF shows inside its own tree (and the text lines of an SMTP DATA fragment, inside SMTP's).
 void ProtocolHierarchy::path_of(const PacketView& v, std::vector<std::string_view>& path) {
   path.clear();
+  if (!v.frame.comment.empty()) path.push_back("pkt_comment"); // its own top-level tree, first
   if (first_) {
     times_.first = times_.previous = v.frame.ts;
     first_ = false;
@@ -106,6 +107,32 @@ void ProtocolHierarchy::path_of(const PacketView& v, std::vector<std::string_vie
       }
     return 1;
   };
+  // Most frames' names need nothing of the packet itself (no MPLS stack, HTTP count or FTP data setup):
+  // their path is the protocol string's, split once and kept.
+  auto split = split_.find(proto_buf_);
+  if (split == split_.end() && split_.size() < 4096) {
+    Split s;
+    std::string_view q = proto_buf_;
+    while (!q.empty()) {
+      size_t c = q.find(':');
+      std::string_view name = q.substr(0, c);
+      q = c == std::string_view::npos ? std::string_view{} : q.substr(c + 1);
+      if (name == "mpls" || name == "http" || name == "ftp-data") {
+        s.dynamic = true;
+        break;
+      }
+      if (name == "ethertype" || name.starts_with("ipv6.")) continue;
+      if (name == "data-text-lines" && !s.names.empty() && s.names.back() == "smtp") continue;
+      s.names.emplace_back(name);
+      if (name == "imf") break;
+      if (name == "ftp") s.names.emplace_back("ftp.current-working-directory");
+    }
+    split = split_.emplace(proto_buf_, std::move(s)).first;
+  }
+  if (split != split_.end() && !split->second.dynamic) {
+    for (const std::string& n : split->second.names) path.push_back(n);
+    p = {};
+  }
   while (!p.empty()) {
     size_t c = p.find(':');
     std::string_view name = p.substr(0, c);

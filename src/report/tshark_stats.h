@@ -53,6 +53,11 @@ private:
   std::unordered_map<uint64_t, bool> pdu_pending_;
   std::unordered_map<uint64_t, std::string> plain_names_; // layer stack -> its frame.protocols
   std::string proto_buf_;                                 // (uid, direction): a PDU started and is not done
+  struct Split {
+    std::vector<std::string> names; // the path of a protocol string that needs nothing of the packet
+    bool dynamic = false;           // MPLS, HTTP or FTP data: the path depends on the packet
+  };
+  std::unordered_map<std::string, Split> split_; // protocol string -> its path (at most 4096)
 };
 
 // endpoints,TYPE: per address (and port), packets and bytes sent and received.

@@ -1,10 +1,12 @@
 """Live capture with real traffic: two network namespaces joined by a veth pair, python's http.server
 in one, curl in the other, portscope capturing on the client's end (read, conns --stream and its
-table, log http, -w beside tcpdump -w on the same interface, -c, --duration, -b, -Z, the errors).
+table, log http, report --duration, -w beside tcpdump -w on the same interface, -c, --duration, -b, -Z,
+the errors).
 Root only (skips otherwise); every process is bounded by a timeout."""
 import json
 import os
 import pwd
+import re
 import signal
 import subprocess
 import sys
@@ -39,6 +41,9 @@ def main():
         ps_pcap, td_pcap = os.path.join(tmp, "ps.pcap"), os.path.join(tmp, "td.pcap")
         writer = start(b, "read", "-i", ns.ia, "-w", ps_pcap)
         tcpdump = start("tcpdump", "-i", ns.ia, "-w", td_pcap, "-U", ready="listening on")
+        live_html = os.path.join(tmp, "live.html")
+        report_t0 = time.time()
+        report = start(b, "report", "-i", ns.ia, "--duration", "4", "-o", live_html)
 
         ports = []
         for _ in range(3):
@@ -46,6 +51,12 @@ def main():
                        f"http://{ns.addr_b}/")
             ports.append(int(r.stdout))
         ns.run(ns.a, "curl", "-s", "-o", "/dev/null", "--max-time", "5", f"http://{ns.addr_b}:81/")
+        # report -i --duration 4: ends by itself (checked below with the connections made meanwhile).
+        try:
+            report.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            report.kill()
+        took = time.time() - report_t0
 
         # log and read print while the capture runs.
         try:
@@ -103,6 +114,23 @@ def main():
         ps_frames, td_frames = read_pcap(ps_pcap), read_pcap(td_pcap)
         t.check(len(ps_frames) >= 30 and ps_frames == td_frames,
                 f"-w wrote the frames tcpdump saw: {len(ps_frames)} vs {len(td_frames)}")
+        rerr = report.err.text()
+        t.check(report.returncode == 0 and 3.9 <= took < 9 and os.path.exists(live_html),
+                f"report -i --duration 4 ends by itself: {report.returncode} {took:.1f}s {rerr!r}")
+        t.check("packets captured on" in rerr and " 0 dropped by kernel" in rerr, f"report -i summary: {rerr!r}")
+        html = open(live_html, encoding="utf-8").read() if os.path.exists(live_html) else ""
+        def cell(i):
+            m = re.search(r"id='%s'[^>]*>([^<]*)<" % i, html)
+            return m.group(1) if m else ""
+        npk = int(cell("sum-packets") or 0)
+        t.check(30 <= npk <= len(td_frames), f"report -i packets: {npk} (tcpdump saw {len(td_frames)})")
+        t.check(cell("sum-conns") == "4 (4 TCP, 0 UDP)", f"report -i connections: {cell('sum-conns')!r}")
+        t.check(cell("sum-file") == "live capture on " + ns.ia, f"report -i names the interface: {cell('sum-file')!r}")
+        m = re.search(r"<span id='sum-drops' class='n'>(\d+)</span> \(([^)]*)\)", html)
+        t.check(m is not None and m.group(1) == "0" and "by the kernel" in m.group(2) and "live capture" in m.group(2),
+                f"report -i drops from libpcap's counts: {m and m.group(0)}")
+        bars = re.findall(r"<g class='conn'[^>]*data-uid='([^']+)'[^>]*data-state='([A-Z0-9]+)'", html)
+        t.check(sorted(st for _, st in bars) == ["REJ", "SF", "SF", "SF"], f"report -i timeline states: {bars}")
         rc, out, err = 0, "", ""
         r = subprocess.run([b, "conns", ps_pcap, "-F", "ndjson"], capture_output=True, text=True, timeout=30)
         t.check(sum('"conn_state":"SF"' in l for l in r.stdout.splitlines()) == 3, "the -w capture reads back")

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -83,6 +84,47 @@ def browse(browser, html, shot):
     console = [l for l in r.stderr.decode("utf-8", "replace").splitlines() if ":CONSOLE" in l]
     subprocess.run(base + ["--window-size=1280,2400", "--screenshot=" + shot, url], capture_output=True, timeout=90)
     return r.returncode, r.stdout.decode("utf-8", "replace"), console
+
+
+def isb(ifdrop=None, osdrop=None, recv=None):
+    """A little-endian pcapng interface statistics block for interface 0 with these counters."""
+    opts = b""
+    for code, v in ((4, recv), (5, ifdrop), (7, osdrop)):
+        if v is not None:
+            opts += struct.pack("<HHQ", code, 8, v)
+    opts += struct.pack("<HH", 0, 0)
+    body = struct.pack("<III", 0, 0, 0) + opts
+    n = 12 + len(body)
+    return struct.pack("<II", 5, n) + body + struct.pack("<I", n)
+
+
+def check_drops(a, t, tmp):
+    """The summary's drops: http-pcapng.pcapng's own statistics block (dumpcap's: isb_ifdrop 0), and the
+    same file with a later block (7 dropped by the interface, 3 by the OS) that supersedes it; capinfos
+    confirms each file's statistics blocks."""
+    src = os.path.join(a.data, "http-pcapng.pcapng")
+    with open(src, "rb") as f:
+        data = f.read()
+    more = os.path.join(tmp, "drops.pcapng")
+    with open(more, "wb") as f:
+        f.write(data + isb(ifdrop=7, osdrop=3, recv=40))
+    for cap, entries, want in ((src, 1, ("0", "0 by the interface;")),
+                               (more, 2, ("10", "7 by the interface, 3 by the OS;")),
+                               (os.path.join(a.data, "http-basic.pcap"), None, None)):
+        if entries is not None and shutil.which("capinfos"):
+            ci = subprocess.run(["capinfos", cap], capture_output=True, text=True).stdout
+            t.check(f"Number of stat entries = {entries}" in ci, f"{cap}: capinfos sees {entries} stat blocks")
+        html = os.path.join(tmp, "drops.html")
+        code, _, err = run(a.bin, "report", cap, "-o", html, "-q")
+        with open(html, encoding="utf-8") as f:
+            src_html = f.read()
+        m = re.search(r"Dropped by the capture</td><td>(?:<span id='sum-drops' class='n'>(\d+)</span> \(([^)]*)\))?([^<]*)",
+                      src_html)
+        if want is None:
+            t.check(code == 0 and m and m.group(3) == "not recorded in the file", f"{cap}: drops {m and m.group(0)}")
+        else:
+            t.check(code == 0 and m and m.group(1) == want[0] and m.group(2).startswith(want[1]),
+                    f"{cap}: drops {m and m.group(0)} {err}")
 
 
 def main():
@@ -181,6 +223,7 @@ def main():
             ev = re.search(r"data-event=\"Retransmission\"><td>[^<]*</td><td>[^<]*</td><td class=\"n\">(\d+)<", dom_text)
             t.check(ev is not None and int(ev.group(1)) == n_rt, f"{name}: retransmissions {ev and ev.group(1)} vs {n_rt}")
             t.check(len(dom.find("tr", within="expert-table", data_event=True)) == 8, f"{name}: expert rows")
+        check_drops(a, t, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     # Errors: no output file, bad capture.

@@ -9,7 +9,10 @@ constexpr size_t kMaxPending = 1024; // unanswered pipelined requests remembered
 }
 
 HttpAnalyzer::HttpAnalyzer(AnalyzerEnv env) : env_(std::move(env)) {
-  for (HttpParser& p : parser_) p.set_max_message(env_.max_message);
+  for (HttpParser& p : parser_) {
+    p.set_max_message(env_.max_message);
+    p.set_keep_bodies(env_.http_bodies);
+  }
   parser_[1].response_may_have_body = [this](size_t earlier) {
     return earlier >= pending_.size() || !pending_[earlier].head;
   };
@@ -154,6 +157,7 @@ void HttpAnalyzer::cut_segment(int dir, std::span<const uint8_t> bytes, const Fr
   out.http_truncated = f.truncated;
   HttpParser p(dir == 0);
   p.set_max_message(env_.max_message);
+  p.set_keep_bodies(env_.http_bodies);
   std::vector<HttpMessage> msgs;
   std::string err;
   bool ok = p.feed(bytes, msgs, err);
@@ -182,6 +186,7 @@ void HttpAnalyzer::standalone(int dir, std::span<const uint8_t> bytes, std::vect
   // numbering and pairing are those of the stream (the reassembled messages, in order).
   HttpParser p(dir == 0);
   p.set_max_message(env_.max_message);
+  p.set_keep_bodies(env_.http_bodies);
   std::vector<HttpMessage> msgs;
   std::string err;
   bool ok = p.feed(bytes, msgs, err);

@@ -145,8 +145,8 @@ bool HttpParser::headers_done(std::vector<HttpMessage>& done, std::string& error
   }
   constexpr size_t kSignature = 8; // enough for the image dissectors' magic numbers
   // Compressed bodies are kept whole (up to the limit) to be decoded when they end.
-  const bool whole = cur_.encoded ? decodable_coding(cur_.content_encoding)
-                                  : body_kept_whole(body_kind(cur_.content_type, {}));
+  const bool whole = keep_bodies_ && (cur_.encoded ? decodable_coding(cur_.content_encoding)
+                                                   : body_kept_whole(body_kind(cur_.content_type, {})));
   body_keep_ = whole ? max_header_bytes_ : kSignature;
   if (cur_.chunked) {
     state_ = State::ChunkSize;

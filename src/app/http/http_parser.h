@@ -31,6 +31,8 @@ public:
     max_header_bytes_ = n;
     lines_.set_max(n);
   }
+  // Off: only a body's first bytes (its signature) are kept, whatever its media type.
+  void set_keep_bodies(bool on) { keep_bodies_ = on; }
   // The parser stopped because a header section or line exceeded that maximum.
   bool over_limit() const { return over_limit_; }
 
@@ -97,6 +99,7 @@ private:
   HttpMessage cur_;
   size_t header_bytes_ = 0;
   size_t max_header_bytes_ = LineBuffer::kDefaultMaxLine;
+  bool keep_bodies_ = true;
   bool over_limit_ = false;
   uint64_t remaining_ = 0;
   bool bad_ = false;

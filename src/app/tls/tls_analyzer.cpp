@@ -22,10 +22,24 @@ void TlsAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo&
     txn_.id = env_.id;
   }
   std::vector<uint8_t>& b = buf_[dir];
-  const bool started_here = b.empty();
+  const bool started_here = b.empty() && skip_[dir] == 0;
+  bool any = false;
+  if (skip_[dir]) {
+    // The body of an application data record being skipped: its bytes are not kept.
+    const size_t n = std::min(skip_[dir], bytes.size());
+    bytes = bytes.subspan(n);
+    skip_[dir] -= n;
+    if (skip_[dir]) {
+      out.tls_segment = 2;
+      out.tls_version = version_;
+      return;
+    }
+    record(dir, 23, skip_version_[dir], {}, f, out);
+    out.tls.back().length = skip_length_[dir];
+    any = true;
+  }
   b.insert(b.end(), bytes.begin(), bytes.end());
   size_t pos = 0;
-  bool any = false;
   while (b.size() - pos >= 5) {
     const uint8_t* h = b.data() + pos;
     const uint8_t type = h[0];
@@ -38,13 +52,29 @@ void TlsAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo&
       b.clear();
       return;
     }
+    if (type == 23 && !env_.tls_app_data) {
+      // Skipped body: reported with its length only, the bytes not yet here never buffered.
+      const size_t have = std::min(len, b.size() - pos - 5);
+      if (have < len) {
+        skip_[dir] = len - have;
+        skip_version_[dir] = version;
+        skip_length_[dir] = static_cast<uint16_t>(len);
+        pos = b.size();
+        break;
+      }
+      record(dir, type, version, {}, f, out);
+      out.tls.back().length = static_cast<uint16_t>(len);
+      any = true;
+      pos += 5 + len;
+      continue;
+    }
     if (b.size() - pos < 5 + len) break;
     record(dir, type, version, {h + 5, len}, f, out);
     any = true;
     pos += 5 + len;
   }
   b.erase(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(pos));
-  if (!any && !b.empty()) out.tls_segment = started_here ? 1 : 2;
+  if (!any && (!b.empty() || skip_[dir])) out.tls_segment = started_here ? 1 : 2;
   out.tls_version = version_;
 }
 
@@ -52,6 +82,7 @@ void TlsAnalyzer::gap(int dir, uint64_t, const FrameInfo&, AppFrame&) {
   // Lost bytes: the record boundaries are lost with them.
   gave_up_[dir] = true;
   buf_[dir].clear();
+  skip_[dir] = 0;
   hs_[dir].clear();
 }
 

@@ -29,7 +29,12 @@ private:
   AnalyzerEnv env_;
   uint8_t inner_ = 0;
   std::vector<uint8_t> buf_[2]; // bytes of an unfinished record
-  std::vector<uint8_t> hs_[2];  // bytes of an unfinished handshake message
+  // Without tls_app_data: the rest of an application data record's body, skipped unbuffered, and its
+  // version (the record is reported when its last byte comes).
+  size_t skip_[2] = {0, 0};
+  uint16_t skip_version_[2] = {0, 0};
+  uint16_t skip_length_[2] = {0, 0};
+  std::vector<uint8_t> hs_[2]; // bytes of an unfinished handshake message
   uint32_t hs_pieces_[2] = {0, 0};
   bool encrypted_[2] = {false, false};
   bool gave_up_[2] = {false, false};

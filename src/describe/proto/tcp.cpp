@@ -4,6 +4,8 @@
 #include "dissect/fast_text.h"
 #include "wire/checksum.h"
 
+#include <optional>
+
 namespace ps::proto {
 
 namespace {
@@ -85,7 +87,10 @@ std::string_view option_kind_name(uint8_t k) {
 }
 
 // Walks the options; in tree mode emits the Options subtree. Stops at the first malformed option.
-Options walk_options(Ctx& c, wire::Bytes opts, uint32_t base, uint32_t rel_base) {
+// raw_ack: the segment's acknowledgment number when its ACK flag is set (a SACK's first block below it,
+// or inside the second block, is a D-SACK, RFC 2883).
+Options walk_options(Ctx& c, wire::Bytes opts, uint32_t base, uint32_t rel_base,
+                     std::optional<uint32_t> raw_ack) {
   Options o;
   Record& r = c.rec;
   bool tree = r.tree();
@@ -184,6 +189,16 @@ Options walk_options(Ctx& c, wire::Bytes opts, uint32_t base, uint32_t rel_base)
     } else if (kind == 5 && len >= 2 && (len - 2) % 8 == 0) {
       uint32_t n = (len - 2) / 8u;
       o.sack_blocks = n;
+      // RFC 2883: the first block is a duplicate when below the cumulative ACK or inside the second block.
+      bool dsack = false;
+      if (n >= 1 && raw_ack) {
+        const uint32_t le1 = wire::be32(p + 2), re1 = wire::be32(p + 6);
+        dsack = static_cast<int32_t>(le1 - *raw_ack) < 0;
+        if (!dsack && n >= 2) {
+          const uint32_t le2 = wire::be32(p + 10), re2 = wire::be32(p + 14);
+          dsack = static_cast<int32_t>(le1 - le2) >= 0 && static_cast<int32_t>(re2 - re1) >= 0;
+        }
+      }
       o.seen(kind);
       if (tree) {
         fmt::memory_buffer t;
@@ -200,6 +215,18 @@ Options walk_options(Ctx& c, wire::Bytes opts, uint32_t base, uint32_t rel_base)
         Item& cnt = r.add(F::TCP_OPTIONS_SACK_COUNT, at, 0, n);
         cnt.generated = true;
         cnt.text = r.format("TCP SACK Count: {}", n);
+        if (dsack) {
+          const uint32_t le = wire::be32(p + 2) - rel_base, re = wire::be32(p + 6) - rel_base;
+          Item& l = r.add(F::TCP_OPTIONS_SACK_DSACK_LE, at + 2, 4, le);
+          l.generated = true;
+          l.text = r.format("D-SACK Left Edge = {}", le);
+          Item& rr = r.add(F::TCP_OPTIONS_SACK_DSACK_RE, at + 6, 4, re);
+          rr.generated = true;
+          rr.text = r.format("D-SACK Right Edge = {}", re);
+          r.push(F::TCP_OPTIONS_SACK_DSACK, at + 2, 8).text = "D-SACK Sequence";
+          expert_item(r, "Warning", "Sequence", "D-SACK Sequence");
+          r.pop();
+        }
         r.pop();
       } else {
         if (r.want(F::TCP_OPTIONS_SACK)) r.add(F::TCP_OPTIONS_SACK, at, len);
@@ -210,6 +237,11 @@ Options walk_options(Ctx& c, wire::Bytes opts, uint32_t base, uint32_t rel_base)
             r.add(F::TCP_OPTIONS_SACK_RE, at + 6 + 8 * k, 4, wire::be32(p + 6 + 8 * k) - rel_base);
         }
         if (r.want(F::TCP_OPTIONS_SACK_COUNT)) r.add(F::TCP_OPTIONS_SACK_COUNT, at, 0, n).generated = true;
+        if (dsack && r.want(F::TCP_OPTIONS_SACK_DSACK_LE))
+          r.add(F::TCP_OPTIONS_SACK_DSACK_LE, at + 2, 4, wire::be32(p + 2) - rel_base).generated = true;
+        if (dsack && r.want(F::TCP_OPTIONS_SACK_DSACK_RE))
+          r.add(F::TCP_OPTIONS_SACK_DSACK_RE, at + 6, 4, wire::be32(p + 6) - rel_base).generated = true;
+        if (dsack && r.want(F::TCP_OPTIONS_SACK_DSACK)) r.add(F::TCP_OPTIONS_SACK_DSACK, at + 2, 8);
       }
       for (uint32_t k = 0; k < n && k < 4; ++k)
         o.sack[k] = {wire::be32(p + 2 + 8 * k), wire::be32(p + 6 + 8 * k)};
@@ -290,6 +322,8 @@ constexpr AnalysisFlag kAnalysisFlags[] = {
     {kZeroWindowProbe, F::TCP_ANALYSIS_ZERO_WINDOW_PROBE, "Note", "TCP Zero Window Probe"},
     {kZeroWindow, F::TCP_ANALYSIS_ZERO_WINDOW, "Warning", "TCP Zero Window segment"},
     {kZeroWindowProbeAck, F::TCP_ANALYSIS_ZERO_WINDOW_PROBE_ACK, "Note", "ACK to a TCP Zero Window Probe"},
+    {kPortReuse, F::TCP_ANALYSIS_REUSED_PORTS, "Note",
+     "A new tcp session is started with the same ports as an earlier session in this trace"},
 };
 
 // Info-column prefixes: each one is put in front of the previous ones, so the last noted
@@ -655,7 +689,8 @@ void describe_tcp(Ctx& c, const LayerSpan& l) {
     need_opts = r.want(static_cast<F>(f));
   if (need_opts) {
     uint32_t peer_base = m.valid && t.has(kAck) ? t.ack() - m.ack : 0;
-    opts = walk_options(c, t.options(), o + 20, c.opt.absolute_seq ? 0 : peer_base);
+    opts = walk_options(c, t.options(), o + 20, c.opt.absolute_seq ? 0 : peer_base,
+                        t.has(kAck) ? std::optional<uint32_t>(t.ack()) : std::nullopt);
   }
   if (m.valid && r.tree()) {
     Item& ts = r.push(F::TEXT, 0, 0);
