@@ -82,7 +82,7 @@ void describe_arp(Ctx& c, const LayerSpan& l) {
     Item& it = r.add_str(f, o + static_cast<uint32_t>(off), a.hw_size(),
                          {reinterpret_cast<const char*>(v.data()), v.size()});
     if (r.tree())
-      it.text = a.hw_size() == 6 ? r.format("{} MAC address: {}", name, ether_str(r, v.data()))
+      it.text = a.hw_size() == 6 ? r.format("{} MAC address: {}", name, ether_tree_str(c, v.data()))
                                  : r.format("{} hardware address: {}", name, hex_str(r, v));
   };
   auto pr = [&](F ip4, F other, size_t off, std::string_view name) {

@@ -5,6 +5,7 @@
 #include "describe/proto/context.h"
 #include "dissect/fast_text.h"
 #include "dissect/value_format.h"
+#include "services/mac_names.h"
 #include "services/port_registry.h"
 
 namespace ps::proto {
@@ -24,6 +25,18 @@ std::string_view bit_pattern(Record& rec, uint64_t value, unsigned bits, uint64_
 std::string_view ether_str(Record& rec, const uint8_t* m) {
   char* p = rec.alloc(17);
   return {p, static_cast<size_t>(fast::put_ether(p, m) - p)};
+}
+
+std::string_view ether_resolved_str(Ctx& c, const uint8_t* mac) {
+  if (!c.opt.resolve_macs) return ether_str(c.rec, mac);
+  char* p = c.rec.alloc(kMacNameMax);
+  const size_t n = mac_name(mac, p);
+  return n ? std::string_view{p, n} : ether_str(c.rec, mac);
+}
+
+std::string_view ether_tree_str(Ctx& c, const uint8_t* mac) {
+  if (!c.opt.resolve_macs) return ether_str(c.rec, mac);
+  return c.rec.format("{} ({})", ether_resolved_str(c, mac), ether_str(c.rec, mac));
 }
 
 std::string_view ipv4_str(Record& rec, const uint8_t* a) {

@@ -30,6 +30,11 @@ inline std::string_view set_str(bool b) {
 }
 // Ethernet address as lowercase colon hex.
 std::string_view ether_str(Record& rec, const uint8_t* mac);
+// An Ethernet address as tshark shows it in a tree: "HonHaiPr_6e:8b:24 (00:16:ce:6e:8b:24)", the
+// address twice when it has no name, the address alone when MAC names are off (-n).
+std::string_view ether_tree_str(Ctx& c, const uint8_t* mac);
+// Its name as a column and eth.*_resolved show it: the name, else the address.
+std::string_view ether_resolved_str(Ctx& c, const uint8_t* mac);
 // IPv4 / IPv6 address text.
 std::string_view ipv4_str(Record& rec, const uint8_t* a);
 std::string_view ipv6_str(Record& rec, const uint8_t* a);

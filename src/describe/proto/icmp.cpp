@@ -222,7 +222,7 @@ struct Icmp {
       size_t p = off + 2;
       if (ll) {
         add_raw(F::ICMPV6_OPT_LINKADDR, p, 6).text =
-            r.format("Link-layer address: {}", ether_str(r, v.data()));
+            r.format("Link-layer address: {}", ether_tree_str(c, v.data()));
       } else if (t == 14) {
         add_raw(F::ICMPV6_OPT_NONCE, p, v.size()).text = r.format("Nonce: {}", hex_str(r, v));
       } else if (t == 5 && v.size() >= 6) {
