@@ -230,6 +230,8 @@ void message(Record& r, const HttpMessage& m) {
     add_string(r, F::HTTP_RESPONSE_PHRASE, m.phrase);
   }
   if (tree) r.pop();
+  // Every header line also as http.request.line / http.response.line (hidden in the tree, as tshark's).
+  const F line_field = m.request ? F::HTTP_REQUEST_LINE : F::HTTP_RESPONSE_LINE;
   for (const auto& [name, value] : m.headers) {
     F f = header_field(name);
     bool is_length = iequals(name, "content-length");
@@ -256,6 +258,7 @@ void message(Record& r, const HttpMessage& m) {
       r.add_str(f, 0, 0, r.save(value));
     }
     if (!tree && f == F::HTTP_COOKIE && r.want(F::HTTP_COOKIE_PAIR)) cookie_pairs(r, value);
+    if (r.want(line_field)) r.add_str(line_field, 0, 0, r.format("{}: {}\r\n", name, value)).hidden = true;
   }
   if (m.truncated && !m.partial_line.empty()) {
     // A frame cut inside a header line: tshark reads it as the last header (no line end follows).
@@ -274,6 +277,7 @@ void message(Record& r, const HttpMessage& m) {
       r.text(r.save(line));
     }
     if (!tree && f == F::HTTP_COOKIE && r.want(F::HTTP_COOKIE_PAIR)) cookie_pairs(r, value);
+    if (r.want(line_field)) r.add_str(line_field, 0, 0, r.save(line)).hidden = true;
   } else if (m.truncated) {
     // A frame cut elsewhere in the headers: tshark's exception ends the HTTP tree here.
     if (tree) r.pop();
