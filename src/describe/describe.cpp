@@ -1,5 +1,6 @@
 #include "describe/describe.h"
 
+#include "describe/app/app_describe.h"
 #include "describe/proto/context.h"
 #include "describe/proto/dns.h"
 #include "describe/proto/ipv6_ext.h"
@@ -161,7 +162,7 @@ void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions&
       break;
     case Layer::Udp:
       proto::describe_udp(c, l);
-      if (i == pkt.l4_layer) proto::describe_dns_udp(c);
+      if (i == pkt.l4_layer && !app::describe_ssdp(c)) proto::describe_dns_udp(c);
       break;
     case Layer::Gre:
       proto::describe_gre(c, l);

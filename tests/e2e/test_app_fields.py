@@ -94,12 +94,13 @@ CHECKSUMS = ["-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "
 
 def live_header_lines(a):
     """http.request.line / http.response.line (one value per header line) against live tshark, under
-    every -E occurrence, on the HTTP captures."""
+    every -E occurrence, on the HTTP captures and SSDP."""
     import shutil
     if not shutil.which("tshark"):
         return 0, 0
     passed = failed = 0
     caps = sorted(glob.glob(os.path.join(a.data, "http-*.pcap*")))
+    caps.append(os.path.join(a.data, "app", "ssdp.pcap"))  # HTTP over UDP
     for cap in caps:
         ef = sum((["-e", f] for f in ["frame.number", *LINE_FIELDS]), [])
         for occ in ("f", "l", "a", "2"):

@@ -179,6 +179,7 @@ std::string_view ip_proto_name(uint8_t p) {
 void checksum_items(Ctx& c, F field, F status_field, F calc_field, uint32_t off, uint16_t stored,
                     uint16_t computed, uint8_t status, std::string_view status_name) {
   Record& r = c.rec;
+  bool nested = false; // the calculated checksum went under the checksum item
   if (r.want(field)) {
     Item& it = r.add(field, off, 2, stored);
     if (r.tree()) {
@@ -188,9 +189,18 @@ void checksum_items(Ctx& c, F field, F status_field, F calc_field, uint32_t off,
                               : field == F::TCP_CHECKSUM  ? "(maybe caused by \"TCP checksum offload\"?)"
                               : field == F::UDP_CHECKSUM  ? " (maybe caused by \"UDP checksum offload\"?)"
                                                           : "";
-      if (status == 1)
+      if (status == 1) {
         it.text = r.format("{}: 0x{:04x} [correct]", name, stored);
-      else if (status == 0 && !hint.empty()) {
+        if (field == F::UDP_CHECKSUM && r.want(calc_field)) {
+          // UDP puts the calculated checksum under a good checksum, before the status line.
+          r.open_last();
+          Item& calc = r.add(calc_field, off, 2, computed);
+          calc.generated = true;
+          calc.text = r.format("Calculated Checksum: 0x{:04x}", computed);
+          r.pop();
+          nested = true;
+        }
+      } else if (status == 0 && !hint.empty()) {
         it.text = r.format("{}: 0x{:04x} incorrect, should be 0x{:04x}{}", name, stored, computed, hint);
         r.open_last();
         expert_item(r, "Error", "Checksum", r.format("Bad checksum [should be 0x{:04x}]", computed));
@@ -213,7 +223,7 @@ void checksum_items(Ctx& c, F field, F status_field, F calc_field, uint32_t off,
                          : status == 3 ? "Not present"
                                        : "Unverified");
   }
-  if (status < 2 && r.want(calc_field)) {
+  if (status < 2 && !nested && r.want(calc_field)) {
     Item& it = r.add(calc_field, off, 2, computed);
     it.generated = true;
     if (r.tree()) it.text = r.format("Calculated Checksum: 0x{:04x}", computed);
