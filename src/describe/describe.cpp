@@ -58,6 +58,12 @@ std::string_view protocol_names(Layer k) {
     return "pppoe";
   case Layer::Chdlc:
     return "chdlc";
+  case Layer::Arcnet:
+    return "arcnet";
+  case Layer::Ipoib:
+    return "ipoib";
+  case Layer::Ipnet:
+    return "ipnet";
   case Layer::Llc:
     return "llc";
   case Layer::Erspan:
@@ -193,6 +199,15 @@ void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions&
       break;
     case Layer::Chdlc:
       proto::describe_chdlc(c, l);
+      break;
+    case Layer::Arcnet:
+      proto::describe_arcnet(c, l);
+      break;
+    case Layer::Ipoib:
+      proto::describe_ipoib(c, l);
+      break;
+    case Layer::Ipnet:
+      proto::describe_ipnet(c, l);
       break;
     case Layer::Llc:
       proto::describe_llc_layer(c, l);

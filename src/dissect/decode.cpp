@@ -149,6 +149,53 @@ struct Decoder {
     }
   }
 
+  // Linux ARCNET: source, destination, 2 offset bytes, protocol id; RFC 1201 protocols then have a split
+  // flag (0xff: an exception packet, whose flag, padding and protocol id come first) and a sequence.
+  void arcnet(Bytes b) {
+    if (b.size() < 5) return fail("ARCNET truncated");
+    uint8_t id = b[4];
+    size_t hdr = 5;
+    const bool rfc1051 = id == 0xf0 || id == 0xf1 || id == 0x80 || id == 0xcd;
+    if (!rfc1051) {
+      if (b.size() < 8) return fail("ARCNET truncated");
+      if (b[5] == 0xff) {
+        if (b.size() < 12) return fail("ARCNET truncated");
+        id = b[8];
+        hdr = 12;
+      } else {
+        hdr = 8;
+      }
+    }
+    push(Layer::Arcnet, off(b), static_cast<uint32_t>(b.size()), rfc1051 ? 0 : 1);
+    Bytes p = b.subspan(hdr);
+    if (id == 0xd4 || id == 0xf0) return ipv4(p);
+    if (id == 0xd5 || id == 0xf1 || id == 0xd6) return arp(p);
+    data(p);
+  }
+
+  // IP over InfiniBand: a 40-byte pseudo header (destination address, or a global route header),
+  // then an EtherType and 2 reserved bytes.
+  void ipoib(Bytes b) {
+    if (b.size() < 44) return fail("IPoIB truncated");
+    push(Layer::Ipoib, off(b), static_cast<uint32_t>(b.size()));
+    const uint16_t type = wire::be16(&b[40]);
+    Bytes p = b.subspan(44);
+    if (type == 0x0800) return ipv4(p);
+    if (type == 0x86dd) return ipv6(p);
+    if (type == 0x0806 || type == 0x8035) return arp(p);
+    data(p);
+  }
+
+  // Solaris ipnet: version, family (2 IPv4, 26 IPv6), hook, length, interfaces, zones; 24 bytes.
+  void ipnet(Bytes b) {
+    if (b.size() < 24) return fail("IPNET truncated");
+    push(Layer::Ipnet, off(b), static_cast<uint32_t>(b.size()));
+    Bytes p = b.subspan(24);
+    if (b[1] == 2) return ipv4(p);
+    if (b[1] == 26) return ipv6(p);
+    data(p);
+  }
+
   // Cisco HDLC: address, control, then an EtherType-like protocol.
   void chdlc(Bytes b) {
     if (b.size() < 4) return fail(cut() ? "Cisco HDLC truncated" : "Cisco HDLC");
@@ -684,6 +731,15 @@ void decode(const Frame& frame, Decoded& out) {
     break;
   case kLinkChdlc:
     dec.chdlc(b);
+    break;
+  case kLinkArcnetLinux:
+    dec.arcnet(b);
+    break;
+  case kLinkIpoib:
+    dec.ipoib(b);
+    break;
+  case kLinkIpnet:
+    dec.ipnet(b);
     break;
   case kLinkFddi:
     dec.fddi(b);

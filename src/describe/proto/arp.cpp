@@ -30,6 +30,8 @@ std::string_view hw_name(uint16_t t) {
     return "Ethernet";
   case 6:
     return "IEEE 802 Networks";
+  case 7:
+    return "ARCNET";
   case 32:
     return "InfiniBand";
   default:
@@ -45,8 +47,11 @@ void describe_arp(Ctx& c, const LayerSpan& l) {
   wire::ArpView a(b);
   const uint32_t o = l.offset;
   uint16_t op = a.opcode();
-  bool eip = a.ether_ipv4() && a.proto_type() == 0x0800;
-  bool announce = eip && op == 1 && std::equal(&b[14], &b[18], &b[24]);
+  // IPv4 addresses over any hardware address size (Ethernet, ARCNET's 1 byte, InfiniBand's 20).
+  const bool eip = a.proto_type() == 0x0800 && a.proto_size() == 4 && b.size() >= a.tpa_off() + 4;
+  const uint8_t* spa = eip ? &b[a.spa_off()] : nullptr;
+  const uint8_t* tpa = eip ? &b[a.tpa_off()] : nullptr;
+  bool announce = eip && op == 1 && std::equal(spa, spa + 4, tpa);
   if (r.tree()) {
     std::string_view what = announce ? "ARP Announcement" : opcode_name(op);
     r.push(F::ARP, o, l.length).text = r.format("Address Resolution Protocol ({})", what);
@@ -106,11 +111,12 @@ void describe_arp(Ctx& c, const LayerSpan& l) {
     auto out = std::back_inserter(r.cols().info);
     r.cols().info.clear();
     if (announce)
-      fmt::format_to(out, "ARP Announcement for {}", ipv4_str(r, &b[14]));
+      fmt::format_to(out, "ARP Announcement for {}", ipv4_str(r, spa));
     else if (eip && op == 1)
-      fmt::format_to(out, "Who has {}? Tell {}", ipv4_str(r, &b[24]), ipv4_str(r, &b[14]));
+      fmt::format_to(out, "Who has {}? Tell {}", ipv4_str(r, tpa), ipv4_str(r, spa));
     else if (eip && op == 2)
-      fmt::format_to(out, "{} is at {}", ipv4_str(r, &b[14]), ether_str(r, &b[8]));
+      fmt::format_to(out, "{} is at {}", ipv4_str(r, spa),
+                     a.hw_size() == 6 ? ether_str(r, &b[8]) : hex_str(r, b.subspan(8, a.hw_size())));
     else
       fmt::format_to(out, "Unknown ARP opcode 0x{:04x}", op);
   }

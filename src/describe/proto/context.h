@@ -91,6 +91,9 @@ void describe_radiotap(Ctx& c, const LayerSpan& l);
 void describe_wlan(Ctx& c, const LayerSpan& l);
 void describe_ayiya(Ctx& c, const LayerSpan& l);
 void describe_fddi(Ctx& c, const LayerSpan& l);
+void describe_arcnet(Ctx& c, const LayerSpan& l);
+void describe_ipoib(Ctx& c, const LayerSpan& l);
+void describe_ipnet(Ctx& c, const LayerSpan& l);
 // LLC (and SNAP) fields of `p`, the bytes after a MAC header, at frame offset `off`.
 void describe_llc(Ctx& c, wire::Bytes p, uint32_t off);
 // Under the IP layer of a frame that completed a fragmented datagram: tshark's
