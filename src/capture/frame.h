@@ -27,6 +27,7 @@ enum LinkType : uint32_t {
   kLinkPppHdlc = 50, // PPP in HDLC-like framing (RFC 1662)
   kLinkRaw = 101,    // raw IPv4/IPv6
   kLinkChdlc = 104,  // Cisco HDLC
+  kLinkFrelay = 107, // Frame Relay
   kLinkIeee80211 = 105,
   kLinkLoop = 108, // OpenBSD loopback, network-order family
   kLinkLinuxSll = 113,

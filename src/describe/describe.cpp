@@ -64,6 +64,8 @@ std::string_view protocol_names(Layer k) {
     return "ipoib";
   case Layer::Ipnet:
     return "ipnet";
+  case Layer::FrameRelay:
+    return "fr";
   case Layer::Llc:
     return "llc";
   case Layer::Erspan:
@@ -208,6 +210,9 @@ void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions&
       break;
     case Layer::Ipnet:
       proto::describe_ipnet(c, l);
+      break;
+    case Layer::FrameRelay:
+      proto::describe_frame_relay(c, l);
       break;
     case Layer::Llc:
       proto::describe_llc_layer(c, l);

@@ -149,6 +149,20 @@ struct Decoder {
     }
   }
 
+  // Frame Relay: a Q.922 address of 2 to 4 octets (EA ends it), then, in Cisco's encapsulation, an
+  // EtherType; other encapsulations (Q.933 UI + NLPID, LAPF control fields) are shown as data.
+  void frame_relay(Bytes b) {
+    size_t n = 0;
+    while (n < b.size() && n < 4 && !(b[n] & 1)) ++n;
+    if (n >= b.size() || n == 0 || n == 4) return data(b); // cut, 1-octet or over-long address
+    const size_t addr = n + 1;
+    const bool cisco = b.size() >= addr + 2 && b[addr] != 0x03 && wire::be16(&b[addr]) >= 0x0600;
+    push(Layer::FrameRelay, off(b), static_cast<uint32_t>(b.size()),
+         static_cast<uint8_t>(addr | (cisco ? 0x10 : 0)));
+    if (!cisco) return data(b.subspan(addr));
+    ethertype(wire::be16(&b[addr]), b.subspan(addr + 2));
+  }
+
   // Linux ARCNET: source, destination, 2 offset bytes, protocol id; RFC 1201 protocols then have a split
   // flag (0xff: an exception packet, whose flag, padding and protocol id come first) and a sequence.
   void arcnet(Bytes b) {
@@ -731,6 +745,9 @@ void decode(const Frame& frame, Decoded& out) {
     break;
   case kLinkChdlc:
     dec.chdlc(b);
+    break;
+  case kLinkFrelay:
+    dec.frame_relay(b);
     break;
   case kLinkArcnetLinux:
     dec.arcnet(b);

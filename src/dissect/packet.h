@@ -47,7 +47,9 @@ enum class Layer : uint8_t {
   Arcnet, // Linux ARCNET (LINKTYPE_ARCNET_LINUX 129); aux: 1 when the RFC 1201 split flag and sequence follow
   Ipoib,  // IP over InfiniBand (LINKTYPE_IPOIB 242): 40-byte address/GRH header, type, reserved
   Ipnet,  // Solaris ipnet (LINKTYPE_IPNET 226): 24-byte header, then IPv4/IPv6
-  Data,   // payload no dissector claimed
+  FrameRelay, // Frame Relay (LINKTYPE_FRELAY 107): Q.922 address; aux: its octets (2-4), | 0x10 when a
+              // Cisco-style EtherType follows
+  Data,       // payload no dissector claimed
 };
 
 // Which bytes a layer's offset points into: the frame's, or the IP datagram reassembled from

@@ -25,39 +25,6 @@ std::string_view ppp_protocol_name(uint16_t p) {
   return "Unknown";
 }
 
-std::string_view chdlc_protocol_name(uint16_t p) {
-  switch (p) {
-  case 0x2000:
-    return "Cisco Discovery Protocol";
-  case 0x0800:
-    return "IP";
-  case 0x86dd:
-    return "IPv6";
-  case 0x8035:
-    return "SLARP";
-  case 0x8038:
-    return "DEC LanBridge";
-  case 0x4242:
-    return "Spanning Tree BPDU";
-  case 0x809b:
-    return "Appletalk";
-  case 0x80f3:
-    return "AARP";
-  case 0x8137:
-    return "Netware IPX/SPX";
-  case 0x6558:
-    return "Transparent Ethernet bridging";
-  case 0xfefe:
-    return "OSI";
-  case 0x8847:
-    return "MPLS unicast";
-  case 0x8848:
-    return "MPLS multicast";
-  default:
-    return ethertype_name(p);
-  }
-}
-
 std::string_view pppoe_code_name(uint8_t c) {
   switch (c) {
   case 0x00:
@@ -132,6 +99,39 @@ void close(Record& r) {
 }
 
 } // namespace
+
+std::string_view chdlc_protocol_name(uint16_t p) {
+  switch (p) {
+  case 0x2000:
+    return "Cisco Discovery Protocol";
+  case 0x0800:
+    return "IP";
+  case 0x86dd:
+    return "IPv6";
+  case 0x8035:
+    return "SLARP";
+  case 0x8038:
+    return "DEC LanBridge";
+  case 0x4242:
+    return "Spanning Tree BPDU";
+  case 0x809b:
+    return "Appletalk";
+  case 0x80f3:
+    return "AARP";
+  case 0x8137:
+    return "Netware IPX/SPX";
+  case 0x6558:
+    return "Transparent Ethernet bridging";
+  case 0xfefe:
+    return "OSI";
+  case 0x8847:
+    return "MPLS unicast";
+  case 0x8848:
+    return "MPLS multicast";
+  default:
+    return ethertype_name(p);
+  }
+}
 
 void describe_ppp(Ctx& c, const LayerSpan& l) {
   Record& r = c.rec;

@@ -36,6 +36,8 @@ std::string_view link_type_text(uint32_t link) {
     return "NFLOG (141)";
   case kLinkPktap:
     return "Apple PKTAP (171)";
+  case kLinkFrelay:
+    return "Frame Relay (26)";
   case kLinkArcnetLinux:
     return "Linux ARCNET (9)";
   case kLinkIpoib:

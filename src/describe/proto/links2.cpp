@@ -1,5 +1,7 @@
 // Link layers of their own link types: Linux ARCNET, IP over InfiniBand, Solaris ipnet (the decoder,
 // dissect/decode.cpp, checked each header's length).
+#include <bit>
+
 #include "describe/proto/context.h"
 #include "wire/bytes.h"
 
@@ -184,6 +186,106 @@ void describe_ipnet(Ctx& c, const LayerSpan& l) {
   }
   if (r.tree()) r.pop();
   if (r.columns_wanted()) r.cols().protocol = "IPNET";
+}
+
+} // namespace ps::proto
+
+namespace ps::proto {
+
+namespace {
+
+void flag(Record& r, F f, uint32_t off, uint8_t octet, unsigned width, uint8_t mask, std::string_view yes,
+          std::string_view no) {
+  if (!r.want(f)) return;
+  const bool set = octet & mask;
+  Item& it = r.add(f, off, 1, set);
+  if (r.tree())
+    it.text = r.format("{} = {}: {}", bit_pattern(r, octet, width, mask), field_info(f).name, set ? yes : no);
+}
+
+void dlci_part(Record& r, F f, uint32_t off, uint8_t octet, uint8_t mask, unsigned shift) {
+  if (!r.want(f)) return;
+  const uint8_t v = static_cast<uint8_t>((octet & mask) >> shift);
+  Item& it = r.add(f, off, 1, v);
+  // BASE_HEX of a masked field: as many hex digits as its bits need (6 bits "0x00", 4 bits "0xe").
+  const int digits = (std::popcount(mask) + 3) / 4;
+  if (r.tree())
+    it.text = r.format("{} = {}: 0x{:0{}x}", bit_pattern(r, octet, 8, mask), field_info(f).name, v, digits);
+}
+
+// An address octet's subtree: "Second address octet: 0xe1, EA" (the flags set, for the second octet).
+void push_octet(Record& r, F f, uint32_t off, uint8_t octet, std::string_view label, bool flags) {
+  if (!r.want(f) && !r.tree()) return;
+  Item& it = r.tree() ? r.push(f, off, 1) : r.add(f, off, 1);
+  it.num = octet;
+  if (!r.tree()) return;
+  fmt::memory_buffer t;
+  fmt::format_to(std::back_inserter(t), "{}: 0x{:02x}", label, octet);
+  if (flags) {
+    for (auto [mask, name] :
+         {std::pair{0x08, "FECN"}, std::pair{0x04, "BECN"}, std::pair{0x02, "DE"}, std::pair{0x01, "EA"}})
+      if (octet & mask) fmt::format_to(std::back_inserter(t), ", {}", name);
+  }
+  it.text = r.save({t.data(), t.size()});
+}
+
+void pop_octet(Record& r) {
+  if (r.tree()) r.pop();
+}
+
+} // namespace
+
+void describe_frame_relay(Ctx& c, const LayerSpan& l) {
+  Record& r = c.rec;
+  const wire::Bytes b = c.bytes(l);
+  const uint32_t o = l.offset;
+  const unsigned n = l.aux & 0x0f; // address octets
+  const bool cisco = l.aux & 0x10;
+  if (r.tree())
+    r.push(F::FR, o, n + (cisco ? 2 : 0)).text = "Frame Relay";
+  else if (r.want(F::FR))
+    r.add(F::FR, o, n);
+  push_octet(r, F::FR_FIRST_ADDR_OCTET, o, b[0], "First address octet", false);
+  dlci_part(r, F::FR_UPPER_DLCI, o, b[0], 0xfc, 2);
+  flag(r, F::FR_CR, o, b[0], 8, 0x02, "Command", "Response");
+  flag(r, F::FR_EA, o, b[0], 8, 0x01, "Last Octet", "More Follows");
+  pop_octet(r);
+  push_octet(r, F::FR_SECOND_ADDR_OCTET, o + 1, b[1], "Second address octet", true);
+  dlci_part(r, F::FR_SECOND_DLCI, o + 1, b[1], 0xf0, 4);
+  flag(r, F::FR_FECN, o + 1, b[1], 8, 0x08, "True", "False");
+  flag(r, F::FR_BECN, o + 1, b[1], 8, 0x04, "True", "False");
+  flag(r, F::FR_DE, o + 1, b[1], 8, 0x02, "True", "False");
+  flag(r, F::FR_EA, o + 1, b[1], 8, 0x01, "Last Octet", "More Follows");
+  pop_octet(r);
+  uint32_t dlci = (uint32_t{b[0]} >> 2 << 4) | (b[1] >> 4);
+  if (n == 4) {
+    push_octet(r, F::FR_THIRD_ADDR_OCTET, o + 2, b[2], "Third address octet", false);
+    dlci_part(r, F::FR_THIRD_DLCI, o + 2, b[2], 0xfe, 1);
+    flag(r, F::FR_EA, o + 2, b[2], 8, 0x01, "Last Octet", "More Follows");
+    pop_octet(r);
+    dlci = (dlci << 7) | (b[2] >> 1);
+  }
+  if (n >= 3) {
+    const uint32_t at = n - 1;
+    const uint8_t last = b[at];
+    push_octet(r, F::FR_THIRD_ADDR_OCTET, o + at, last, "Final address octet", false);
+    dlci_part(r, F::FR_LOWER_DLCI, o + at, last, 0xfc, 2);
+    flag(r, F::FR_DC, o + at, last, 16, 0x02, "DLCI Address", "Control");
+    flag(r, F::FR_EA, o + at, last, 8, 0x01, "Last Octet", "More Follows");
+    pop_octet(r);
+    dlci = (dlci << 6) | (last >> 2);
+  }
+  if (r.want(F::FR_DLCI)) {
+    Item& it = r.add(F::FR_DLCI, o, n, dlci);
+    if (r.tree()) it.text = r.format("DLCI: {}", dlci);
+  }
+  if (cisco && r.want(F::FR_CHDLCTYPE)) {
+    const uint16_t type = wire::be16(&b[n]);
+    Item& it = r.add(F::FR_CHDLCTYPE, o + n, 2, type);
+    if (r.tree()) it.text = r.format("Type: {} (0x{:04x})", chdlc_protocol_name(type), type);
+  }
+  if (r.tree()) r.pop();
+  if (r.columns_wanted()) r.cols().protocol = "FR";
 }
 
 } // namespace ps::proto
