@@ -450,7 +450,11 @@ struct Decoder {
   }
 
   void arp(Bytes b) {
-    if (!wire::ArpView::valid(b)) return fail(f.data.size() < f.wire_len ? "ARP truncated" : "ARP");
+    if (!wire::ArpView::valid(b)) {
+      // Addresses past the end: tshark still shows the fixed header (aux 1), then the exception.
+      if (b.size() >= wire::ArpView::kFixedLen) push(Layer::Arp, off(b), static_cast<uint32_t>(b.size()), 1);
+      return fail(f.data.size() < f.wire_len ? "ARP truncated" : "ARP/RARP");
+    }
     push(Layer::Arp, off(b), static_cast<uint32_t>(wire::ArpView(b).length()));
   }
 

@@ -26,7 +26,8 @@ ZEEK = ("gre-aruba-amsdu.pcap", "gre-aruba-ccmp.pcap", "snap-tcp.pcap", "nflog-h
 CAPTURES = ("pppoe.pcap", "pppoes.pcap", "HDLC.pcap", "mpls-traceroute.pcap", "nflog.pcap", "LINKTYPE_PKTAP.pcap",
             "erspan-type-i-1.pcap", "erspan-type-ii-2.pcap", "erspan-type-iii-ft-0.pcap", "ieee802.11_htc.pcap",
             "ppp-invalid-lengths.pcap", "arcnet-rfc1051-arp-icmp-http.pcap", "arcnet-rfc1201-arp-icmp-http.pcap",
-            "ipoib.pcap", "e1000g.pcap", "OSPFv3_NBMA_adjacencies.pcap", "icmp-icmp_print-oobr-2.pcap")
+            "ipoib.pcap", "e1000g.pcap", "OSPFv3_NBMA_adjacencies.pcap", "icmp-icmp_print-oobr-2.pcap",
+            "arp-oobr-fixed-header.pcap")
 HOSTILE = ("ppp_ip_udp_dns.pcap", "radiotap-heapoverflow.pcap", "chdlc-slarp-short.pcap", "hoobr_chdlc_print.pcap",
            "heapoverflow-ppp_hdlc_if_print.pcap", "erspan-type-iii-pb-1.pcap")
 FIELDS = (
@@ -45,7 +46,7 @@ FIELDS = (
     "arp.dst.proto_ipv4 arp.src.hw ipoib.daddr.qpn ipoib.dgid ipoib.grh.ipver ipoib.grh.tclass ipoib.grh.flowlabel "
     "ipoib.grh.sqpn ipoib.grh.sgid ipoib.type ipoib.reserved ipnet.version ipnet.family ipnet.htype ipnet.pktlen "
     "ipnet.ifindex ipnet.grifindex ipnet.zsrc ipnet.zdst fr.upper_dlci fr.cr fr.ea fr.second_dlci fr.fecn fr.becn "
-    "fr.de fr.lower_dlci fr.dc fr.dlci fr.chdlctype"
+    "fr.de fr.lower_dlci fr.dc fr.dlci fr.chdlctype arp.hw.type arp.proto.type arp.hw.size arp.proto.size arp.opcode"
 ).split()
 OWN = ("Point-to-Point Protocol", "PPP-over-Ethernet", "Cisco HDLC", "Linux Netfilter NFLOG", "PKTAP packet header",
        "Encapsulated Remote Switch Packet ANalysis", "Generic Routing Encapsulation", "Logical-Link Control", "AYIYA",

@@ -47,13 +47,43 @@ void describe_arp(Ctx& c, const LayerSpan& l) {
   wire::ArpView a(b);
   const uint32_t o = l.offset;
   uint16_t op = a.opcode();
+  if (l.aux == 1) { // the fixed header only: the addresses run past the frame (decoder: malformed)
+    if (r.tree())
+      r.push(F::ARP, o, l.length).text = "Address Resolution Protocol";
+    else if (r.want(F::ARP))
+      r.add(F::ARP, o, l.length);
+    auto fixed = [&](F f, uint32_t off, uint32_t len, uint64_t v, std::string_view text) {
+      if (!r.want(f)) return;
+      Item& it = r.add(f, o + off, len, v);
+      if (r.tree()) it.text = text;
+    };
+    const bool tree = r.tree();
+    fixed(F::ARP_HW_TYPE, 0, 2, a.hw_type(),
+          tree ? r.format("Hardware type: {} ({})", hw_name(a.hw_type()), a.hw_type()) : "");
+    fixed(F::ARP_PROTO_TYPE, 2, 2, a.proto_type(),
+          tree ? r.format("Protocol type: {} (0x{:04x})", a.proto_type() == 0x0800 ? "IPv4" : "Unknown",
+                          a.proto_type())
+               : "");
+    fixed(F::ARP_HW_SIZE, 4, 1, a.hw_size(), tree ? r.format("Hardware size: {}", a.hw_size()) : "");
+    fixed(F::ARP_PROTO_SIZE, 5, 1, a.proto_size(), tree ? r.format("Protocol size: {}", a.proto_size()) : "");
+    fixed(F::ARP_OPCODE, 6, 2, op, tree ? r.format("Opcode: {} ({})", opcode_name(op), op) : "");
+    if (tree) r.pop();
+    if (r.columns_wanted()) {
+      r.cols().protocol = "ARP";
+      r.cols().info.clear();
+    }
+    return;
+  }
   // IPv4 addresses over any hardware address size (Ethernet, ARCNET's 1 byte, InfiniBand's 20).
   const bool eip = a.proto_type() == 0x0800 && a.proto_size() == 4 && b.size() >= a.tpa_off() + 4;
   const uint8_t* spa = eip ? &b[a.spa_off()] : nullptr;
   const uint8_t* tpa = eip ? &b[a.tpa_off()] : nullptr;
   bool announce = eip && op == 1 && std::equal(spa, spa + 4, tpa);
   if (r.tree()) {
-    std::string_view what = announce ? "ARP Announcement" : opcode_name(op);
+    // An opcode without a name: tshark's "(opcode 0x7501)".
+    std::string_view what = announce                       ? "ARP Announcement"
+                            : opcode_name(op) != "Unknown" ? opcode_name(op)
+                                                           : r.format("opcode 0x{:04x}", op);
     r.push(F::ARP, o, l.length).text = r.format("Address Resolution Protocol ({})", what);
   } else if (r.want(F::ARP)) {
     r.add(F::ARP, o, l.length);
