@@ -10,7 +10,8 @@ A tshark line counts as reproduced when portscope prints the same line (same ind
 frame's block of the same name (lines compared as multisets, so order is not judged). Hex dumps (any offset width) are
 left out. Prints per-block agreement, a few missing lines, and last a line
 "tree lines P% (A/T lines, N captures, E errors)". --cache DIR keeps tshark's trees between runs (keyed
-by capture path, size, mtime and -c); --per-capture prints "capture P% A/T" for every capture.
+by capture path, size, mtime, -c and --names); --names m compares the trees with MAC vendor names
+(tshark -N m, portscope -N m) instead of without names (-n); --per-capture prints "capture P% A/T" for every capture.
 """
 import argparse, collections, hashlib, os, re, subprocess, sys
 
@@ -51,17 +52,19 @@ def frames(text):
     return out
 
 
-def tshark_tree(cap, limit, timeout, cache):
+def tshark_tree(cap, limit, timeout, cache, names=("-n",)):
     """tshark's -V text for cap, or None when tshark cannot read it."""
     path = None
     if cache:
         st = os.stat(cap)
         key = f"{os.path.abspath(cap)}|{st.st_size}|{st.st_mtime_ns}|{limit}"
+        if list(names) != ["-n"]:
+            key += f"|{' '.join(names)}"
         path = os.path.join(cache, hashlib.sha1(key.encode()).hexdigest() + ".txt")
         if os.path.exists(path):
             with open(path, "rb") as f:
                 return f.read().decode("utf-8", "replace")
-    t = subprocess.run(["tshark", "-n", "-r", cap, *PREFS, "-V", *limit], capture_output=True, timeout=timeout)
+    t = subprocess.run(["tshark", *names, "-r", cap, *PREFS, "-V", *limit], capture_output=True, timeout=timeout)
     if t.returncode != 0:
         return None
     if path:
@@ -83,22 +86,25 @@ def main():
     ap.add_argument("--patterns", type=int, default=0,
                     help="also print the N most frequent missing lines per block, digits as N, with counts")
     ap.add_argument("--per-capture", action="store_true", help="print each capture's agreement")
+    ap.add_argument("--names", help="names both tools show, as tshark's -N (m: MAC address vendors); "
+                    "default none (-n)")
     ap.add_argument("paths", nargs="+")
     a = ap.parse_args()
     agree, total = collections.Counter(), collections.Counter()
     missing = collections.defaultdict(collections.Counter)
     n = errors = 0
     limit = ["-c", str(a.max_frames)] if a.max_frames else []
+    names = ["-N", a.names] if a.names else ["-n"]
     for cap in captures(a.paths):
         try:
-            ttext = tshark_tree(cap, limit, a.timeout, a.cache)
+            ttext = tshark_tree(cap, limit, a.timeout, a.cache, names)
         except subprocess.TimeoutExpired:
             continue
         if ttext is None:
             continue
         n += 1
         try:
-            p = subprocess.run([a.bin, "read", cap, "-n", "-V", *limit], capture_output=True, timeout=a.timeout)
+            p = subprocess.run([a.bin, "read", cap, *names, "-V", *limit], capture_output=True, timeout=a.timeout)
         except subprocess.TimeoutExpired:
             errors += 1
             print(f"TIMEOUT {cap}")

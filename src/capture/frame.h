@@ -27,10 +27,14 @@ enum LinkType : uint32_t {
   kLinkPppHdlc = 50, // PPP in HDLC-like framing (RFC 1662)
   kLinkRaw = 101,    // raw IPv4/IPv6
   kLinkChdlc = 104,  // Cisco HDLC
+  kLinkFrelay = 107, // Frame Relay
   kLinkIeee80211 = 105,
   kLinkLoop = 108, // OpenBSD loopback, network-order family
   kLinkLinuxSll = 113,
-  kLinkRadiotap = 127, // radiotap header + 802.11
+  kLinkArcnetLinux = 129, // Linux ARCNET
+  kLinkIpnet = 226,       // Solaris ipnet
+  kLinkIpoib = 242,       // IP over InfiniBand
+  kLinkRadiotap = 127,    // radiotap header + 802.11
   kLinkIpv4 = 228,
   kLinkIpv6 = 229,
   kLinkNflog = 239,

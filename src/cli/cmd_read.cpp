@@ -34,6 +34,7 @@ struct ReadArgs {
   std::vector<std::string> fields;
   std::vector<std::string> eopts;
   bool no_resolve = false;
+  std::optional<std::string> names; // -N: which names to show, as tshark's letters (m MAC, t transport)
   bool absolute_seq = false;
   bool no_checksums = false;
 };
@@ -189,7 +190,8 @@ int run_read(const ReadArgs& a) {
   });
   ReadOptions ro;
   ro.max_frames = a.in.count;
-  ro.describe.resolve_ports = !a.no_resolve;
+  ro.describe.resolve_ports = !a.no_resolve && (!a.names || a.names->find('t') != std::string::npos);
+  ro.describe.resolve_macs = !a.no_resolve && (!a.names || a.names->find('m') != std::string::npos);
   ro.describe.absolute_seq = a.absolute_seq;
   ro.describe.check_checksums = !a.no_checksums;
   ro.limits = a.in.limits;
@@ -283,7 +285,16 @@ void add_read_command(CLI::App& app, int& exit_code) {
       "Time on summary lines, as tshark: r (since the first frame, default), a/ad/adoy (local "
       "time, date, year/day), u/ud/udoy (UTC), d/dd (since the previous captured/displayed frame), "
       "e (epoch)");
-  cmd->add_flag("-n,--no-resolve", args->no_resolve, "Show port numbers without service names");
+  cmd->add_flag("-n,--no-resolve", args->no_resolve,
+                "Show addresses and port numbers without names (MAC vendors, services)");
+  cmd->add_option("-N,--names", args->names,
+                  "Show only these names, as tshark's -N: m (MAC address vendors), t (port services)")
+      ->check(CLI::Validator(
+          [](const std::string& s) {
+            return s.find_first_not_of("mtndNvsg") == std::string::npos ? std::string{}
+                                                                        : "letters of m (MAC) and t (ports)";
+          },
+          "FLAGS"));
   cmd->add_flag("-S,--absolute-seq", args->absolute_seq,
                 "Show TCP sequence and acknowledgment numbers as on the wire, not relative to the ISN");
   cmd->add_flag("--no-checksums", args->no_checksums, "Do not verify IP/TCP/UDP/ICMP checksums");

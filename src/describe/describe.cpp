@@ -1,5 +1,6 @@
 #include "describe/describe.h"
 
+#include "describe/app/app_describe.h"
 #include "describe/proto/context.h"
 #include "describe/proto/dns.h"
 #include "describe/proto/ipv6_ext.h"
@@ -57,6 +58,14 @@ std::string_view protocol_names(Layer k) {
     return "pppoe";
   case Layer::Chdlc:
     return "chdlc";
+  case Layer::Arcnet:
+    return "arcnet";
+  case Layer::Ipoib:
+    return "ipoib";
+  case Layer::Ipnet:
+    return "ipnet";
+  case Layer::FrameRelay:
+    return "fr";
   case Layer::Llc:
     return "llc";
   case Layer::Erspan:
@@ -176,7 +185,7 @@ void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions&
       break;
     case Layer::Udp:
       proto::describe_udp(c, l);
-      if (i == pkt.l4_layer) proto::describe_dns_udp(c);
+      if (i == pkt.l4_layer && !app::describe_ssdp(c)) proto::describe_dns_udp(c);
       break;
     case Layer::Gre:
       proto::describe_gre(c, l);
@@ -207,6 +216,18 @@ void describe(const Decoded& pkt, const PacketMeta& meta, const DescribeOptions&
       break;
     case Layer::Chdlc:
       proto::describe_chdlc(c, l);
+      break;
+    case Layer::Arcnet:
+      proto::describe_arcnet(c, l);
+      break;
+    case Layer::Ipoib:
+      proto::describe_ipoib(c, l);
+      break;
+    case Layer::Ipnet:
+      proto::describe_ipnet(c, l);
+      break;
+    case Layer::FrameRelay:
+      proto::describe_frame_relay(c, l);
       break;
     case Layer::Llc:
       proto::describe_llc_layer(c, l);

@@ -14,6 +14,7 @@ namespace ps {
 
 struct DescribeOptions {
   bool resolve_ports = true;   // "80 (http)"; -n turns it off
+  bool resolve_macs = true;    // "HonHaiPr_6e:8b:24 (00:16:ce:6e:8b:24)"; -n turns it off
   bool absolute_seq = false;   // --absolute-seq: raw TCP sequence numbers as tcp.seq / tcp.ack
   bool check_checksums = true; // verify IPv4/TCP/UDP/ICMP checksums
 };

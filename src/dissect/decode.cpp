@@ -149,6 +149,67 @@ struct Decoder {
     }
   }
 
+  // Frame Relay: a Q.922 address of 2 to 4 octets (EA ends it), then, in Cisco's encapsulation, an
+  // EtherType; other encapsulations (Q.933 UI + NLPID, LAPF control fields) are shown as data.
+  void frame_relay(Bytes b) {
+    size_t n = 0;
+    while (n < b.size() && n < 4 && !(b[n] & 1)) ++n;
+    if (n >= b.size() || n == 0 || n == 4) return data(b); // cut, 1-octet or over-long address
+    const size_t addr = n + 1;
+    const bool cisco = b.size() >= addr + 2 && b[addr] != 0x03 && wire::be16(&b[addr]) >= 0x0600;
+    push(Layer::FrameRelay, off(b), static_cast<uint32_t>(b.size()),
+         static_cast<uint8_t>(addr | (cisco ? 0x10 : 0)));
+    if (!cisco) return data(b.subspan(addr));
+    ethertype(wire::be16(&b[addr]), b.subspan(addr + 2));
+  }
+
+  // Linux ARCNET: source, destination, 2 offset bytes, protocol id; RFC 1201 protocols then have a split
+  // flag (0xff: an exception packet, whose flag, padding and protocol id come first) and a sequence.
+  void arcnet(Bytes b) {
+    if (b.size() < 5) return fail("ARCNET truncated");
+    uint8_t id = b[4];
+    size_t hdr = 5;
+    const bool rfc1051 = id == 0xf0 || id == 0xf1 || id == 0x80 || id == 0xcd;
+    if (!rfc1051) {
+      if (b.size() < 8) return fail("ARCNET truncated");
+      if (b[5] == 0xff) {
+        if (b.size() < 12) return fail("ARCNET truncated");
+        id = b[8];
+        hdr = 12;
+      } else {
+        hdr = 8;
+      }
+    }
+    push(Layer::Arcnet, off(b), static_cast<uint32_t>(b.size()), rfc1051 ? 0 : 1);
+    Bytes p = b.subspan(hdr);
+    if (id == 0xd4 || id == 0xf0) return ipv4(p);
+    if (id == 0xd5 || id == 0xf1 || id == 0xd6) return arp(p);
+    data(p);
+  }
+
+  // IP over InfiniBand: a 40-byte pseudo header (destination address, or a global route header),
+  // then an EtherType and 2 reserved bytes.
+  void ipoib(Bytes b) {
+    if (b.size() < 44) return fail("IPoIB truncated");
+    push(Layer::Ipoib, off(b), static_cast<uint32_t>(b.size()));
+    const uint16_t type = wire::be16(&b[40]);
+    Bytes p = b.subspan(44);
+    if (type == 0x0800) return ipv4(p);
+    if (type == 0x86dd) return ipv6(p);
+    if (type == 0x0806 || type == 0x8035) return arp(p);
+    data(p);
+  }
+
+  // Solaris ipnet: version, family (2 IPv4, 26 IPv6), hook, length, interfaces, zones; 24 bytes.
+  void ipnet(Bytes b) {
+    if (b.size() < 24) return fail("IPNET truncated");
+    push(Layer::Ipnet, off(b), static_cast<uint32_t>(b.size()));
+    Bytes p = b.subspan(24);
+    if (b[1] == 2) return ipv4(p);
+    if (b[1] == 26) return ipv6(p);
+    data(p);
+  }
+
   // Cisco HDLC: address, control, then an EtherType-like protocol.
   void chdlc(Bytes b) {
     if (b.size() < 4) return fail(cut() ? "Cisco HDLC truncated" : "Cisco HDLC");
@@ -389,7 +450,11 @@ struct Decoder {
   }
 
   void arp(Bytes b) {
-    if (!wire::ArpView::valid(b)) return fail(f.data.size() < f.wire_len ? "ARP truncated" : "ARP");
+    if (!wire::ArpView::valid(b)) {
+      // Addresses past the end: tshark still shows the fixed header (aux 1), then the exception.
+      if (b.size() >= wire::ArpView::kFixedLen) push(Layer::Arp, off(b), static_cast<uint32_t>(b.size()), 1);
+      return fail(f.data.size() < f.wire_len ? "ARP truncated" : "ARP/RARP");
+    }
     push(Layer::Arp, off(b), static_cast<uint32_t>(wire::ArpView(b).length()));
   }
 
@@ -684,6 +749,18 @@ void decode(const Frame& frame, Decoded& out) {
     break;
   case kLinkChdlc:
     dec.chdlc(b);
+    break;
+  case kLinkFrelay:
+    dec.frame_relay(b);
+    break;
+  case kLinkArcnetLinux:
+    dec.arcnet(b);
+    break;
+  case kLinkIpoib:
+    dec.ipoib(b);
+    break;
+  case kLinkIpnet:
+    dec.ipnet(b);
     break;
   case kLinkFddi:
     dec.fddi(b);

@@ -44,7 +44,12 @@ enum class Layer : uint8_t {
   Pbb,      // IEEE 802.1ah I-TAG (0x88e7): 4 bytes, then the customer's Ethernet frame
   Ayiya,    // AYIYA (UDP 5072): header, identity, signature, then IPv4/IPv6
   Fddi,     // FDDI (LINKTYPE_FDDI 10): frame control, bit-swapped addresses, then LLC
-  Data,     // payload no dissector claimed
+  Arcnet, // Linux ARCNET (LINKTYPE_ARCNET_LINUX 129); aux: 1 when the RFC 1201 split flag and sequence follow
+  Ipoib,  // IP over InfiniBand (LINKTYPE_IPOIB 242): 40-byte address/GRH header, type, reserved
+  Ipnet,  // Solaris ipnet (LINKTYPE_IPNET 226): 24-byte header, then IPv4/IPv6
+  FrameRelay, // Frame Relay (LINKTYPE_FRELAY 107): Q.922 address; aux: its octets (2-4), | 0x10 when a
+              // Cisco-style EtherType follows
+  Data,       // payload no dissector claimed
 };
 
 // Which bytes a layer's offset points into: the frame's, or the IP datagram reassembled from

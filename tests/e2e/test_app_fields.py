@@ -4,7 +4,8 @@
 Compares every http.*, ftp.*, ftp-data.*, smtp.*, pop.*, telnet.* column of the references with
 `portscope read -T fields`, plus _ws.col.Protocol and _ws.col.Info on the frames whose top layer is
 an application protocol portscope analyzes (or that tshark marks as a segment of a reassembled PDU).
-Known, documented differences are listed in KNOWN and not counted as failures.
+Known, documented differences are listed in KNOWN and not counted as failures. Then, against live
+tshark, http.request.line / http.response.line under -E occurrence=f/l/a/2 on the HTTP captures.
 usage: test_app_fields.py --bin PORTSCOPE --data DIR
 """
 import argparse, glob, os, subprocess, sys
@@ -80,8 +81,42 @@ def main():
             failed += 1
         else:
             passed += 1
+    p, f = live_header_lines(a)
+    passed, failed = passed + p, failed + f
     print(f"{passed} passed, {failed} failed")
     return 1 if failed or passed == 0 else 0
+
+
+LINE_FIELDS = ["http.request.line", "http.response.line"]
+# portscope verifies checksums by default: tshark with the same preferences as the references.
+CHECKSUMS = ["-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE"]
+
+
+def live_header_lines(a):
+    """http.request.line / http.response.line (one value per header line) against live tshark, under
+    every -E occurrence, on the HTTP captures and SSDP."""
+    import shutil
+    if not shutil.which("tshark"):
+        return 0, 0
+    passed = failed = 0
+    caps = sorted(glob.glob(os.path.join(a.data, "http-*.pcap*")))
+    caps.append(os.path.join(a.data, "app", "ssdp.pcap"))  # HTTP over UDP
+    for cap in caps:
+        ef = sum((["-e", f] for f in ["frame.number", *LINE_FIELDS]), [])
+        for occ in ("f", "l", "a", "2"):
+            want = subprocess.run(["tshark", "-n", *CHECKSUMS, "-r", cap, "-T", "fields", "-E", f"occurrence={occ}", *ef],
+                                  capture_output=True, timeout=120).stdout
+            got = subprocess.run([a.bin, "read", cap, "-n", "-T", "fields", "-E", f"occurrence={occ}", *ef],
+                                 capture_output=True, timeout=120).stdout
+            bad = [(w, g) for w, g in zip(want.split(b"\n"), got.split(b"\n")) if w != g]
+            if bad or len(want) != len(got):
+                failed += 1
+                print(f"FAIL {os.path.relpath(cap, a.data)} header lines, occurrence={occ}: first "
+                      f"{bad[:1]}")
+            else:
+                passed += 1
+    print(f"header lines: {passed} checks as tshark")
+    return passed, failed
 
 
 if __name__ == "__main__":

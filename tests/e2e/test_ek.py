@@ -76,7 +76,7 @@ def main():
         extra = DECODE_AS.get(os.path.basename(cap), [])
         ts = subprocess.run(["tshark", *PREFS, *extra, "-T", "ek", "-r", cap], capture_output=True,
                             text=True).stdout
-        ps = subprocess.run([args.bin, "read", cap, "-T", "ek"], capture_output=True, text=True)
+        ps = subprocess.run([args.bin, "read", cap, "-n", "-T", "ek"], capture_output=True, text=True)
         if not t.check(ps.returncode == 0, f"{name}: exit {ps.returncode} {ps.stderr.strip()}"):
             continue
         tl, pl = ts.splitlines(), ps.stdout.splitlines()

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Link layers and encapsulations on other implementations' captures (tests/data/tcpdump-tests/: PPP,
-PPP in HDLC framing, PPPoE, Cisco HDLC, NFLOG, PKTAP, ERSPAN I/II/III, radiotap + 802.11, and past
+PPP in HDLC framing, PPPoE, Cisco HDLC, NFLOG, PKTAP, ERSPAN I/II/III, radiotap + 802.11, Linux ARCNET,
+IP over InfiniBand, Solaris ipnet, Frame Relay, and past
 tcpdump crashers of those parsers), against live tshark:
 
 1. -T fields: the link, tunnel and inner IP/transport fields, first occurrence, cell by cell.
@@ -24,7 +25,9 @@ ZEEK = ("gre-aruba-amsdu.pcap", "gre-aruba-ccmp.pcap", "snap-tcp.pcap", "nflog-h
         "radiotap.pcap", "wlanmon.pcap", "pbb.pcap", "arp-who-has-radiotap.pcap")
 CAPTURES = ("pppoe.pcap", "pppoes.pcap", "HDLC.pcap", "mpls-traceroute.pcap", "nflog.pcap", "LINKTYPE_PKTAP.pcap",
             "erspan-type-i-1.pcap", "erspan-type-ii-2.pcap", "erspan-type-iii-ft-0.pcap", "ieee802.11_htc.pcap",
-            "ppp-invalid-lengths.pcap")
+            "ppp-invalid-lengths.pcap", "arcnet-rfc1051-arp-icmp-http.pcap", "arcnet-rfc1201-arp-icmp-http.pcap",
+            "ipoib.pcap", "e1000g.pcap", "OSPFv3_NBMA_adjacencies.pcap", "icmp-icmp_print-oobr-2.pcap",
+            "arp-oobr-fixed-header.pcap")
 HOSTILE = ("ppp_ip_udp_dns.pcap", "radiotap-heapoverflow.pcap", "chdlc-slarp-short.pcap", "hoobr_chdlc_print.pcap",
            "heapoverflow-ppp_hdlc_if_print.pcap", "erspan-type-iii-pb-1.pcap")
 FIELDS = (
@@ -38,11 +41,17 @@ FIELDS = (
     "nflog.ifindex_indev nflog.prefix pktap.hdrlen pktap.rectype pktap.dlt pktap.ifname pktap.flags pktap.pfamily "
     "pktap.llhdrlen pktap.pid pktap.svc_class pktap.epid radiotap.version radiotap.pad radiotap.length "
     "wlan.fc.type_subtype wlan.fc wlan.fc.ds wlan.duration wlan.ra wlan.ta wlan.da wlan.sa wlan.bssid wlan.frag "
-    "wlan.seq wlan.qos"
+    "wlan.seq wlan.qos "
+    "arcnet.src arcnet.dst arcnet.offset arcnet.protID arcnet.split_flag arcnet.sequence arp.src.proto_ipv4 "
+    "arp.dst.proto_ipv4 arp.src.hw ipoib.daddr.qpn ipoib.dgid ipoib.grh.ipver ipoib.grh.tclass ipoib.grh.flowlabel "
+    "ipoib.grh.sqpn ipoib.grh.sgid ipoib.type ipoib.reserved ipnet.version ipnet.family ipnet.htype ipnet.pktlen "
+    "ipnet.ifindex ipnet.grifindex ipnet.zsrc ipnet.zdst fr.upper_dlci fr.cr fr.ea fr.second_dlci fr.fecn fr.becn "
+    "fr.de fr.lower_dlci fr.dc fr.dlci fr.chdlctype arp.hw.type arp.proto.type arp.hw.size arp.proto.size arp.opcode"
 ).split()
 OWN = ("Point-to-Point Protocol", "PPP-over-Ethernet", "Cisco HDLC", "Linux Netfilter NFLOG", "PKTAP packet header",
        "Encapsulated Remote Switch Packet ANalysis", "Generic Routing Encapsulation", "Logical-Link Control", "AYIYA",
-       "Fiber Distributed Data Interface")
+       "Fiber Distributed Data Interface", "ARCNET", "IP over Infiniband", "Solaris IPNET", "Frame Relay",
+       "Address Resolution Protocol")
 HEX = re.compile(r"^([0-9a-f]{4,8}  |Frame \(\d+ bytes\):|Reassembled IPv[46] \(\d+ bytes\):)")
 
 

@@ -12,8 +12,10 @@ namespace {
 
 bool is_token_method(std::string_view m) {
   static constexpr std::string_view kMethods[] = {
-      "GET",   "POST",     "HEAD",      "PUT",   "DELETE", "OPTIONS", "TRACE", "CONNECT",
-      "PATCH", "PROPFIND", "PROPPATCH", "MKCOL", "COPY",   "MOVE",    "LOCK",  "UNLOCK"};
+      "GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE", "CONNECT", "PATCH", "PROPFIND", "PROPPATCH",
+      "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK",
+      // GENA and SSDP (UPnP), which tshark's HTTP dissector reads too
+      "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE", "M-SEARCH"};
   return std::find(std::begin(kMethods), std::end(kMethods), m) != std::end(kMethods);
 }
 

@@ -15,6 +15,13 @@ void describe_pop(proto::Ctx& c, const AppFrame& f);
 void describe_telnet(proto::Ctx& c, const AppFrame& f);
 void describe_tls(proto::Ctx& c, const AppFrame& f);
 void describe_ssh(proto::Ctx& c, const AppFrame& f);
+// SSDP (HTTP over UDP port 1900), one message per datagram, as tshark dissects it; false when the
+// datagram is not an SSDP message (not port 1900, or no HTTP request or status line).
+bool describe_ssdp(proto::Ctx& c);
+
+// One HTTP message's items under its protocol item (HTTP's, or SSDP's), and its Info text.
+void describe_http_message(Record& r, const HttpMessage& m, F proto, std::string_view label);
+void http_info_text(const HttpMessage& m, fmt::memory_buffer& out);
 
 // Helpers shared by the describers.
 // Replaces the Info column, keeping TCP's leading "[TCP ...] " analysis notes as tshark does.

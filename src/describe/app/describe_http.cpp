@@ -175,32 +175,49 @@ void text_lines(Record& r, const HttpMessage& m) {
   r.pop();
 }
 
+// A header line as sent: "Name: value" and its line end; "Name:" when the value is empty ("EXT:").
+std::string_view header_text(Record& r, std::string_view name, std::string_view value, std::string_view end) {
+  return value.empty() ? r.format("{}:{}", name, end) : r.format("{}: {}{}", name, value, end);
+}
+
 F header_field(std::string_view name) {
   struct H {
     std::string_view name;
     F field;
   };
-  static constexpr H kHeaders[] = {
-      {"host", F::HTTP_HOST},     {"user-agent", F::HTTP_USER_AGENT}, {"content-type", F::HTTP_CONTENT_TYPE},
-      {"server", F::HTTP_SERVER}, {"connection", F::HTTP_CONNECTION}, {"accept", F::HTTP_ACCEPT},
-      {"cookie", F::HTTP_COOKIE}, {"referer", F::HTTP_REFERER}};
+  static constexpr H kHeaders[] = {{"host", F::HTTP_HOST},
+                                   {"user-agent", F::HTTP_USER_AGENT},
+                                   {"content-type", F::HTTP_CONTENT_TYPE},
+                                   {"server", F::HTTP_SERVER},
+                                   {"connection", F::HTTP_CONNECTION},
+                                   {"accept", F::HTTP_ACCEPT},
+                                   {"cookie", F::HTTP_COOKIE},
+                                   {"referer", F::HTTP_REFERER},
+                                   {"location", F::HTTP_LOCATION},
+                                   {"cache-control", F::HTTP_CACHE_CONTROL}};
   for (const H& h : kHeaders)
     if (iequals(h.name, name)) return h.field;
   return F::TEXT;
 }
 
-void message(Record& r, const HttpMessage& m) {
+// One message under its protocol item: HTTP's, or SSDP's (HTTP over UDP, same fields).
+void message(Record& r, const HttpMessage& m, F proto = F::HTTP,
+             std::string_view label = "Hypertext Transfer Protocol") {
   const bool tree = r.tree();
   if (tree)
-    r.push(F::HTTP, 0, 0).text = "Hypertext Transfer Protocol";
-  else if (r.want(F::HTTP))
-    r.add(F::HTTP, 0, 0);
+    r.push(proto, 0, 0).text = label;
+  else if (r.want(proto))
+    r.add(proto, 0, 0);
   push_line(r, m.first_line, 0, 0);
   if (tree) expert_chat(r, m.first_line);
+  // tshark's NOTIFY (GENA, SSDP) is a notification: no request number, its other header lines are
+  // http.unknown_header instead of http.request.line.
+  const bool notification = m.request && m.method == "NOTIFY";
   if (m.request) {
     // tshark marks the message a request or response once its headers ended (a cut frame: not).
     const bool ended = !m.truncated || !m.partial_line.empty();
-    if (ended && r.want(F::HTTP_REQUEST)) r.add(F::HTTP_REQUEST, 0, 0).hidden = true;
+    const F kind = notification ? F::HTTP_NOTIFICATION : F::HTTP_REQUEST;
+    if (ended && r.want(kind)) r.add(kind, 0, 0).hidden = true;
     add_string(r, F::HTTP_REQUEST_METHOD, m.method);
     if (tree && m.uri.find('?') != std::string::npos) {
       r.push(F::HTTP_REQUEST_URI, 0, 0).str = r.save(m.uri);
@@ -230,11 +247,16 @@ void message(Record& r, const HttpMessage& m) {
     add_string(r, F::HTTP_RESPONSE_PHRASE, m.phrase);
   }
   if (tree) r.pop();
+  // Every header line also as http.request.line / http.response.line (hidden in the tree, as tshark's).
+  const F line_field = notification ? F::HTTP_UNKNOWN_HEADER
+                       : m.request  ? F::HTTP_REQUEST_LINE
+                                    : F::HTTP_RESPONSE_LINE;
   for (const auto& [name, value] : m.headers) {
     F f = header_field(name);
+    if (notification && f == F::TEXT) f = F::HTTP_UNKNOWN_HEADER;
     bool is_length = iequals(name, "content-length");
     if (tree) {
-      std::string_view line = r.format("{}: {}\\r\\n", name, value);
+      std::string_view line = header_text(r, name, value, "\\r\\n");
       if (is_length && m.content_length) {
         r.push(F::TEXT, 0, 0).text = line;
         r.add(F::HTTP_CONTENT_LENGTH, 0, 0, *m.content_length).text =
@@ -245,6 +267,8 @@ void message(Record& r, const HttpMessage& m) {
         r.items().back().text = line;
         cookie_pairs(r, value);
         r.pop();
+      } else if (f == F::HTTP_UNKNOWN_HEADER) {
+        r.add_str(f, 0, 0, line).text = line; // the line as the tree shows it, "\r\n" as text
       } else if (f != F::TEXT) {
         r.add_str(f, 0, 0, r.save(value)).text = line;
       } else {
@@ -252,10 +276,14 @@ void message(Record& r, const HttpMessage& m) {
       }
     } else if (is_length && m.content_length && r.want(F::HTTP_CONTENT_LENGTH)) {
       r.add(F::HTTP_CONTENT_LENGTH, 0, 0, *m.content_length);
+    } else if (f == F::HTTP_UNKNOWN_HEADER && r.want(f)) {
+      r.add_str(f, 0, 0, header_text(r, name, value, "\\r\\n"));
     } else if (f != F::TEXT && r.want(f)) {
       r.add_str(f, 0, 0, r.save(value));
     }
     if (!tree && f == F::HTTP_COOKIE && r.want(F::HTTP_COOKIE_PAIR)) cookie_pairs(r, value);
+    if (!notification && r.want(line_field))
+      r.add_str(line_field, 0, 0, header_text(r, name, value, "\r\n")).hidden = true;
   }
   if (m.truncated && !m.partial_line.empty()) {
     // A frame cut inside a header line: tshark reads it as the last header (no line end follows).
@@ -274,6 +302,7 @@ void message(Record& r, const HttpMessage& m) {
       r.text(r.save(line));
     }
     if (!tree && f == F::HTTP_COOKIE && r.want(F::HTTP_COOKIE_PAIR)) cookie_pairs(r, value);
+    if (r.want(line_field)) r.add_str(line_field, 0, 0, r.save(line)).hidden = true;
   } else if (m.truncated) {
     // A frame cut elsewhere in the headers: tshark's exception ends the HTTP tree here.
     if (tree) r.pop();
@@ -379,6 +408,14 @@ void reassembled_segments(Record& r, const HttpMessage& m) {
 }
 
 } // namespace
+
+void describe_http_message(Record& r, const HttpMessage& m, F proto, std::string_view label) {
+  message(r, m, proto, label);
+}
+
+void http_info_text(const HttpMessage& m, fmt::memory_buffer& out) {
+  info_text(m, out);
+}
 
 void describe_http(proto::Ctx& c, const AppFrame& f) {
   Record& r = c.rec;

@@ -5,6 +5,7 @@
 #include "describe/proto/context.h"
 #include "dissect/fast_text.h"
 #include "dissect/value_format.h"
+#include "services/mac_names.h"
 #include "services/port_registry.h"
 
 namespace ps::proto {
@@ -24,6 +25,18 @@ std::string_view bit_pattern(Record& rec, uint64_t value, unsigned bits, uint64_
 std::string_view ether_str(Record& rec, const uint8_t* m) {
   char* p = rec.alloc(17);
   return {p, static_cast<size_t>(fast::put_ether(p, m) - p)};
+}
+
+std::string_view ether_resolved_str(Ctx& c, const uint8_t* mac) {
+  if (!c.opt.resolve_macs) return ether_str(c.rec, mac);
+  char* p = c.rec.alloc(kMacNameMax);
+  const size_t n = mac_name(mac, p);
+  return n ? std::string_view{p, n} : ether_str(c.rec, mac);
+}
+
+std::string_view ether_tree_str(Ctx& c, const uint8_t* mac) {
+  if (!c.opt.resolve_macs) return ether_str(c.rec, mac);
+  return c.rec.format("{} ({})", ether_resolved_str(c, mac), ether_str(c.rec, mac));
 }
 
 std::string_view ipv4_str(Record& rec, const uint8_t* a) {
@@ -166,6 +179,7 @@ std::string_view ip_proto_name(uint8_t p) {
 void checksum_items(Ctx& c, F field, F status_field, F calc_field, uint32_t off, uint16_t stored,
                     uint16_t computed, uint8_t status, std::string_view status_name) {
   Record& r = c.rec;
+  bool nested = false; // the calculated checksum went under the checksum item
   if (r.want(field)) {
     Item& it = r.add(field, off, 2, stored);
     if (r.tree()) {
@@ -175,9 +189,18 @@ void checksum_items(Ctx& c, F field, F status_field, F calc_field, uint32_t off,
                               : field == F::TCP_CHECKSUM  ? "(maybe caused by \"TCP checksum offload\"?)"
                               : field == F::UDP_CHECKSUM  ? " (maybe caused by \"UDP checksum offload\"?)"
                                                           : "";
-      if (status == 1)
+      if (status == 1) {
         it.text = r.format("{}: 0x{:04x} [correct]", name, stored);
-      else if (status == 0 && !hint.empty()) {
+        if (field == F::UDP_CHECKSUM && r.want(calc_field)) {
+          // UDP puts the calculated checksum under a good checksum, before the status line.
+          r.open_last();
+          Item& calc = r.add(calc_field, off, 2, computed);
+          calc.generated = true;
+          calc.text = r.format("Calculated Checksum: 0x{:04x}", computed);
+          r.pop();
+          nested = true;
+        }
+      } else if (status == 0 && !hint.empty()) {
         it.text = r.format("{}: 0x{:04x} incorrect, should be 0x{:04x}{}", name, stored, computed, hint);
         r.open_last();
         expert_item(r, "Error", "Checksum", r.format("Bad checksum [should be 0x{:04x}]", computed));
@@ -200,7 +223,7 @@ void checksum_items(Ctx& c, F field, F status_field, F calc_field, uint32_t off,
                          : status == 3 ? "Not present"
                                        : "Unverified");
   }
-  if (status < 2 && r.want(calc_field)) {
+  if (status < 2 && !nested && r.want(calc_field)) {
     Item& it = r.add(calc_field, off, 2, computed);
     it.generated = true;
     if (r.tree()) it.text = r.format("Calculated Checksum: 0x{:04x}", computed);

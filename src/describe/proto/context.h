@@ -30,9 +30,16 @@ inline std::string_view set_str(bool b) {
 }
 // Ethernet address as lowercase colon hex.
 std::string_view ether_str(Record& rec, const uint8_t* mac);
+// An Ethernet address as tshark shows it in a tree: "HonHaiPr_6e:8b:24 (00:16:ce:6e:8b:24)", the
+// address twice when it has no name, the address alone when MAC names are off (-n).
+std::string_view ether_tree_str(Ctx& c, const uint8_t* mac);
+// Its name as a column and eth.*_resolved show it: the name, else the address.
+std::string_view ether_resolved_str(Ctx& c, const uint8_t* mac);
 // IPv4 / IPv6 address text.
 std::string_view ipv4_str(Record& rec, const uint8_t* a);
 std::string_view ipv6_str(Record& rec, const uint8_t* a);
+// Cisco HDLC's (and Frame Relay's Cisco encapsulation) names of its protocol types ("IP", "IPv6").
+std::string_view chdlc_protocol_name(uint16_t p);
 // "IPv4", "ARP", "802.1Q Virtual LAN", ... as tshark names EtherTypes.
 std::string_view ethertype_name(uint16_t type);
 // Bytes as lowercase hex digits, no separators (tshark's "Padding: 0000...").
@@ -86,6 +93,10 @@ void describe_radiotap(Ctx& c, const LayerSpan& l);
 void describe_wlan(Ctx& c, const LayerSpan& l);
 void describe_ayiya(Ctx& c, const LayerSpan& l);
 void describe_fddi(Ctx& c, const LayerSpan& l);
+void describe_arcnet(Ctx& c, const LayerSpan& l);
+void describe_ipoib(Ctx& c, const LayerSpan& l);
+void describe_ipnet(Ctx& c, const LayerSpan& l);
+void describe_frame_relay(Ctx& c, const LayerSpan& l);
 // LLC (and SNAP) fields of `p`, the bytes after a MAC header, at frame offset `off`.
 void describe_llc(Ctx& c, wire::Bytes p, uint32_t off);
 // Under the IP layer of a frame that completed a fragmented datagram: tshark's

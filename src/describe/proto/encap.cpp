@@ -25,39 +25,6 @@ std::string_view ppp_protocol_name(uint16_t p) {
   return "Unknown";
 }
 
-std::string_view chdlc_protocol_name(uint16_t p) {
-  switch (p) {
-  case 0x2000:
-    return "Cisco Discovery Protocol";
-  case 0x0800:
-    return "IP";
-  case 0x86dd:
-    return "IPv6";
-  case 0x8035:
-    return "SLARP";
-  case 0x8038:
-    return "DEC LanBridge";
-  case 0x4242:
-    return "Spanning Tree BPDU";
-  case 0x809b:
-    return "Appletalk";
-  case 0x80f3:
-    return "AARP";
-  case 0x8137:
-    return "Netware IPX/SPX";
-  case 0x6558:
-    return "Transparent Ethernet bridging";
-  case 0xfefe:
-    return "OSI";
-  case 0x8847:
-    return "MPLS unicast";
-  case 0x8848:
-    return "MPLS multicast";
-  default:
-    return ethertype_name(p);
-  }
-}
-
 std::string_view pppoe_code_name(uint8_t c) {
   switch (c) {
   case 0x00:
@@ -132,6 +99,39 @@ void close(Record& r) {
 }
 
 } // namespace
+
+std::string_view chdlc_protocol_name(uint16_t p) {
+  switch (p) {
+  case 0x2000:
+    return "Cisco Discovery Protocol";
+  case 0x0800:
+    return "IP";
+  case 0x86dd:
+    return "IPv6";
+  case 0x8035:
+    return "SLARP";
+  case 0x8038:
+    return "DEC LanBridge";
+  case 0x4242:
+    return "Spanning Tree BPDU";
+  case 0x809b:
+    return "Appletalk";
+  case 0x80f3:
+    return "AARP";
+  case 0x8137:
+    return "Netware IPX/SPX";
+  case 0x6558:
+    return "Transparent Ethernet bridging";
+  case 0xfefe:
+    return "OSI";
+  case 0x8847:
+    return "MPLS unicast";
+  case 0x8848:
+    return "MPLS multicast";
+  default:
+    return ethertype_name(p);
+  }
+}
 
 void describe_ppp(Ctx& c, const LayerSpan& l) {
   Record& r = c.rec;
@@ -280,7 +280,7 @@ void describe_pbb(Ctx& c, const LayerSpan& l) {
                              std::tuple{F::IEEE8021AH_CSRC, 10u, "C-Source"}}) {
     if (!r.want(f)) continue;
     Item& it = r.add_str(f, o + at, 6, raw(b.subspan(at, 6)));
-    if (r.tree()) it.text = r.format("{}: {}", name, ether_str(r, &b[at]));
+    if (r.tree()) it.text = r.format("{}: {}", name, ether_tree_str(c, &b[at]));
   }
   num(r, F::IEEE8021AH_ETYPE, o + 16, 2, type,
       r.tree() ? r.format("Type: {} (0x{:04x})", ethertype_name(type), type) : "");
@@ -783,7 +783,7 @@ void describe_wlan(Ctx& c, const LayerSpan& l) {
     const std::string_view mac = raw(b.subspan(at, 6));
     if (r.want(f)) {
       Item& it = r.add_str(f, a, 6, mac);
-      if (r.tree()) it.text = r.format("{}: {}", name, ether_str(r, &b[at]));
+      if (r.tree()) it.text = r.format("{}: {}", name, ether_tree_str(c, &b[at]));
     }
     if (r.want(F::WLAN_ADDR)) r.add_str(F::WLAN_ADDR, a, 6, mac).hidden = true;
   };
@@ -833,8 +833,8 @@ void describe_wlan(Ctx& c, const LayerSpan& l) {
   if (r.columns_wanted()) {
     r.cols().protocol = "802.11";
     if (src && dst) {
-      r.cols().src = ether_str(r, src);
-      r.cols().dst = ether_str(r, dst);
+      r.cols().src = ether_resolved_str(c, src);
+      r.cols().dst = ether_resolved_str(c, dst);
     }
     r.cols().info.clear();
     fmt::format_to(std::back_inserter(r.cols().info), "{}", tname);
@@ -884,15 +884,15 @@ void describe_fddi(Ctx& c, const LayerSpan& l) {
     const std::string_view mac = r.save(raw(*a));
     if (r.want(f)) {
       Item& it = r.add_str(f, o + at, 6, mac);
-      if (r.tree()) it.text = r.format("{}: {}", name, ether_str(r, a->data()));
+      if (r.tree()) it.text = r.format("{}: {}", name, ether_tree_str(c, a->data()));
     }
     if (r.want(F::FDDI_ADDR)) r.add_str(F::FDDI_ADDR, o + at, 6, mac).hidden = true;
   }
   close(r);
   if (r.columns_wanted()) {
     r.cols().protocol = "FDDI";
-    r.cols().src = ether_str(r, src.data());
-    r.cols().dst = ether_str(r, dst.data());
+    r.cols().src = ether_resolved_str(c, src.data());
+    r.cols().dst = ether_resolved_str(c, dst.data());
   }
 }
 

@@ -36,6 +36,14 @@ std::string_view link_type_text(uint32_t link) {
     return "NFLOG (141)";
   case kLinkPktap:
     return "Apple PKTAP (171)";
+  case kLinkFrelay:
+    return "Frame Relay (26)";
+  case kLinkArcnetLinux:
+    return "Linux ARCNET (9)";
+  case kLinkIpoib:
+    return "IP over IB (180)";
+  case kLinkIpnet:
+    return "Solaris IPNET (124)";
   default:
     return "Unknown";
   }

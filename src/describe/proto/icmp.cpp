@@ -164,7 +164,7 @@ std::string_view mar_type_name(uint8_t t) {
   }
 }
 
-std::string_view raw(wire::Bytes b) {
+std::string_view icmp_raw(wire::Bytes b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
 
@@ -181,7 +181,8 @@ struct Icmp {
     return r.add(f, o + static_cast<uint32_t>(off), static_cast<uint32_t>(len), v);
   }
   Item& add_raw(F f, size_t off, size_t len) {
-    return r.add_str(f, o + static_cast<uint32_t>(off), static_cast<uint32_t>(len), raw(b.subspan(off, len)));
+    return r.add_str(f, o + static_cast<uint32_t>(off), static_cast<uint32_t>(len),
+                     icmp_raw(b.subspan(off, len)));
   }
   void addr(F f, size_t off, std::string_view label) {
     if (off + 16 > b.size()) return;
@@ -222,7 +223,7 @@ struct Icmp {
       size_t p = off + 2;
       if (ll) {
         add_raw(F::ICMPV6_OPT_LINKADDR, p, 6).text =
-            r.format("Link-layer address: {}", ether_str(r, v.data()));
+            r.format("Link-layer address: {}", ether_tree_str(c, v.data()));
       } else if (t == 14) {
         add_raw(F::ICMPV6_OPT_NONCE, p, v.size()).text = r.format("Nonce: {}", hex_str(r, v));
       } else if (t == 5 && v.size() >= 6) {
@@ -305,7 +306,7 @@ struct Icmp {
       if (r.want(F::UDP_CHECKSUM)) r.add(F::UDP_CHECKSUM, to + 6, 2, wire::be16(&t[6]));
       if (r.want(F::UDP_CHECKSUM_STATUS)) r.add(F::UDP_CHECKSUM_STATUS, to + 6, 0, 2).generated = true;
       if (t.size() > 8 && r.want(F::UDP_PAYLOAD))
-        r.add_str(F::UDP_PAYLOAD, to + 8, static_cast<uint32_t>(t.size() - 8), raw(t.subspan(8)));
+        r.add_str(F::UDP_PAYLOAD, to + 8, static_cast<uint32_t>(t.size() - 8), icmp_raw(t.subspan(8)));
     } else if (proto == 6) {
       if (r.want(F::TCP)) r.add(F::TCP, to, static_cast<uint32_t>(t.size()));
       if (r.want(F::TCP_SRCPORT)) r.add(F::TCP_SRCPORT, to, 2, sp);
@@ -410,7 +411,7 @@ struct Icmp {
       r.add(F::UDP_CHECKSUM_STATUS, to + 6, 0, 2).generated = true;
       r.items().back().text = "Checksum Status: Unverified";
       if (t.size() > 8)
-        r.add_str(F::UDP_PAYLOAD, to + 8, static_cast<uint32_t>(t.size() - 8), raw(t.subspan(8))).text =
+        r.add_str(F::UDP_PAYLOAD, to + 8, static_cast<uint32_t>(t.size() - 8), icmp_raw(t.subspan(8))).text =
             r.format("UDP payload ({} bytes)", t.size() - 8);
       r.pop();
     } else if (proto == 6) {

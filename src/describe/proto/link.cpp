@@ -18,7 +18,7 @@ void mac_tree(Ctx& c, F field, const uint8_t* mac, uint32_t off, std::string_vie
     if (r.want(F::ETH_ADDR)) r.add_str(F::ETH_ADDR, off, 6, raw(mac, 6));
     return;
   }
-  std::string_view text = ether_str(r, mac);
+  std::string_view text = ether_tree_str(c, mac);
   r.push(field, off, 6).str = raw(mac, 6);
   r.items().back().text = r.format("{}: {}", name, text);
   r.add_str(F::ETH_ADDR, off, 6, raw(mac, 6)).text = r.format("Address: {}", text);
@@ -179,7 +179,7 @@ void sll_addr(Ctx& c, uint16_t halen, const uint8_t* a, uint32_t off) {
   if (halen == 6) {
     if (r.want(F::SLL_SRC_ETH))
       r.add_str(F::SLL_SRC_ETH, off, 6, raw(a, 6)).text =
-          r.tree() ? r.format("Source: {}", ether_str(r, a)) : "";
+          r.tree() ? r.format("Source: {}", ether_tree_str(c, a)) : "";
     if (r.tree())
       r.add_str(F::SLL_UNUSED, off + 6, 2, raw(a + 6, 2)).text =
           r.format("Unused: {}", hex_str(r, {a + 6, 2}));
@@ -215,8 +215,8 @@ void describe_eth8023(Ctx& c, const LayerSpan& l) {
   llc_fields(c, e.payload().first(std::min<size_t>(e.payload().size(), len)), l.offset + 14);
   if (r.columns_wanted()) {
     r.cols().protocol = "LLC";
-    r.cols().src = ether_str(r, e.src());
-    r.cols().dst = ether_str(r, e.dst());
+    r.cols().src = ether_resolved_str(c, e.src());
+    r.cols().dst = ether_resolved_str(c, e.dst());
     r.cols().info.clear();
     if (b.size() >= 17 && b[16] == 0x03) {
       r.cols().info.clear();
@@ -301,7 +301,7 @@ void describe_sll(Ctx& c, const LayerSpan& l) {
   if (r.tree()) r.pop();
   if (r.columns_wanted() && s.halen() == 6) {
     r.cols().protocol = "SLL";
-    r.cols().src = ether_str(r, s.addr());
+    r.cols().src = ether_resolved_str(c, s.addr());
     r.cols().dst = "";
   }
 }
@@ -333,7 +333,7 @@ void describe_sll2(Ctx& c, const LayerSpan& l) {
   if (r.tree()) r.pop();
   if (r.columns_wanted() && s.halen() == 6) {
     r.cols().protocol = "SLL";
-    r.cols().src = ether_str(r, s.addr());
+    r.cols().src = ether_resolved_str(c, s.addr());
     r.cols().dst = "";
   }
 }
