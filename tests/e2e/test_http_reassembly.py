@@ -25,8 +25,8 @@ FIELDS = ["frame.number", "frame.protocols", "_ws.col.Protocol", "http.request.m
 # - gzip bodies: tshark inflates them ("Content-encoded entity body (gzip): ..."); portscope does not.
 # - a request whose headers span two client segments with wrong checksums: tshark dissects each alone
 #   (the second as a header continuation); portscope reads the second as File Data.
-# 194 and 222: gzip bodies decoded, but their text is larger than what is kept of a body in progress.
-KNOWN = {194: "gzip text over the kept size", 222: "gzip text over the kept size",
+# 194: a gzip body larger than what is kept of a body in progress (--max-message), so not decoded.
+KNOWN = {194: "gzip body over the kept size",
          855: "split bad-checksum request",
          862: "split bad-checksum request", 864: "split bad-checksum request"}
 BLOCKS = (re.compile(r"^Hypertext"), re.compile(r"^\[\d+ Reassembled TCP"), re.compile(r"^Line-based"))

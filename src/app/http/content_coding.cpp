@@ -2,18 +2,14 @@
 
 #include <zlib.h>
 
+#include "app/http/media_type.h"
+
 #include <algorithm>
 #include <array>
 
 namespace ps::app {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
-         });
-}
 
 // One inflate pass with zlib's window-bits convention (15+32: gzip or zlib header; -15: raw).
 // Returns the zlib result; `out` holds what was decoded.
@@ -48,8 +44,8 @@ int inflate_with(std::string_view in, int window_bits, size_t keep, uint64_t lim
 } // namespace
 
 bool decodable_coding(std::string_view coding) {
-  return iequals(coding, "gzip") || iequals(coding, "x-gzip") || iequals(coding, "deflate") ||
-         iequals(coding, "x-deflate");
+  return media_iequals(coding, "gzip") || media_iequals(coding, "x-gzip") ||
+         media_iequals(coding, "deflate") || media_iequals(coding, "x-deflate");
 }
 
 bool decode_body(std::string_view body, size_t keep, uint64_t limit, DecodedBody& out) {
