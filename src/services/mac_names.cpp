@@ -9,10 +9,9 @@ namespace ps {
 namespace {
 
 struct OuiRow {
-  uint64_t prefix; // left-aligned in 48 bits
-  uint8_t bits;    // 24 (MA-L), 28 (MA-M), 36 (MA-S, IAB)
-  const char* short_name;
-  const char* organization;
+  uint64_t prefix;                   // left-aligned in 48 bits
+  uint8_t bits;                      // 24 (MA-L), 28 (MA-M), 36 (MA-S, IAB)
+  uint32_t short_name, organization; // offsets into kOuiText
 };
 
 struct WellKnownRow {
@@ -22,6 +21,13 @@ struct WellKnownRow {
 };
 
 #include "oui_table.inc"
+
+const char* short_name_of(const OuiRow& r) {
+  return kOuiText + r.short_name;
+}
+const char* organization_of(const OuiRow& r) {
+  return kOuiText + r.organization;
+}
 
 uint64_t mask_of(unsigned bits) {
   return bits == 0 ? 0 : (~uint64_t{0} << (48 - bits)) & 0xffffffffffffULL;
@@ -86,12 +92,12 @@ size_t mac_name(const uint8_t* mac, char* out) noexcept {
   // Ranges longer than a vendor's 24 bits (well-known ranges, MA-M and MA-S assignments), longest first.
   for (unsigned bits = 47; bits >= 24; --bits) {
     if (bits > 24 && (bits == 28 || bits == 36)) {
-      if (const OuiRow* o = find_oui(addr, bits)) return put_range(out, o->short_name, mac, bits);
+      if (const OuiRow* o = find_oui(addr, bits)) return put_range(out, short_name_of(*o), mac, bits);
     }
     if (const WellKnownRow* w = find_well_known(addr, bits)) return put_range(out, w->name, mac, bits);
   }
   if (const OuiRow* o = find_oui(addr, 24)) {
-    size_t n = put_name(out, o->short_name);
+    size_t n = put_name(out, short_name_of(*o));
     out[n++] = '_';
     for (int i = 3; i < 6; ++i) {
       if (i > 3) out[n++] = ':';
@@ -118,7 +124,7 @@ size_t mac_name(const uint8_t* mac, char* out) noexcept {
 
 std::string_view oui_organization(uint32_t oui) noexcept {
   const OuiRow* o = find_oui(uint64_t{oui & 0xffffff} << 24, 24);
-  return o ? std::string_view{o->organization} : std::string_view{};
+  return o ? std::string_view{organization_of(*o)} : std::string_view{};
 }
 
 } // namespace ps
