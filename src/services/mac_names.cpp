@@ -11,7 +11,7 @@ namespace {
 struct OuiRow {
   uint64_t prefix;                   // left-aligned in 48 bits
   uint8_t bits;                      // 24 (MA-L), 28 (MA-M), 36 (MA-S, IAB)
-  uint32_t short_name, organization; // offsets into kOuiText
+  uint32_t short_name, organization; // pool << 16 | offset in it (kOuiPools)
 };
 
 struct WellKnownRow {
@@ -22,11 +22,14 @@ struct WellKnownRow {
 
 #include "oui_table.inc"
 
+const char* pooled(uint32_t at) {
+  return kOuiPools[at >> 16] + (at & 0xffff);
+}
 const char* short_name_of(const OuiRow& r) {
-  return kOuiText + r.short_name;
+  return pooled(r.short_name);
 }
 const char* organization_of(const OuiRow& r) {
-  return kOuiText + r.organization;
+  return pooled(r.organization);
 }
 
 uint64_t mask_of(unsigned bits) {
