@@ -254,6 +254,7 @@ int run_conns(const ConnsArgs& a) {
   eo.needs.app = true;
   eo.needs.service_only = !a.url; // --url: the HTTP analyzer runs and keeps its requests
   eo.needs.transactions = a.url;
+  eo.needs.http_bodies = eo.needs.tls_app_data = !a.in.display_filter.empty(); // counted, never shown
   eo.check_checksums = false; // matters only for per-frame HTTP output
   eo.limits = a.in.limits;
   if (!parse_decode_as(a.in, eo.decode_as)) return kExitUsage;

@@ -138,6 +138,9 @@ int run_log(const LogArgs& a) {
   EngineOptions eo;
   eo.needs.app = true;
   eo.needs.transactions = true;
+  // The logs count bodies and encrypted bytes, they do not show them: not kept, not decoded (-Y may
+  // test their contents).
+  eo.needs.http_bodies = eo.needs.tls_app_data = !a.in.display_filter.empty();
   eo.limits = a.in.limits;
   if (!parse_decode_as(a.in, eo.decode_as)) return kExitUsage;
   // -Y keeps the rows of the connections it matches: one of their packets (packet fields), or the
