@@ -27,23 +27,28 @@ std::string_view short_name(std::string_view abbrev, std::string& buf) {
   return buf;
 }
 
+// Each severity as tshark's trees print it ("Warning") and as -z expert,LEVEL names it ("warn").
+struct SeverityName {
+  ExpertSeverity severity;
+  std::string_view tree, option;
+};
+constexpr SeverityName kSeverityNames[] = {{ExpertSeverity::Error, "Error", "error"},
+                                           {ExpertSeverity::Warn, "Warning", "warn"},
+                                           {ExpertSeverity::Note, "Note", "note"},
+                                           {ExpertSeverity::Chat, "Chat", "chat"},
+                                           {ExpertSeverity::Comment, "Comment", "comment"}};
+
 std::optional<ExpertSeverity> severity_of(std::string_view s) {
-  if (s == "Error") return ExpertSeverity::Error;
-  if (s == "Warning") return ExpertSeverity::Warn;
-  if (s == "Note") return ExpertSeverity::Note;
-  if (s == "Chat") return ExpertSeverity::Chat;
-  if (s == "Comment") return ExpertSeverity::Comment;
+  for (const SeverityName& n : kSeverityNames)
+    if (n.tree == s) return n.severity;
   return std::nullopt;
 }
 
 } // namespace
 
 std::optional<ExpertSeverity> expert_severity(std::string_view name) {
-  if (name == "error") return ExpertSeverity::Error;
-  if (name == "warn") return ExpertSeverity::Warn;
-  if (name == "note") return ExpertSeverity::Note;
-  if (name == "chat") return ExpertSeverity::Chat;
-  if (name == "comment") return ExpertSeverity::Comment;
+  for (const SeverityName& n : kSeverityNames)
+    if (n.option == name) return n.severity;
   return std::nullopt;
 }
 

@@ -119,19 +119,23 @@ uint32_t StatsTree::average_node(uint32_t parent, std::string_view name, Values 
   return id;
 }
 
+namespace {
+template <class T> void fold(T& lo, T& hi, T& total, T value, bool first) {
+  if (first || value < lo) lo = value;
+  if (first || value > hi) hi = value;
+  total += value;
+}
+} // namespace
+
 void StatsTree::add_value(uint32_t id, double now_ms, int64_t value) {
   Node& n = nodes_[id];
-  if (n.count == 0 || value < n.imin) n.imin = value;
-  if (n.count == 0 || value > n.imax) n.imax = value;
-  n.itotal += value;
+  fold(n.imin, n.imax, n.itotal, value, n.count == 0);
   tick(id, now_ms);
 }
 
 void StatsTree::add_value(uint32_t id, double now_ms, float value) {
   Node& n = nodes_[id];
-  if (n.count == 0 || value < n.fmin) n.fmin = value;
-  if (n.count == 0 || value > n.fmax) n.fmax = value;
-  n.ftotal += value;
+  fold(n.fmin, n.fmax, n.ftotal, value, n.count == 0);
   tick(id, now_ms);
 }
 
