@@ -115,6 +115,40 @@ TEST(FtpAnalyzer, AnnouncesDataConnections) {
   EXPECT_EQ(ex.match(4, other, 1, other, 2), nullptr);
 }
 
+TEST(FtpAnalyzer, FollowsTheWorkingDirectoryWithinBounds) {
+  FtpAnalyzer a{AnalyzerEnv{}};
+  FrameInfo f;
+  f.has_payload = true;
+  AppFrame out;
+  auto say = [&](int dir, std::string_view line) {
+    out.clear();
+    a.data(dir, bytes(line), f, out);
+  };
+  say(0, "PWD\r\n");
+  say(1, "257 \"/home/a\"\" q\" is the current directory\r\n");
+  EXPECT_EQ(out.ftp_cwd, "/home/a\" q");
+  say(0, "CWD pub/../x/./y\r\n");
+  EXPECT_EQ(out.ftp_cwd, "/home/a\" q"); // not before the reply says it worked
+  say(1, "250 OK\r\n");
+  EXPECT_EQ(out.ftp_cwd, "/home/a\" q/x/y");
+  say(0, "CDUP\r\n");
+  say(1, "250 OK\r\n");
+  EXPECT_EQ(out.ftp_cwd, "/home/a\" q/x");
+  say(0, "CWD ../../../..\r\n");
+  say(1, "250 OK\r\n");
+  EXPECT_EQ(out.ftp_cwd, "/");
+  say(0, "CWD /abs/\r\n");
+  say(1, "550 No\r\n");
+  EXPECT_EQ(out.ftp_cwd, "/"); // refused: unchanged
+  // A hostile session of relative CWDs cannot grow it without bound.
+  for (int i = 0; i < 2000; ++i) {
+    say(0, "CWD aaaaaaaaaaaaaaaa\r\n");
+    say(1, "250 OK\r\n");
+  }
+  EXPECT_LE(out.ftp_cwd.size(), 4096u);
+  EXPECT_FALSE(a.failed());
+}
+
 TEST(FtpAnalyzer, ResumesAtTheNextLineStartAfterAGap) {
   ExpectedTable ex;
   AnalyzerEnv env;

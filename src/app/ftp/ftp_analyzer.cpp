@@ -189,12 +189,19 @@ void FtpAnalyzer::reply(std::string_view line, const FrameInfo& f, AppFrame& out
     auth_tls_ = false;
     FtpControlState& s = *state_;
     std::string dir;
+    bool changed = true;
     if (code == 257 && s.last_command == "PWD" && quoted_directory(line, dir))
       s.cwd = std::move(dir);
     else if (code == 250 && s.last_command == "CWD")
       s.cwd = change_directory(s.cwd, s.last_arg);
     else if (code == 250 && s.last_command == "CDUP")
       s.cwd = change_directory(s.cwd, "..");
+    else
+      changed = false;
+    // Relative CWDs add up: bounded as a path is (PATH_MAX), so a hostile session cannot grow it.
+    constexpr size_t kMaxCwd = 4096;
+    if (s.cwd.size() > kMaxCwd) s.cwd.resize(kMaxCwd);
+    cwd_changed_ = cwd_changed_ || changed;
   }
   out.ftp.push_back(std::move(l));
 }
@@ -208,11 +215,13 @@ void FtpAnalyzer::data(int dir, std::span<const uint8_t> bytes, const FrameInfo&
     if (lines_[dir].overflow) return oversize(env_, out, "FTP: line too long");
     if (!got) continue;
     if (has_control_chars(line)) return violation(out, "FTP: control characters in a command line");
+    const bool first_line = out.ftp.empty();
     if (dir == 0)
       request(line, f, out);
     else
       reply(line, f, out);
-    out.ftp_cwd = state_->cwd;
+    if (first_line || cwd_changed_) out.ftp_cwd = state_->cwd; // copied once per frame, or on a change
+    cwd_changed_ = false;
   }
   if (encrypted_ && !failed() && !bytes.empty()) {
     tls_.start(env_, 5);

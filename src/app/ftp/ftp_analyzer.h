@@ -27,7 +27,8 @@ private:
   AnalyzerEnv env_;
   LineBuffer lines_[2];
   std::shared_ptr<FtpControlState> state_ = std::make_shared<FtpControlState>();
-  int multiline_code_ = -1; // inside "211-...": the code that ends it
+  bool cwd_changed_ = false; // by the reply just parsed
+  int multiline_code_ = -1;  // inside "211-...": the code that ends it
   std::string user_, password_;
   size_t open_txn_ = SIZE_MAX;                // log entry awaiting its final reply
   bool auth_tls_ = false, encrypted_ = false; // AUTH TLS/SSL sent; accepted (234): TLS from here on
