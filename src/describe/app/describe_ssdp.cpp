@@ -30,9 +30,13 @@ struct Table {
   uint64_t last_frame = 0;
 };
 
+// Bounded whatever the traffic (a flood of SSDP from distinct ports): past kMaxConversations the
+// numbering starts over, as it does for a new capture.
+constexpr size_t kMaxConversations = 4096;
+
 Conversation& conversation(uint32_t stream, uint64_t frame) {
   thread_local Table t;
-  if (frame <= t.last_frame) t.conv.clear();
+  if (frame <= t.last_frame || (t.conv.size() >= kMaxConversations && !t.conv.count(stream))) t.conv.clear();
   t.last_frame = frame;
   return t.conv[stream];
 }
