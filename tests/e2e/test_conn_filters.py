@@ -14,6 +14,7 @@ Exits 77 (skipped) without tshark.
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -77,6 +78,23 @@ def tshark_streams(cap):
     return streams
 
 
+def pcapng_packets(path):
+    """The number of packet blocks (enhanced, simple, obsolete) in a pcapng file; -1 when it is not one."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 12 or data[:4] != b"\x0a\x0d\x0d\x0a":
+        return -1
+    order = "<" if data[8:12] == b"\x4d\x3c\x2b\x1a" else ">"
+    count, off = 0, 0
+    while off + 12 <= len(data):
+        kind, length = struct.unpack_from(order + "II", data, off)
+        if length < 12 or off + length > len(data):
+            return -1
+        count += kind in (2, 3, 6)
+        off += length
+    return count if off == len(data) else -1
+
+
 def matching_frames(binary, cap, filt):
     rc, out, _ = run(binary, "read", cap, "-Y", filt, "-T", "fields", "-e", "frame.number")
     return {int(x) for x in out.split()} if rc == 0 else set()
@@ -126,6 +144,11 @@ def main():
             if not t.check(rc == 0 and os.path.exists(out), f"{name}: conns -Y '{filt}' -w: exit {rc} {err}"):
                 continue
             chosen = {(r["proto"], r["stream"]) for r in rows}
+            if not chosen:  # nothing selected: the file holds no packet (no tshark run needed for that)
+                count = pcapng_packets(out)
+                os.remove(out)
+                t.check(count == 0, f"{name}: conns -Y '{filt}' -w selected nothing but wrote {count} packets")
+                continue
             want = [line for n, line in enumerate(frames, 1) if streams.get(n) in chosen]
             got = subprocess.run(["tshark", "-n", "-r", out, *fields], capture_output=True, text=True,
                                  timeout=120).stdout.splitlines()
