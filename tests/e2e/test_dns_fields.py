@@ -85,6 +85,13 @@ def main():
                     continue
                 for col in ALL_FIELDS:
                     check(m[col] == t[col], f"{cap} frame {t['frame.number']} {col} (live tshark): portscope {m[col]!r} tshark {t[col]!r}")
+    # NetBIOS name service (UDP 137) is shaped like DNS, but tshark dissects it as NBNS: no dns.* field.
+    nbns = data / "tcpdump-tests" / "eapon1.pcap"
+    mine = run_fields([a.bin, "read", "-n", nbns], ["frame.number", "udp.srcport", "dns.id", "dns.qry.name"], "f")
+    on_137 = [r for r in mine if r["udp.srcport"] == "137"]
+    check(len(on_137) > 0, "eapon1: NetBIOS name service frames present")
+    for r in on_137:
+        check(not r["dns.id"] and not r["dns.qry.name"], f"eapon1 frame {r['frame.number']}: UDP 137 is not DNS")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

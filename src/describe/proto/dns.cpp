@@ -9,6 +9,12 @@ namespace ps::proto {
 namespace {
 
 constexpr uint16_t kDnsPort = 53, kMdnsPort = 5353;
+// NetBIOS name and datagram service: DNS-shaped messages that tshark gives to NBNS/NBDGM, never to DNS.
+constexpr uint16_t kNetbiosNamePort = 137, kNetbiosDatagramPort = 138;
+
+bool netbios_port(uint16_t port) {
+  return port == kNetbiosNamePort || port == kNetbiosDatagramPort;
+}
 
 // Query/response matching across packets. describe() has no per-capture state of its own, so the
 // table lives here, per thread, and starts over whenever frame numbers go backwards (a new capture).
@@ -205,7 +211,8 @@ bool describe_dns_udp(Ctx& c) {
   std::span<const uint8_t> p = d.payload();
   bool mdns = d.src_port == kMdnsPort || d.dst_port == kMdnsPort;
   bool dns = d.src_port == kDnsPort || d.dst_port == kDnsPort;
-  if (!dns && !mdns && !dns::looks_like_dns(p)) return false;
+  if (!dns && !mdns && (netbios_port(d.src_port) || netbios_port(d.dst_port) || !dns::looks_like_dns(p)))
+    return false;
   describe_dns_message(c, p, d.payload_offset, false, c.meta.udp.valid ? c.meta.udp.stream : 0, mdns && !dns);
   return true;
 }
