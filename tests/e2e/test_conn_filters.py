@@ -14,12 +14,12 @@ Exits 77 (skipped) without tshark.
 import json
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import capture_gen as cg  # noqa: E402
 from e2e_util import Tally, captures_for, parse_args, run  # noqa: E402
 
 PACKET_FILTERS = [
@@ -79,20 +79,14 @@ def tshark_streams(cap):
 
 
 def pcapng_packets(path):
-    """The number of packet blocks (enhanced, simple, obsolete) in a pcapng file; -1 when it is not one."""
+    """The number of packet blocks (enhanced, simple, obsolete) in a pcapng file; -1 when the file is
+    not whole pcapng blocks from start to end."""
     with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 12 or data[:4] != b"\x0a\x0d\x0d\x0a":
+        raw = f.read()
+    blocks = list(cg.pcapng_blocks(raw))
+    if not blocks or blocks[0][1] != cg.PCAPNG_SHB or blocks[-1][0] + blocks[-1][2] != len(raw):
         return -1
-    order = "<" if data[8:12] == b"\x4d\x3c\x2b\x1a" else ">"
-    count, off = 0, 0
-    while off + 12 <= len(data):
-        kind, length = struct.unpack_from(order + "II", data, off)
-        if length < 12 or off + length > len(data):
-            return -1
-        count += kind in (2, 3, 6)
-        off += length
-    return count if off == len(data) else -1
+    return sum(1 for _, kind, _, _ in blocks if kind in (2, 3, 6))
 
 
 def matching_frames(binary, cap, filt):
